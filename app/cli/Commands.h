@@ -1,0 +1,14 @@
+#pragma once
+// Sub-commands of needlescope-cli. Each returns the process exit code: 0 ok, 1 runtime error, 2 usage error.
+#include <QStringList>
+
+namespace needlescope::cli {
+
+enum ExitCode { Ok = 0, RuntimeError = 1, UsageError = 2 };
+
+int dispatch(const QStringList& arguments);  // arguments[0] is the program
+
+// `args` starts with the sub-command name (QCommandLineParser treats it as the program name).
+int runBench(const QStringList& args);
+
+}  // namespace needlescope::cli

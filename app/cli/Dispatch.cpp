@@ -1,0 +1,52 @@
+#include <QTextStream>
+
+#include <functional>
+#include <map>
+
+#include "app/cli/Commands.h"
+
+namespace needlescope::cli {
+namespace {
+
+struct Command {
+    std::function<int(const QStringList&)> run;
+    const char* summary;
+};
+
+const std::map<QString, Command>& commands() {
+    static const std::map<QString, Command> table = {
+        {"bench", {runBench, "time training, data or probe work and print figures (bench train|data|probe)"}},
+    };
+    return table;
+}
+
+int usage(QTextStream& out) {
+    out << "usage: needlescope-cli <command> [options]   (needlescope-cli <command> --help for details)\n\n";
+    for (const auto& [name, command] : commands()) out << "  " << name.leftJustified(10) << command.summary << "\n";
+    return UsageError;
+}
+
+}  // namespace
+
+int dispatch(const QStringList& arguments) {
+    QTextStream err(stderr);
+    if (arguments.size() < 2) return usage(err);
+    const QString name = arguments.at(1);
+    if (name == "--help" || name == "-h" || name == "help") {
+        QTextStream out(stdout);
+        usage(out);
+        return Ok;
+    }
+    if (name == "--version") {
+        QTextStream(stdout) << "needlescope-cli " << NEEDLESCOPE_VERSION << "\n";
+        return Ok;
+    }
+    const auto it = commands().find(name);
+    if (it == commands().end()) {
+        err << "needlescope-cli: unknown command '" << name << "'\n";
+        return usage(err);
+    }
+    return it->second.run(arguments.mid(1));
+}
+
+}  // namespace needlescope::cli

@@ -1,0 +1,15 @@
+// needlescope-cli: the headless entry point. Each sub-command lives in its own Cmd*.cpp file.
+#include <QCoreApplication>
+#include <QStringList>
+
+#include <cstdio>
+
+#include "app/cli/Commands.h"
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName("Needlescope");
+    QCoreApplication::setApplicationName("Needlescope");
+    QCoreApplication::setApplicationVersion(NEEDLESCOPE_VERSION);
+    return needlescope::cli::dispatch(app.arguments());
+}

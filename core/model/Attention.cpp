@@ -1,0 +1,96 @@
+#include "core/model/Attention.h"
+
+#include <cmath>
+
+#include "core/model/ModelConfig.h"
+
+namespace needlescope {
+namespace {
+
+torch::nn::LinearOptions noBias(int64_t in, int64_t out) { return torch::nn::LinearOptions(in, out).bias(false); }
+
+// Scaled, causally masked scores of N (sub-)heads in one batched GEMM.
+// q, k: [B, T, N, d] (RoPE applied). Returns softmax probabilities [B, N, T, T].
+torch::Tensor causalProbabilities(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& mask) {
+    const int64_t B = q.size(0), T = q.size(1), N = q.size(2), d = q.size(3);
+    auto qb = q.transpose(1, 2).reshape({B * N, T, d});                           // [B·N, T, d]
+    auto kb = k.transpose(1, 2).reshape({B * N, T, d});                           // [B·N, T, d]
+    auto scores = torch::baddbmm(mask, qb, kb.transpose(1, 2), 1.0, 1.0 / std::sqrt(double(d)));  // [B·N, T, T]
+    return torch::softmax(scores, -1).view({B, N, T, T});                         // [B, N, T, T]
+}
+
+torch::Tensor selectRows(const torch::Tensor& maps, const torch::Tensor& rows) {
+    auto picked = rows.defined() ? maps.index_select(2, rows.to(maps.device())) : maps;  // [B, H, R, T]
+    return picked.detach().to(torch::kCPU).contiguous();
+}
+
+}  // namespace
+
+StandardAttentionImpl::StandardAttentionImpl(int64_t dModel, int64_t heads) : heads_(heads), headDim_(dModel / heads) {
+    q_proj = register_module("q_proj", torch::nn::Linear(noBias(dModel, dModel)));
+    k_proj = register_module("k_proj", torch::nn::Linear(noBias(dModel, dModel)));
+    v_proj = register_module("v_proj", torch::nn::Linear(noBias(dModel, dModel)));
+    out_proj = register_module("out_proj", torch::nn::Linear(noBias(dModel, dModel)));
+}
+
+torch::Tensor StandardAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
+                                             const RotaryEmbeddingImpl& rope, LayerAttention* capture,
+                                             const torch::Tensor& rows) {
+    const int64_t B = x.size(0), T = x.size(1), D = x.size(2);
+    auto qkv = fusedLinear(x, {q_proj->weight, k_proj->weight, v_proj->weight}).split(D, -1);  // 3 × [B, T, D]
+    auto q = rope.forward(qkv[0].view({B, T, heads_, headDim_}));                             // [B, T, H, d]
+    auto k = rope.forward(qkv[1].view({B, T, heads_, headDim_}));                             // [B, T, H, d]
+    auto v = qkv[2].view({B, T, heads_, headDim_}).transpose(1, 2);                           // [B, H, T, d]
+    auto attn = causalProbabilities(q, k, mask);                                              // [B, H, T, T]
+    if (capture) capture->effective = selectRows(attn, rows);                                 // [B, H, R, T]
+    auto out = torch::matmul(attn, v);                                                        // [B, H, T, d]
+    return out_proj(out.transpose(1, 2).reshape({B, T, D}));                                 // [B, T, D]
+}
+
+DiffAttentionImpl::DiffAttentionImpl(int64_t dModel, int64_t heads, int64_t layerIndex)
+    : heads_(heads / 2), headDim_(dModel / heads), lambdaInit_(needlescope::lambdaInit(layerIndex)) {
+    q_proj = register_module("q_proj", torch::nn::Linear(noBias(dModel, dModel)));
+    k_proj = register_module("k_proj", torch::nn::Linear(noBias(dModel, dModel)));
+    v_proj = register_module("v_proj", torch::nn::Linear(noBias(dModel, dModel)));
+    out_proj = register_module("out_proj", torch::nn::Linear(noBias(dModel, dModel)));
+    // Zeros here; the decoder draws N(0, 0.1) from its own generator so shared weights match the baseline's.
+    lambda_q1 = register_parameter("lambda_q1", torch::zeros({headDim_}));
+    lambda_k1 = register_parameter("lambda_k1", torch::zeros({headDim_}));
+    lambda_q2 = register_parameter("lambda_q2", torch::zeros({headDim_}));
+    lambda_k2 = register_parameter("lambda_k2", torch::zeros({headDim_}));
+    subln = register_module("subln", RMSNorm(2 * headDim_, 1e-5));
+}
+
+torch::Tensor DiffAttentionImpl::lambda() const {
+    auto l1 = torch::exp(torch::dot(lambda_q1, lambda_k1));  // []
+    auto l2 = torch::exp(torch::dot(lambda_q2, lambda_k2));  // []
+    return l1 - l2 + lambdaInit_;                            // []
+}
+
+torch::Tensor DiffAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
+                                         const RotaryEmbeddingImpl& rope, LayerAttention* capture,
+                                         const torch::Tensor& rows) {
+    const int64_t B = x.size(0), T = x.size(1), D = x.size(2), h = heads_, d = headDim_;
+    auto qkv = fusedLinear(x, {q_proj->weight, k_proj->weight, v_proj->weight}).split(D, -1);  // 3 × [B, T, D]
+    // Sub-heads 2i and 2i+1 are head i's (Q1, Q2) and (K1, K2).
+    auto q = rope.forward(qkv[0].view({B, T, 2 * h, d}));                                     // [B, T, 2h, d]
+    auto k = rope.forward(qkv[1].view({B, T, 2 * h, d}));                                     // [B, T, 2h, d]
+    auto v = qkv[2].view({B, T, h, 2 * d}).transpose(1, 2);                                   // [B, h, T, 2d]
+    auto probs = causalProbabilities(q, k, mask).view({B, h, 2, T, T});                       // [B, h, 2, T, T]
+    auto a1 = probs.select(2, 0);                                                             // [B, h, T, T]
+    auto a2 = probs.select(2, 1);                                                             // [B, h, T, T]
+    auto lam = lambda();                                                                      // []
+    auto attn = torch::addcmul(a1, a2, -lam);  // softmax first, subtract after               // [B, h, T, T]
+    if (capture) {
+        capture->effective = selectRows(attn, rows);                                          // [B, h, R, T]
+        capture->a1 = selectRows(a1, rows);                                                   // [B, h, R, T]
+        capture->a2 = selectRows(a2, rows);                                                   // [B, h, R, T]
+        capture->lambda = lam.item<double>();
+        capture->lambdaInit = lambdaInit_;
+    }
+    auto out = torch::matmul(attn, v);                                                        // [B, h, T, 2d]
+    out = subln(out) * (1.0 - lambdaInit_);                                                   // [B, h, T, 2d]
+    return out_proj(out.transpose(1, 2).reshape({B, T, D}));                                 // [B, T, D]
+}
+
+}  // namespace needlescope

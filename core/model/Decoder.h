@@ -1,0 +1,58 @@
+#pragma once
+// LLaMA-style decoder-only language model, standard or differential attention (DESIGN §2).
+#include <optional>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "core/model/Attention.h"
+#include "core/model/AttentionMaps.h"
+#include "core/model/Layers.h"
+#include "core/model/ModelConfig.h"
+#include "core/model/Rope.h"
+
+namespace needlescope {
+
+class BlockImpl : public torch::nn::Module {
+public:
+    BlockImpl(const ModelConfig& config, int64_t layerIndex);
+    // x: [B, T, D] → [B, T, D]: x + attn(norm(x)), then + ffn(norm(·)).
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, const RotaryEmbeddingImpl& rope,
+                          LayerAttention* capture = nullptr, const torch::Tensor& rows = {});
+
+    RMSNorm attn_norm{nullptr}, ffn_norm{nullptr};
+    StandardAttention standard{nullptr};  // exactly one of these two is set,
+    DiffAttention diff{nullptr};          // registered under the name "attn"
+    SwiGLU ffn{nullptr};
+};
+TORCH_MODULE(Block);
+
+class DecoderImpl : public torch::nn::Module {
+public:
+    explicit DecoderImpl(const ModelConfig& config);  // validates; seeds the init from config.seed
+
+    torch::Tensor forward(const torch::Tensor& tokens);  // [B, T] int64 → logits [B, T, V]
+    // Mean next-token cross-entropy of `targets` [B, T] given `inputs` [B, T].
+    torch::Tensor loss(const torch::Tensor& inputs, const torch::Tensor& targets);
+    // No-grad forward that records every layer's attention for the query rows `rows` (empty = all rows).
+    AttentionCapture capture(const torch::Tensor& tokens, const std::vector<int64_t>& rows = {});
+
+    const ModelConfig& config() const { return config_; }
+    std::vector<double> lambdas() const;  // λ of each DIFF layer (empty for standard)
+    int64_t parameterCount() const;
+
+    torch::nn::Embedding embed_tokens{nullptr};  // tied with the output head
+    torch::nn::ModuleList layers{nullptr};
+    RMSNorm norm{nullptr};
+
+private:
+    torch::Tensor hidden(const torch::Tensor& tokens, AttentionCapture* capture, const torch::Tensor& rows);
+    const torch::Tensor& causalMask(int64_t T, const torch::Device& device);
+
+    ModelConfig config_;
+    RotaryEmbedding rope_{nullptr};
+    torch::Tensor mask_;  // [T, T] additive causal mask, cached for the last T and device seen
+};
+TORCH_MODULE(Decoder);
+
+}  // namespace needlescope

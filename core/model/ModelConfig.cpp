@@ -1,0 +1,70 @@
+#include "core/model/ModelConfig.h"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "core/util/Error.h"
+
+namespace needlescope {
+
+std::string toString(ModelKind kind) { return kind == ModelKind::Diff ? "diff" : "standard"; }
+
+ModelKind modelKindFromString(const std::string& text) {
+    if (text == "standard") return ModelKind::Standard;
+    if (text == "diff") return ModelKind::Diff;
+    throw Error("unknown model kind '" + text + "'; expected 'standard' or 'diff'");
+}
+
+int64_t ModelConfig::ffnHidden() const {
+    const int64_t raw = (8 * dModel + 2) / 3;  // ceil(8/3 · d_model)
+    return (raw + 15) / 16 * 16;
+}
+
+std::optional<std::string> ModelConfig::validationError() const {
+    auto positive = [](const char* name, int64_t v) -> std::optional<std::string> {
+        if (v <= 0) return std::string(name) + " must be positive, got " + std::to_string(v);
+        return std::nullopt;
+    };
+    for (auto err : {positive("vocab_size", vocabSize), positive("d_model", dModel), positive("layers", nLayers),
+                     positive("heads", nHeads)})
+        if (err) return err;
+    if (maxContext <= 0) return "context length must be positive, got " + std::to_string(maxContext);
+    if (dModel % nHeads != 0)
+        return "heads (" + std::to_string(nHeads) + ") must divide d_model (" + std::to_string(dModel) + ")";
+    if (kind == ModelKind::Diff && nHeads % 2 != 0)
+        return "a DIFF model needs an even head count (it pairs heads), got " + std::to_string(nHeads);
+    if (headDim() % 2 != 0)
+        return "head width d_model/heads = " + std::to_string(headDim()) + " must be even for rotary embeddings";
+    if (!(ropeBase > 1.0)) return "rope_base must be greater than 1";
+    return std::nullopt;
+}
+
+void ModelConfig::validate() const {
+    if (auto err = validationError()) throw Error("invalid model config: " + *err);
+}
+
+double lambdaInit(int64_t layerIndex) { return 0.8 - 0.6 * std::exp(-0.3 * static_cast<double>(layerIndex)); }
+
+void to_json(nlohmann::json& j, const ModelConfig& c) {
+    j = nlohmann::json{{"kind", toString(c.kind)},   {"vocab_size", c.vocabSize}, {"d_model", c.dModel},
+                       {"layers", c.nLayers},        {"heads", c.nHeads},         {"max_context", c.maxContext},
+                       {"seed", c.seed},             {"rope_base", c.ropeBase}};
+}
+
+void from_json(const nlohmann::json& j, ModelConfig& c) {
+    try {
+        if (j.contains("kind")) c.kind = modelKindFromString(j.at("kind").get<std::string>());
+        c.vocabSize = j.value("vocab_size", c.vocabSize);
+        c.dModel = j.value("d_model", c.dModel);
+        c.nLayers = j.value("layers", c.nLayers);
+        c.nHeads = j.value("heads", c.nHeads);
+        c.maxContext = j.value("max_context", c.maxContext);
+        c.seed = j.value("seed", c.seed);
+        c.ropeBase = j.value("rope_base", c.ropeBase);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("invalid model config JSON: ") + e.what());
+    }
+}
+
+}  // namespace needlescope

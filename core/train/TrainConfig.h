@@ -1,0 +1,53 @@
+#pragma once
+// Everything a (paired) training experiment needs, loadable from a preset JSON (resources/presets/).
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/model/ModelConfig.h"
+
+namespace needlescope {
+
+struct OptimizerConfig {
+    double lr = 3e-4;
+    double minLrRatio = 0.1;  // cosine decays to lr·ratio
+    int64_t warmupSteps = 100;
+    double beta1 = 0.9, beta2 = 0.95;
+    double weightDecay = 0.1;
+    double clipNorm = 1.0;
+};
+
+struct TrainConfig {
+    std::string name = "experiment";
+    ModelConfig model;                    // shared shape; `kind` is set per run
+    std::vector<ModelKind> kinds = {ModelKind::Standard, ModelKind::Diff};
+    OptimizerConfig optimizer;
+    int64_t batchSize = 8;
+    int64_t steps = 0;                    // total steps; when 0, `epochs` decides
+    double epochs = 0.0;
+    int64_t evalEvery = 100;              // validation every N steps (and at the end)
+    int64_t evalBatches = 8;              // fixed validation batches
+    int64_t probeEvery = 0;               // needle probe every M steps (0 = off)
+    int64_t probeSamples = 2;
+    int64_t checkpointEvery = 500;        // and at the end
+    int64_t logEvery = 10;                // train-loss metric cadence
+    double curriculumFraction = 0.0;      // share of training sequences built as needle tasks
+    int tokenizerVocab = 8192;            // sentencepiece vocab; model.vocabSize follows it
+    int threads = 0;                      // 0 = all cores
+    std::string device = "cpu";
+
+    std::optional<std::string> validationError() const;
+    void validate() const;  // throws Error
+    // Resolved step budget once the number of batches per epoch is known.
+    int64_t totalSteps(int64_t batchesPerEpoch) const;
+};
+
+void to_json(nlohmann::json& j, const TrainConfig& c);
+void from_json(const nlohmann::json& j, TrainConfig& c);
+
+// Presets shipped in resources/presets/*.json: tiny, quick, small, seed, retrieval.
+std::vector<std::string> presetNames();
+TrainConfig loadPreset(const std::string& nameOrPath);  // a preset name or a JSON file path; throws Error
+
+}  // namespace needlescope
