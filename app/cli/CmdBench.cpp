@@ -40,11 +40,9 @@ int benchTrain(const QStringList& args) {
 
 int runBench(const QStringList& args) {
     const QString which = args.size() > 1 ? args.at(1) : QString();
-    return guarded([&] {
-        if (which == "train") return benchTrain(args.mid(1));
-        QTextStream(stderr) << "usage: needlescope-cli bench train|data|probe [options]\n";
-        return int(UsageError);
-    });
+    if (which == "train") return benchTrain(args.mid(1));
+    QTextStream(stderr) << "usage: needlescope-cli bench train|data|probe [options]\n";
+    return UsageError;
 }
 
 }  // namespace needlescope::cli

@@ -10,5 +10,9 @@ int dispatch(const QStringList& arguments);  // arguments[0] is the program
 
 // `args` starts with the sub-command name (QCommandLineParser treats it as the program name).
 int runBench(const QStringList& args);
+int runTrain(const QStringList& args);
+int runRuns(const QStringList& args);
+int runExport(const QStringList& args);
+int runExportWeights(const QStringList& args);
 
 }  // namespace needlescope::cli

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
 
 namespace needlescope::cli {
@@ -15,6 +16,10 @@ struct Command {
 
 const std::map<QString, Command>& commands() {
     static const std::map<QString, Command> table = {
+        {"train", {runTrain, "train standard and DIFF models on the same batches (or --resume RUN)"}},
+        {"runs", {runRuns, "list, show, tag, note or delete stored runs"}},
+        {"export", {runExport, "write metrics CSV or a run's JSON"}},
+        {"export-weights", {runExportWeights, "write a run's weights as a PyTorch state dict (torch.load)"}},
         {"bench", {runBench, "time training, data or probe work and print figures (bench train|data|probe)"}},
     };
     return table;
@@ -46,7 +51,7 @@ int dispatch(const QStringList& arguments) {
         err << "needlescope-cli: unknown command '" << name << "'\n";
         return usage(err);
     }
-    return it->second.run(arguments.mid(1));
+    return guarded([&] { return it->second.run(arguments.mid(1)); });
 }
 
 }  // namespace needlescope::cli

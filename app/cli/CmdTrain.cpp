@@ -1,0 +1,84 @@
+// `needlescope-cli train`: a paired (or single) training experiment, stored in the run store.
+#include <QCommandLineParser>
+#include <QTextStream>
+
+#include <unistd.h>
+
+#include "app/cli/CliSupport.h"
+#include "app/cli/Commands.h"
+#include "app/cli/ProgressPrinter.h"
+#include "app/cli/StopOnSignal.h"
+#include "app/common/AppPaths.h"
+#include "core/train/Experiment.h"
+#include "core/train/TrainConfig.h"
+
+namespace needlescope::cli {
+
+int runTrain(const QStringList& args) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Trains standard and DIFF models on the same batches and stores the runs.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("train", "command name");
+    parser.addOptions({
+        {"preset", "Preset name (" + QString::fromStdString([] {
+             std::string names;
+             for (const auto& n : presetNames()) names += (names.empty() ? "" : ", ") + n;
+             return names;
+         }()) + ").", "name", "quick"},
+        {"config", "Training config JSON file (instead of --preset).", "file"},
+        {"models", "Comma-separated model kinds: standard,diff.", "list"},
+        {"data", "Corpus folder (WikiText-2/103 or plain text).", "dir"},
+        {"db", "Run store (SQLite) path.", "file"},
+        {"steps", "Total optimisation steps (overrides the preset).", "n"},
+        {"epochs", "Epochs over the train split (overrides the preset).", "x"},
+        {"threads", "Intra-op threads (0 = all cores).", "n"},
+        {"device", "cpu, cuda, cuda:N or auto.", "device"},
+        {"probe-every", "Run the needle probe every N steps (0 = off).", "n"},
+        {"curriculum", "Fraction of training sequences built as needle tasks (0-1).", "f"},
+        {"resume", "Continue the interrupted run RUN (and its paired runs) from the last checkpoint.", "run"},
+    });
+    if (!parseOrExplain(parser, args)) return Ok;
+
+    const auto paths = app::resolveAppPaths(parser.value("db"), parser.value("data"));
+    ExperimentPaths experimentPaths;
+    experimentPaths.dbPath = paths.dbPath.toStdString();
+    experimentPaths.checkpointDir = paths.checkpointDir.toStdString();
+    experimentPaths.cacheDir = paths.cacheDir.toStdString();
+
+    ProgressPrinter printer(isatty(STDOUT_FILENO));
+    TrainingControl control;
+    stopOnSignal(control);
+    ExperimentHooks hooks;
+
+    if (parser.isSet("resume")) {
+        bool ok = false;
+        const qint64 runId = parser.value("resume").toLongLong(&ok);
+        if (!ok) throw BadUsage("--resume expects a run id");
+        if (parser.isSet("data")) experimentPaths.dataDir = paths.locateData().toStdString();
+        Experiment experiment(TrainConfig{}, experimentPaths, &printer, &control, hooks);
+        const std::string status = experiment.resume(runId);
+        return status == "finished" || status == "interrupted" ? Ok : RuntimeError;
+    }
+
+    TrainConfig config = loadPreset(parser.isSet("config") ? parser.value("config").toStdString()
+                                                          : parser.value("preset").toStdString());
+    if (parser.isSet("models")) config.kinds = parseModelKinds(parser.value("models"));
+    if (parser.isSet("steps")) config.steps = parseInt(parser, "steps", 1);
+    if (parser.isSet("epochs")) {
+        config.epochs = parser.value("epochs").toDouble();
+        config.steps = 0;
+    }
+    if (parser.isSet("threads")) config.threads = parseInt(parser, "threads", 0);
+    if (parser.isSet("device")) config.device = parser.value("device").toStdString();
+    if (parser.isSet("probe-every")) config.probeEvery = parseInt(parser, "probe-every", 0);
+    if (parser.isSet("curriculum")) config.curriculumFraction = parser.value("curriculum").toDouble();
+    if (auto error = config.validationError()) throw BadUsage(*error);
+    experimentPaths.dataDir = paths.locateData().toStdString();
+
+    QTextStream(stdout) << "run store: " << paths.dbPath << "\n";
+    Experiment experiment(config, experimentPaths, &printer, &control, hooks);
+    const std::string status = experiment.run();
+    return status == "finished" || status == "interrupted" ? Ok : RuntimeError;
+}
+
+}  // namespace needlescope::cli

@@ -1,0 +1,37 @@
+#include "app/common/AppPaths.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include "core/data/DataLocator.h"
+
+namespace needlescope::app {
+
+QString defaultDataDir() {
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("data");
+}
+
+AppPaths resolveAppPaths(const QString& dbFlag, const QString& dataFlag) {
+    QSettings settings;
+    const QString appData = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    AppPaths paths;
+    paths.dbPath = !dbFlag.isEmpty() ? dbFlag
+                                     : settings.value(kSettingDbPath, QDir(appData).filePath("runs.db")).toString();
+    paths.dbPath = QFileInfo(paths.dbPath).absoluteFilePath();
+    QDir().mkpath(QFileInfo(paths.dbPath).absolutePath());
+    paths.checkpointDir = QDir(QFileInfo(paths.dbPath).absolutePath()).filePath("checkpoints");
+    paths.cacheDir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    paths.dataFlag = dataFlag;
+    return paths;
+}
+
+QString AppPaths::locateData() const {
+    const QString setting = QSettings().value(kSettingDataDir).toString();
+    const auto search =
+        dataSearchWithEnvironment(dataFlag.toStdString(), setting.toStdString(), defaultDataDir().toStdString());
+    return QString::fromStdString(needlescope::locateData(search));
+}
+
+}  // namespace needlescope::app

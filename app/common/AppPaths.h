@@ -1,0 +1,29 @@
+#pragma once
+// Where Needlescope keeps things, shared by the GUI and the CLI (QtCore only): run store, checkpoints,
+// token cache, and the data search order (flag → NEEDLESCOPE_DATA → saved setting → default folder).
+#include <QString>
+
+namespace needlescope::app {
+
+// QSettings keys (organisation and application names must be set before use).
+inline constexpr const char* kSettingDataDir = "paths/data";
+inline constexpr const char* kSettingDbPath = "paths/db";
+inline constexpr const char* kSettingThreads = "compute/threads";
+
+struct AppPaths {
+    QString dbPath;         // SQLite run store
+    QString checkpointDir;  // <folder of the DB>/checkpoints
+    QString cacheDir;       // tokenizer + token ids
+    QString dataFlag;       // --data / UI field as given (may be empty)
+
+    // Resolves the data folder in the documented order; throws needlescope::Error explaining where it
+    // looked and how to get WikiText-2 when nothing is found.
+    QString locateData() const;
+};
+
+// `dbFlag`/`dataFlag`: command-line values (empty when not given). Creates the app data folder.
+AppPaths resolveAppPaths(const QString& dbFlag, const QString& dataFlag);
+
+QString defaultDataDir();  // <AppDataLocation>/data
+
+}  // namespace needlescope::app

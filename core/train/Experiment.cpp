@@ -1,0 +1,291 @@
+#include "core/train/Experiment.h"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "core/data/Batcher.h"
+#include "core/data/Corpus.h"
+#include "core/data/TokenCache.h"
+#include "core/store/RunStore.h"
+#include "core/train/Checkpoint.h"
+#include "core/train/ModelTrainer.h"
+#include "core/util/Error.h"
+#include "core/util/Runtime.h"
+
+namespace needlescope {
+namespace fs = std::filesystem;
+
+struct Experiment::State {
+    TrainConfig config;
+    ExperimentPaths paths;
+    TrainingSink* sink;
+    TrainingControl* control;
+    ExperimentHooks hooks;
+    TrainingSink silentSink;
+    TrainingControl ownControl;
+    std::string group;
+    std::vector<int64_t> runIds;
+};
+
+namespace {
+
+std::string timestampGroup(const std::string& name) {
+    const std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+    return name + "-" + stamp;
+}
+
+std::string checkpointPath(const ExperimentPaths& paths, const std::string& group, ModelKind kind, int64_t step) {
+    return (fs::path(paths.checkpointDir) / group / toString(kind) / ("step-" + std::to_string(step) + ".pt")).string();
+}
+
+// The shared loop over steps once models, data and runs exist (new or resumed).
+std::string trainLoop(Experiment& self, const TrainConfig& config, const ExperimentPaths& paths, RunStore& store,
+                      std::vector<std::unique_ptr<ModelTrainer>>& trainers, Batcher& batcher,
+                      const std::vector<Batch>& validation, int64_t startStep, int64_t totalSteps,
+                      TrainingSink& sink, TrainingControl& control, const ExperimentHooks& hooks,
+                      double priorSeconds) {
+    const int64_t tokensPerStep = config.batchSize * config.model.maxContext;
+    const auto started = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    std::vector<std::vector<MetricPoint>> pending(trainers.size());
+
+    auto flush = [&] {
+        for (size_t i = 0; i < trainers.size(); ++i) {
+            if (!pending[i].empty()) store.appendMetrics(trainers[i]->runId(), pending[i]);
+            pending[i].clear();
+        }
+    };
+    auto saveAll = [&](int64_t step) {
+        flush();
+        for (auto& t : trainers) {
+            const std::string path = checkpointPath(paths, self.group(), t->kind(), step);
+            t->save(path, step, batcher.position(), priorSeconds + elapsed());
+            store.addCheckpoint(t->runId(), step, path);
+            store.setLastStep(t->runId(), step);
+        }
+    };
+    auto evaluateAll = [&](int64_t step, std::vector<ModelMetrics>& metrics) {
+        for (size_t i = 0; i < trainers.size(); ++i) {
+            const double valLoss = trainers[i]->evaluate(validation);
+            metrics[i].hasValidation = true;
+            metrics[i].valLoss = valLoss;
+            metrics[i].valPerplexity = std::exp(valLoss);
+            const double wall = priorSeconds + elapsed();
+            pending[i].push_back({step, "val_loss", valLoss, metrics[i].tokens, wall});
+            pending[i].push_back({step, "val_ppl", std::exp(valLoss), metrics[i].tokens, wall});
+        }
+    };
+
+    int64_t step = startStep;
+    while (step < totalSteps) {
+        const auto request = control.checkpoint();
+        if (request == TrainingControl::Request::Cancel) {
+            flush();
+            return "cancelled";
+        }
+        if (request == TrainingControl::Request::Stop) {
+            saveAll(step);
+            return "interrupted";
+        }
+        const Batch batch = batcher.next();
+        ++step;
+        std::vector<ModelMetrics> metrics(trainers.size());
+        for (size_t i = 0; i < trainers.size(); ++i) metrics[i] = trainers[i]->trainStep(batch, step - 1, totalSteps);
+        const double wall = priorSeconds + elapsed();
+        for (size_t i = 0; i < trainers.size(); ++i) {
+            metrics[i].step = step;
+            metrics[i].tokens = step * tokensPerStep;
+            if (step % config.logEvery == 0 || step == totalSteps) {
+                auto& out = pending[i];
+                out.push_back({step, "train_loss", metrics[i].trainLoss, metrics[i].tokens, wall});
+                out.push_back({step, "lr", metrics[i].lr, metrics[i].tokens, wall});
+                out.push_back({step, "grad_norm", metrics[i].gradNorm, metrics[i].tokens, wall});
+                out.push_back({step, "tokens_per_s", double(step - startStep) * tokensPerStep / std::max(1e-9, elapsed()),
+                               metrics[i].tokens, wall});
+                for (size_t l = 0; l < metrics[i].lambdas.size(); ++l)
+                    out.push_back({step, "lambda_" + std::to_string(l), metrics[i].lambdas[l], metrics[i].tokens, wall});
+            }
+        }
+        if (step % config.evalEvery == 0 || step == totalSteps) evaluateAll(step, metrics);
+        for (const auto& m : metrics) sink.onMetrics(m);
+        if (hooks.probe && ((config.probeEvery > 0 && step % config.probeEvery == 0) ||
+                            (step == totalSteps && config.probeEvery > 0)))
+            for (auto& t : trainers) hooks.probe(t->runId(), t->model(), step);
+
+        TrainingProgress progress;
+        progress.step = step;
+        progress.totalSteps = totalSteps;
+        progress.tokensSeen = step * tokensPerStep;
+        progress.elapsedSeconds = priorSeconds + elapsed();
+        progress.tokensPerSecond = double(step - startStep) * tokensPerStep * trainers.size() / std::max(1e-9, elapsed());
+        progress.etaSeconds = elapsed() / double(step - startStep) * double(totalSteps - step);
+        sink.onProgress(progress);
+
+        if (step % config.checkpointEvery == 0 || step == totalSteps) saveAll(step);
+        else if (step % 50 == 0) flush();
+    }
+    flush();
+    return "finished";
+}
+
+nlohmann::json runConfigJson(const TrainConfig& config, ModelKind kind, const ModelConfig& model,
+                             const CorpusInfo& corpus, const std::string& tokenizerModel, const std::string& cacheKey) {
+    ModelConfig m = model;
+    m.kind = kind;
+    return nlohmann::json{{"train", config}, {"model", m},
+                          {"data", {{"root", corpus.root}, {"layout", corpus.describe()}, {"cache_key", cacheKey}}},
+                          {"tokenizer_model", tokenizerModel}};
+}
+
+}  // namespace
+
+Experiment::Experiment(TrainConfig config, ExperimentPaths paths, TrainingSink* sink, TrainingControl* control,
+                       ExperimentHooks hooks)
+    : state_(std::make_unique<State>()) {
+    state_->config = std::move(config);
+    state_->paths = std::move(paths);
+    state_->sink = sink ? sink : &state_->silentSink;
+    state_->control = control ? control : &state_->ownControl;
+    state_->hooks = std::move(hooks);
+}
+
+Experiment::~Experiment() = default;
+const std::vector<int64_t>& Experiment::runIds() const { return state_->runIds; }
+const std::string& Experiment::group() const { return state_->group; }
+
+std::string Experiment::run() {
+    auto& s = *state_;
+    s.config.validate();
+    configureThreads(s.config.threads);
+    const torch::Device device = resolveDevice(s.config.device);
+    RunStore store = RunStore::open(s.paths.dbPath);
+
+    const CorpusInfo corpus = detectCorpus(s.paths.dataDir);
+    s.sink->onLog("data: " + corpus.describe());
+    TokenizerSettings tokenizerSettings;
+    tokenizerSettings.vocabSize = s.config.tokenizerVocab;
+    tokenizerSettings.threads = s.config.threads;
+    PreparedCorpus data = prepareCorpus(corpus, tokenizerSettings, s.paths.cacheDir,
+                                        [&](const std::string& stage, double fraction) {
+                                            if (fraction <= 0.0 || fraction >= 1.0) s.sink->onLog(stage);
+                                        });
+    s.sink->onLog(std::string("tokens: train ") + std::to_string(data.train.size()) + ", valid " +
+                  std::to_string(data.valid.size()) + (data.fromCache ? " (from cache)" : ""));
+
+    ModelConfig model = s.config.model;
+    model.vocabSize = data.tokenizer.vocabSize();
+    s.group = timestampGroup(s.config.name);
+    const fs::path groupDir = fs::path(s.paths.checkpointDir) / s.group;
+    std::error_code ec;
+    fs::create_directories(groupDir, ec);
+    if (ec) throw Error("cannot create checkpoint folder '" + groupDir.string() + "': " + ec.message());
+    const std::string tokenizerCopy = (groupDir / "tokenizer.model").string();
+    fs::copy_file(data.tokenizer.modelPath(), tokenizerCopy, fs::copy_options::overwrite_existing, ec);
+    if (ec) throw Error("cannot copy the tokenizer model into '" + groupDir.string() + "': " + ec.message());
+
+    std::vector<std::unique_ptr<ModelTrainer>> trainers;
+    for (ModelKind kind : s.config.kinds) {
+        NewRun run;
+        run.group = s.group;
+        run.kind = toString(kind);
+        run.name = s.group + "/" + run.kind;
+        run.configJson = runConfigJson(s.config, kind, model, corpus, tokenizerCopy, data.cacheKey).dump();
+        const int64_t id = store.createRun(run);
+        s.runIds.push_back(id);
+        ModelConfig m = model;
+        m.kind = kind;
+        trainers.push_back(std::make_unique<ModelTrainer>(id, m, s.config.optimizer, device));
+    }
+    s.sink->onRunsCreated(s.runIds, s.group);
+
+    auto train = std::make_shared<const std::vector<int32_t>>(std::move(data.train));
+    Batcher batcher(train, model.maxContext, s.config.batchSize, model.seed);
+    const auto validation = validationBatches(data.valid, model.maxContext, s.config.batchSize, s.config.evalBatches);
+    const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
+    s.sink->onLog("training " + std::to_string(trainers.size()) + " model(s) for " + std::to_string(totalSteps) +
+                  " steps of " + std::to_string(s.config.batchSize) + "x" + std::to_string(model.maxContext) + " tokens");
+    try {
+        const std::string status = trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, 0,
+                                             totalSteps, *s.sink, *s.control, s.hooks, 0.0);
+        for (int64_t id : s.runIds) store.setStatus(id, runStatusFromString(status));
+        s.sink->onFinished(status);
+        return status;
+    } catch (...) {
+        for (int64_t id : s.runIds) store.setStatus(id, RunStatus::Failed);
+        s.sink->onFinished("failed");
+        throw;
+    }
+}
+
+std::string Experiment::resume(int64_t runId) {
+    auto& s = *state_;
+    RunStore store = RunStore::open(s.paths.dbPath);
+    const RunRecord anchor = store.run(runId);
+    if (anchor.status == RunStatus::Finished) throw Error("run " + std::to_string(runId) + " has already finished");
+    if (anchor.status == RunStatus::Running)
+        throw Error("run " + std::to_string(runId) + " is still running in another process");
+    s.group = anchor.group;
+    std::vector<RunRecord> runs = store.group(anchor.group);
+    std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.id < b.id; });
+
+    // Resume from the newest step at which every run of the group has a checkpoint.
+    std::map<int64_t, int> stepCount;
+    for (const auto& run : runs)
+        for (const auto& checkpoint : store.checkpoints(run.id)) ++stepCount[checkpoint.step];
+    int64_t step = -1;
+    for (const auto& [candidate, count] : stepCount)
+        if (count == int(runs.size())) step = candidate;
+    if (step < 0) throw Error("run " + std::to_string(runId) + " has no checkpoint to resume from");
+
+    const auto runConfig = nlohmann::json::parse(anchor.configJson);
+    s.config = runConfig.at("train").get<TrainConfig>();
+    configureThreads(s.config.threads);
+    const torch::Device device = resolveDevice(s.config.device);
+    const CorpusInfo corpus = detectCorpus(s.paths.dataDir.empty() ? runConfig.at("data").at("root").get<std::string>()
+                                                                     : s.paths.dataDir);
+    TokenizerSettings tokenizerSettings;
+    tokenizerSettings.vocabSize = s.config.tokenizerVocab;
+    PreparedCorpus data = prepareCorpus(corpus, tokenizerSettings, s.paths.cacheDir);
+    if (data.cacheKey != runConfig.at("data").at("cache_key").get<std::string>())
+        throw Error("the data at '" + corpus.root + "' differs from the data this run was trained on");
+
+    std::vector<std::unique_ptr<ModelTrainer>> trainers;
+    CheckpointState restored;
+    for (const auto& run : runs) {
+        const auto json = nlohmann::json::parse(run.configJson);
+        const ModelConfig m = json.at("model").get<ModelConfig>();
+        auto trainer = std::make_unique<ModelTrainer>(run.id, m, s.config.optimizer, device);
+        restored = trainer->load(checkpointPath(s.paths, s.group, m.kind, step));
+        trainers.push_back(std::move(trainer));
+        s.runIds.push_back(run.id);
+        store.setStatus(run.id, RunStatus::Running);
+    }
+    s.sink->onRunsCreated(s.runIds, s.group);
+    s.sink->onLog("resuming " + s.group + " at step " + std::to_string(step));
+
+    auto train = std::make_shared<const std::vector<int32_t>>(std::move(data.train));
+    const ModelConfig& model = trainers.front()->model().config();
+    Batcher batcher(train, model.maxContext, s.config.batchSize, model.seed);
+    batcher.seek(restored.dataPosition);
+    const auto validation = validationBatches(data.valid, model.maxContext, s.config.batchSize, s.config.evalBatches);
+    const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
+    try {
+        const std::string status = trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, step,
+                                             totalSteps, *s.sink, *s.control, s.hooks, restored.wallSeconds);
+        for (int64_t id : s.runIds) store.setStatus(id, runStatusFromString(status));
+        s.sink->onFinished(status);
+        return status;
+    } catch (...) {
+        for (int64_t id : s.runIds) store.setStatus(id, RunStatus::Failed);
+        s.sink->onFinished("failed");
+        throw;
+    }
+}
+
+}  // namespace needlescope

@@ -1,0 +1,49 @@
+#pragma once
+// A paired experiment: standard and DIFF trained interleaved on the very same batches, stored as one
+// group of runs, checkpointed, resumable, reporting through a TrainingSink (DESIGN §5).
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/model/Decoder.h"
+#include "core/train/TrainConfig.h"
+#include "core/train/TrainingControl.h"
+#include "core/train/TrainingSink.h"
+
+namespace needlescope {
+
+struct ExperimentPaths {
+    std::string dataDir;        // a corpus folder or file (see detectCorpus)
+    std::string dbPath;         // SQLite run store
+    std::string checkpointDir;  // checkpoints go to <checkpointDir>/<group>/<kind>/step-N.pt
+    std::string cacheDir;       // tokenizer + token id cache
+};
+
+// Optional hooks filled in by higher layers (the probe); the loop calls them on the training thread.
+struct ExperimentHooks {
+    // Every `probeEvery` steps and at the end, for each model.
+    std::function<void(int64_t runId, DecoderImpl& model, int64_t step)> probe;
+};
+
+class Experiment {
+public:
+    Experiment(TrainConfig config, ExperimentPaths paths, TrainingSink* sink = nullptr,
+               TrainingControl* control = nullptr, ExperimentHooks hooks = {});
+    ~Experiment();
+
+    // Trains a new paired experiment; returns the final status ("finished", "interrupted", "cancelled").
+    // Throws Error for bad input (the runs, if created, are marked failed).
+    std::string run();
+    // Continues the group that `runId` belongs to from its latest common checkpoint.
+    std::string resume(int64_t runId);
+
+    const std::vector<int64_t>& runIds() const;
+    const std::string& group() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace needlescope

@@ -1,0 +1,70 @@
+#include "core/train/ModelTrainer.h"
+
+#include "core/train/Schedule.h"
+
+namespace needlescope {
+
+ModelTrainer::ModelTrainer(int64_t runId, const ModelConfig& model, const OptimizerConfig& optimizer,
+                           torch::Device device)
+    : runId_(runId), model_(model), optimizerConfig_(optimizer), device_(device) {
+    model_->to(device_);
+    model_->train();
+    // Weight decay on matrices (projections, embedding) only; norms and λ vectors are not decayed.
+    std::vector<torch::Tensor> decayed, plain;
+    for (auto& p : model_->parameters()) (p.dim() >= 2 ? decayed : plain).push_back(p);
+    auto options = torch::optim::AdamWOptions(optimizer.lr).betas({optimizer.beta1, optimizer.beta2});
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(decayed, std::make_unique<torch::optim::AdamWOptions>(
+                                     torch::optim::AdamWOptions(options).weight_decay(optimizer.weightDecay)));
+    groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(
+                                   torch::optim::AdamWOptions(options).weight_decay(0.0)));
+    optimizer_ = std::make_unique<torch::optim::AdamW>(std::move(groups), options);
+}
+
+ModelMetrics ModelTrainer::trainStep(const Batch& batch, int64_t stepIndex, int64_t totalSteps) {
+    const double lr = learningRate(optimizerConfig_, stepIndex, totalSteps);
+    for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    optimizer_->zero_grad();
+    auto loss = model_->loss(batch.inputs.to(device_), batch.targets.to(device_));  // []
+    loss.backward();
+    const double gradNorm = torch::nn::utils::clip_grad_norm_(model_->parameters(), optimizerConfig_.clipNorm);
+    optimizer_->step();
+    tokensSeen_ += batch.inputs.numel();
+
+    ModelMetrics metrics;
+    metrics.runId = runId_;
+    metrics.kind = kind();
+    metrics.trainLoss = loss.item<double>();
+    metrics.lr = lr;
+    metrics.gradNorm = gradNorm;
+    metrics.lambdas = model_->lambdas();
+    return metrics;
+}
+
+double ModelTrainer::evaluate(const std::vector<Batch>& batches) {
+    torch::NoGradGuard noGrad;
+    model_->eval();
+    double total = 0;
+    for (const auto& batch : batches)
+        total += model_->loss(batch.inputs.to(device_), batch.targets.to(device_)).item<double>();
+    model_->train();
+    return batches.empty() ? 0.0 : total / double(batches.size());
+}
+
+void ModelTrainer::save(const std::string& path, int64_t step, int64_t dataPosition, double wallSeconds) {
+    CheckpointState state;
+    state.step = step;
+    state.dataPosition = dataPosition;
+    state.tokensSeen = tokensSeen_;
+    state.wallSeconds = wallSeconds;
+    saveCheckpoint(path, *model_, *optimizer_, state);
+}
+
+CheckpointState ModelTrainer::load(const std::string& path) {
+    const CheckpointState state = loadCheckpoint(path, *model_, optimizer_.get());
+    model_->to(device_);
+    tokensSeen_ = state.tokensSeen;
+    return state;
+}
+
+}  // namespace needlescope
