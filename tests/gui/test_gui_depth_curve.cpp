@@ -1,0 +1,91 @@
+// DepthCurveChart: answer / noise vs needle depth with error bars, rendered offscreen (never shown).
+#include <QChart>
+#include <QSvgGenerator>
+#include <QtTest/QtTest>
+#include <cmath>
+
+#include "ui/charts/DepthCurveChart.h"
+
+using namespace needlescope;
+
+namespace {
+
+QVector<DepthSeries> twoRuns() {
+    DepthSeries standard{"standard", {}, {}, {}, {}, {}, QColor()};
+    DepthSeries diff{"diff", {}, {}, {}, {}, {}, QColor()};
+    for (int d = 0; d <= 100; d += 10) {
+        standard.depths << d;
+        diff.depths << d;
+        standard.answerMean << 0.18 + 0.08 * std::cos(d / 30.0);
+        standard.answerStd << 0.04;
+        standard.noiseMean << 0.55 - 0.001 * d;
+        standard.noiseStd << 0.05;
+        diff.answerMean << 0.42 + 0.05 * std::sin(d / 25.0);
+        diff.answerStd << 0.06;
+        diff.noiseMean << 0.12 - 0.0015 * d;  // goes negative: DIFF maps are signed
+        diff.noiseStd << 0.03;
+    }
+    return {standard, diff};
+}
+
+int distinctColours(const QImage& image) {
+    QSet<QRgb> seen;
+    for (int y = 0; y < image.height(); y += 2)
+        for (int x = 0; x < image.width(); x += 2) seen.insert(image.pixel(x, y));
+    return seen.size();
+}
+
+}  // namespace
+
+class DepthCurveTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void rangesCoverMeanPlusMinusStd() {
+        DepthCurveChart chart;
+        chart.setSeries(twoRuns());
+        QVERIFY(chart.answerRange().first <= 0.0);
+        QVERIFY(chart.answerRange().second >= 0.42 + 0.05 + 0.06);
+        QVERIFY(chart.noiseRange().first < -0.03 - 0.03);  // negative DIFF noise stays visible
+        // 2 runs × (line + dots + 11 error bars) series per panel.
+        QCOMPARE(chart.answerChart()->series().size(), 2 * (2 + 11));
+    }
+
+    void exportsOffscreenPngAndSvg() {
+        DepthCurveChart chart;
+        chart.setTitle("Needle depth sweep · quick");
+        chart.setSeries(twoRuns());
+        QVERIFY(!chart.isVisible());
+        QTemporaryDir dir;
+        const QString png = dir.filePath("depth.png");
+        QVERIFY(chart.exportImage(png));
+        const QImage image(png);
+        QCOMPARE(image.size(), QSize(1200, 480));
+        QVERIFY(distinctColours(image) > 20);
+        QVERIFY(chart.exportImage(dir.filePath("depth.svg")));
+        QVERIFY(QFileInfo(dir.filePath("depth.svg")).size() > 2000);
+        QVERIFY(!chart.isVisible());
+        // Keep a copy to look at.
+        const QString keep = QDir(QStringLiteral(NEEDLESCOPE_SCREENSHOT_DEFAULT_DIR)).filePath("depth-curves.png");
+        QDir().mkpath(QFileInfo(keep).path());
+        QFile::remove(keep);
+        QVERIFY(QFile::copy(png, keep));
+    }
+
+    void rendersToAnyPaintDevice() {
+        DepthCurveChart chart;
+        chart.setSeries(twoRuns());
+        QImage image(900, 360, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::transparent);
+        chart.renderTo(&image);
+        QVERIFY(distinctColours(image) > 20);
+    }
+
+    void emptyChartStillRenders() {
+        DepthCurveChart chart;
+        QTemporaryDir dir;
+        QVERIFY(chart.exportImage(dir.filePath("empty.png"), QSize(600, 300)));
+    }
+};
+
+QTEST_MAIN(DepthCurveTest)
+#include "test_gui_depth_curve.moc"

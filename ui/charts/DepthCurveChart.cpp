@@ -1,0 +1,181 @@
+#include "ui/charts/DepthCurveChart.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QPainter>
+#include <QPaintDevice>
+#include <QScatterSeries>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <tuple>
+
+#include "ui/charts/ChartStyle.h"
+#include "ui/widgets/ImageExport.h"
+
+namespace needlescope {
+namespace {
+
+constexpr double kCapHalfWidth = 1.2;  // error-bar cap, in percent of depth
+
+QChartView* makeView(QChart* chart, QWidget* parent) {
+    auto* view = new QChartView(chart, parent);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumSize(200, 160);
+    return view;
+}
+
+QValueAxis* makeAxis(const QString& title, const QString& format) {
+    auto* axis = new QValueAxis();
+    axis->setTitleText(title);
+    axis->setLabelFormat(format);
+    return axis;
+}
+
+}  // namespace
+
+DepthCurveChart::DepthCurveChart(QWidget* parent) : QWidget(parent) {
+    titleLabel_ = new QLabel(this);
+    titleLabel_->setAlignment(Qt::AlignCenter);
+    QFont bold = titleLabel_->font();
+    bold.setBold(true);
+    bold.setPointSizeF(bold.pointSizeF() * 1.15);
+    titleLabel_->setFont(bold);
+    titleLabel_->setVisible(false);
+
+    answerChart_ = new QChart();
+    noiseChart_ = new QChart();
+    answerChart_->setTitle(tr("Attention to the answer"));
+    noiseChart_->setTitle(tr("Attention to noise"));
+    answerX_ = makeAxis(tr("needle depth"), QStringLiteral("%.0f%%"));
+    noiseX_ = makeAxis(tr("needle depth"), QStringLiteral("%.0f%%"));
+    answerY_ = makeAxis(tr("fraction of attention"), QStringLiteral("%.2f"));
+    noiseY_ = makeAxis(tr("fraction of attention"), QStringLiteral("%.2f"));
+    for (auto [chart, x, y] : {std::tuple{answerChart_, answerX_, answerY_}, std::tuple{noiseChart_, noiseX_, noiseY_}}) {
+        applyReportLook(*chart);
+        x->setRange(0, 100);
+        x->setTickCount(6);
+        chart->addAxis(x, Qt::AlignBottom);
+        chart->addAxis(y, Qt::AlignLeft);
+    }
+    answerView_ = makeView(answerChart_, this);
+    noiseView_ = makeView(noiseChart_, this);
+
+    auto* panels = new QHBoxLayout();
+    panels->setSpacing(4);
+    panels->addWidget(answerView_, 1);
+    panels->addWidget(noiseView_, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(titleLabel_);
+    layout->addLayout(panels, 1);
+    setSeries({});
+}
+
+QSize DepthCurveChart::sizeHint() const { return QSize(1000, 420); }
+
+void DepthCurveChart::setTitle(const QString& title) {
+    titleLabel_->setText(title);
+    titleLabel_->setVisible(!title.isEmpty());
+}
+
+QString DepthCurveChart::title() const { return titleLabel_->text(); }
+
+void DepthCurveChart::clear() { setSeries({}); }
+
+void DepthCurveChart::setSeries(const QVector<DepthSeries>& series) {
+    series_ = series;
+    rebuildPanel(answerChart_, answerX_, answerY_, true);
+    rebuildPanel(noiseChart_, noiseX_, noiseY_, false);
+}
+
+void DepthCurveChart::rebuildPanel(QChart* chart, QValueAxis* x, QValueAxis* y, bool answer) {
+    chart->removeAllSeries();
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (int i = 0; i < series_.size(); ++i) {
+        const DepthSeries& s = series_[i];
+        const QVector<double>& mean = answer ? s.answerMean : s.noiseMean;
+        const QVector<double>& sd = answer ? s.answerStd : s.noiseStd;
+        const QColor color = s.color.isValid() ? s.color : chartPalette(i);
+        const int n = std::min(s.depths.size(), mean.size());
+
+        auto* line = new QLineSeries();
+        line->setName(s.name);
+        line->setPen(QPen(color, 2.0));
+        auto* dots = new QScatterSeries();
+        dots->setMarkerSize(7.0);
+        dots->setColor(color);
+        dots->setBorderColor(color);
+        QVector<QLineSeries*> bars;
+        for (int k = 0; k < n; ++k) {
+            const double d = s.depths[k], m = mean[k];
+            if (!std::isfinite(d) || !std::isfinite(m)) continue;
+            line->append(d, m);
+            dots->append(d, m);
+            lo = std::min(lo, m);
+            hi = std::max(hi, m);
+            const double e = k < sd.size() && std::isfinite(sd[k]) ? std::fabs(sd[k]) : 0.0;
+            if (e <= 0.0) continue;
+            // One polyline per bar: bottom cap, the vertical, top cap (caps kept inside 0–100 %).
+            const double c0 = std::max(0.0, d - kCapHalfWidth), c1 = std::min(100.0, d + kCapHalfWidth);
+            auto* bar = new QLineSeries();
+            bar->append({QPointF(c0, m - e), QPointF(c1, m - e), QPointF(d, m - e), QPointF(d, m + e),
+                         QPointF(c0, m + e), QPointF(c1, m + e)});
+            bar->setPen(QPen(color, 1.2));
+            bars.push_back(bar);
+            lo = std::min(lo, m - e);
+            hi = std::max(hi, m + e);
+        }
+        chart->addSeries(line);
+        chart->addSeries(dots);
+        for (QLineSeries* bar : bars) chart->addSeries(bar);
+        for (QAbstractSeries* a : chart->series()) {
+            if (a->attachedAxes().isEmpty()) {
+                a->attachAxis(x);
+                a->attachAxis(y);
+            }
+        }
+        for (QLegendMarker* m : chart->legend()->markers(dots)) m->setVisible(false);
+        for (QLineSeries* bar : bars)
+            for (QLegendMarker* m : chart->legend()->markers(bar)) m->setVisible(false);
+    }
+    if (!(hi >= lo)) {
+        lo = 0.0;
+        hi = 1.0;
+    }
+    // Fractions: start at 0 unless something is negative (DIFF can be), and leave a little headroom.
+    lo = std::min(0.0, lo);
+    const double pad = 0.05 * std::max(1e-6, hi - lo);
+    y->setRange(lo < 0.0 ? lo - pad : 0.0, hi + pad);
+    y->setTickCount(6);
+    y->applyNiceNumbers();
+    chart->legend()->setVisible(!series_.isEmpty());
+}
+
+QPair<double, double> DepthCurveChart::answerRange() const { return {answerY_->min(), answerY_->max()}; }
+QPair<double, double> DepthCurveChart::noiseRange() const { return {noiseY_->min(), noiseY_->max()}; }
+
+void DepthCurveChart::renderTo(QPaintDevice* device) {
+    if (!device) return;
+    if (!isVisible()) {
+        resize(device->width(), device->height());
+        prepareForRender(this);
+    }
+    QPainter painter(device);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.scale(double(device->width()) / width(), double(device->height()) / height());
+    render(&painter, QPoint(), QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);
+}
+
+bool DepthCurveChart::exportImage(const QString& path, const QSize& size) {
+    return exportWidgetImage(this, path, size, title());
+}
+
+}  // namespace needlescope

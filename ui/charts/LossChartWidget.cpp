@@ -1,0 +1,436 @@
+#include "ui/charts/LossChartWidget.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QCursor>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QSlider>
+#include <QTimer>
+#include <QToolTip>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "ui/charts/ChartStyle.h"
+#include "ui/charts/Downsample.h"
+#include "ui/widgets/NumberFormat.h"
+#include "ui/widgets/ImageExport.h"
+
+namespace needlescope {
+
+namespace {
+
+// QLogValueAxis labels only powers of its base: pick base 10 when the range spans at least two decades,
+// 2 when it spans two octaves (a loss going from 10 to 3), else a base that gives about five labels.
+double logAxisBase(double lo, double hi) {
+    const auto majorTicks = [lo, hi](double base) {
+        return std::floor(std::log(hi) / std::log(base)) - std::ceil(std::log(lo) / std::log(base)) + 1.0;
+    };
+    if (majorTicks(10.0) >= 3.0) return 10.0;
+    if (majorTicks(2.0) >= 3.0) return 2.0;
+    return std::max(1.001, std::pow(hi / lo, 0.25));
+}
+
+double axisMin(const QAbstractAxis* axis) {
+    if (auto* v = qobject_cast<const QValueAxis*>(axis)) return v->min();
+    if (auto* l = qobject_cast<const QLogValueAxis*>(axis)) return l->min();
+    return 0.0;
+}
+
+double axisMax(const QAbstractAxis* axis) {
+    if (auto* v = qobject_cast<const QValueAxis*>(axis)) return v->max();
+    if (auto* l = qobject_cast<const QLogValueAxis*>(axis)) return l->max();
+    return 1.0;
+}
+
+}  // namespace
+
+struct LossChartWidget::Curve {
+    LossSeries data;
+    QColor color;
+    Qt::PenStyle style = Qt::SolidLine;
+    QLineSeries* line = nullptr;  // smoothed (or raw, with smoothing off)
+    QLineSeries* raw = nullptr;   // faint raw curve behind it
+    bool dirty = true;
+};
+
+LossChartWidget::LossChartWidget(QWidget* parent) : QWidget(parent) {
+    chart_ = new QChart();
+    applyReportLook(*chart_);
+    view_ = new QChartView(chart_, this);
+    view_->setRenderHint(QPainter::Antialiasing);
+    view_->setMinimumSize(240, 160);
+
+    auto* x = new QValueAxis();
+    x->setLabelFormat(QStringLiteral("%.3g"));
+    x->setRange(0, 1);
+    chart_->addAxis(x, Qt::AlignBottom);
+    xAxisItem_ = x;
+    yTitle_ = tr("loss");
+    rebuildYAxis();
+    updateXAxisTitle();
+
+    timer_ = new QTimer(this);
+    timer_->setSingleShot(true);
+    timer_->setInterval(100);
+    connect(timer_, &QTimer::timeout, this, &LossChartWidget::refreshNow);
+
+    buildControls();
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(controls_);
+    layout->addWidget(view_, 1);
+}
+
+LossChartWidget::~LossChartWidget() = default;
+
+void LossChartWidget::buildControls() {
+    controls_ = new QWidget(this);
+    auto* row = new QHBoxLayout(controls_);
+    row->setContentsMargins(4, 2, 4, 2);
+    smoothBox_ = new QCheckBox(tr("Smoothing"), controls_);
+    smoothBox_->setToolTip(tr("Exponential moving average with bias correction (as in TensorBoard)"));
+    smoothSlider_ = new QSlider(Qt::Horizontal, controls_);
+    smoothSlider_->setRange(0, 99);
+    smoothSlider_->setMaximumWidth(160);
+    smoothLabel_ = new QLabel(controls_);
+    smoothLabel_->setMinimumWidth(smoothLabel_->fontMetrics().horizontalAdvance(QStringLiteral("0.00")) + 4);
+    rawBox_ = new QCheckBox(tr("Raw"), controls_);
+    rawBox_->setToolTip(tr("Show the unsmoothed values faintly behind the smoothed curve"));
+    logBox_ = new QCheckBox(tr("Log y"), controls_);
+    xCombo_ = new QComboBox(controls_);
+    xCombo_->addItem(tr("Step"));
+    xCombo_->addItem(tr("Tokens"));
+    row->addWidget(smoothBox_);
+    row->addWidget(smoothSlider_);
+    row->addWidget(smoothLabel_);
+    row->addSpacing(8);
+    row->addWidget(rawBox_);
+    row->addWidget(logBox_);
+    row->addStretch(1);
+    row->addWidget(new QLabel(tr("x:"), controls_));
+    row->addWidget(xCombo_);
+    syncControls();
+    connect(smoothBox_, &QCheckBox::toggled, this, &LossChartWidget::setSmoothingEnabled);
+    connect(smoothSlider_, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
+    connect(rawBox_, &QCheckBox::toggled, this, &LossChartWidget::setShowRaw);
+    connect(logBox_, &QCheckBox::toggled, this, &LossChartWidget::setLogY);
+    connect(xCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this](int i) { setXAxis(i == 1 ? LossXAxis::Tokens : LossXAxis::Steps); });
+}
+
+void LossChartWidget::syncControls() {
+    const QSignalBlocker b1(smoothBox_), b2(smoothSlider_), b3(rawBox_), b4(logBox_), b5(xCombo_);
+    smoothBox_->setChecked(smoothingOn_);
+    smoothSlider_->setValue(static_cast<int>(std::lround(beta_ * 100)));
+    smoothSlider_->setEnabled(smoothingOn_);
+    smoothLabel_->setText(QString::number(beta_, 'f', 2));
+    rawBox_->setChecked(showRaw_);
+    rawBox_->setEnabled(smoothingOn_);
+    logBox_->setChecked(logY_);
+    xCombo_->setCurrentIndex(xAxis_ == LossXAxis::Tokens ? 1 : 0);
+}
+
+void LossChartWidget::setControlsVisible(bool visible) { controls_->setVisible(visible); }
+
+LossChartWidget::Curve* LossChartWidget::curve(const QString& name, bool create) {
+    for (auto& c : curves_)
+        if (c->data.name() == name) return c.get();
+    if (!create) return nullptr;
+    auto c = std::make_unique<Curve>();
+    c->data = LossSeries(name, beta_);
+    c->color = chartPalette(static_cast<int>(curves_.size()));
+    c->raw = new QLineSeries();
+    c->line = new QLineSeries();
+    c->line->setName(name);
+    chart_->addSeries(c->raw);
+    chart_->addSeries(c->line);
+    for (QLineSeries* s : {c->raw, c->line}) {
+        s->attachAxis(xAxisItem_);
+        s->attachAxis(yAxisItem_);
+    }
+    for (QLegendMarker* m : chart_->legend()->markers(c->raw)) m->setVisible(false);
+    Curve* raw = c.get();
+    connect(c->line, &QLineSeries::hovered, this,
+            [this, raw](const QPointF& p, bool state) { showHover(*raw, p, state); });
+    curves_.push_back(std::move(c));
+    applyCurvePens(*raw->line, *raw->raw, raw->color, raw->style);
+    return raw;
+}
+
+const LossChartWidget::Curve* LossChartWidget::curve(const QString& name) const {
+    for (const auto& c : curves_)
+        if (c->data.name() == name) return c.get();
+    return nullptr;
+}
+
+void LossChartWidget::setSeriesStyle(const QString& series, const QColor& color, Qt::PenStyle style) {
+    Curve* c = curve(series, true);
+    c->color = color.isValid() ? color : c->color;
+    c->style = style;
+    applyCurvePens(*c->line, *c->raw, c->color, c->style);
+}
+
+void LossChartWidget::appendPoints(const QString& series, const QVector<QPointF>& points) {
+    Curve* c = curve(series, true);
+    for (const QPointF& p : points) c->data.append(LossSample{p.x(), std::nan(""), p.y()});
+    c->dirty = true;
+    scheduleRefresh();
+}
+
+void LossChartWidget::appendSamples(const QString& series, const QVector<LossSample>& samples) {
+    Curve* c = curve(series, true);
+    for (const LossSample& s : samples) c->data.append(s);
+    c->dirty = true;
+    scheduleRefresh();
+}
+
+void LossChartWidget::truncateAfterStep(const QString& series, double step) {
+    if (Curve* c = curve(series, false)) {
+        c->data.truncateAfterStep(step);
+        c->dirty = true;
+        scheduleRefresh();
+    }
+}
+
+void LossChartWidget::removeSeries(const QString& series) {
+    for (auto it = curves_.begin(); it != curves_.end(); ++it) {
+        if ((*it)->data.name() != series) continue;
+        chart_->removeSeries((*it)->line);
+        chart_->removeSeries((*it)->raw);
+        delete (*it)->line;
+        delete (*it)->raw;
+        curves_.erase(it);
+        scheduleRefresh();
+        return;
+    }
+}
+
+void LossChartWidget::clear() {
+    chart_->removeAllSeries();  // deletes the QLineSeries
+    curves_.clear();
+    scheduleRefresh();
+}
+
+QStringList LossChartWidget::seriesNames() const {
+    QStringList names;
+    for (const auto& c : curves_) names << c->data.name();
+    return names;
+}
+
+int LossChartWidget::pointCount(const QString& series) const {
+    const Curve* c = curve(series);
+    return c ? c->data.size() : 0;
+}
+
+int LossChartWidget::displayedPointCount(const QString& series) const {
+    const Curve* c = curve(series);
+    return c ? c->line->count() : 0;
+}
+
+QVector<QPointF> LossChartWidget::displayedPoints(const QString& series) const {
+    const Curve* c = curve(series);
+    return c ? c->line->points() : QVector<QPointF>();
+}
+
+void LossChartWidget::markAllDirty() {
+    for (auto& c : curves_) c->dirty = true;
+    scheduleRefresh();
+}
+
+void LossChartWidget::setSmoothing(double beta) {
+    beta = std::clamp(beta, 0.0, 0.99);
+    if (beta == beta_) return;
+    beta_ = beta;
+    for (auto& c : curves_) c->data.setSmoothing(beta_);
+    syncControls();
+    markAllDirty();
+    Q_EMIT viewOptionsChanged();
+}
+
+void LossChartWidget::setSmoothingEnabled(bool enabled) {
+    if (enabled == smoothingOn_) return;
+    smoothingOn_ = enabled;
+    syncControls();
+    markAllDirty();
+    Q_EMIT viewOptionsChanged();
+}
+
+void LossChartWidget::setShowRaw(bool show) {
+    if (show == showRaw_) return;
+    showRaw_ = show;
+    syncControls();
+    markAllDirty();
+    Q_EMIT viewOptionsChanged();
+}
+
+void LossChartWidget::setLogY(bool logY) {
+    if (logY == logY_) return;
+    logY_ = logY;
+    rebuildYAxis();
+    syncControls();
+    markAllDirty();
+    Q_EMIT viewOptionsChanged();
+}
+
+void LossChartWidget::setXAxis(LossXAxis axis) {
+    if (axis == xAxis_) return;
+    xAxis_ = axis;
+    updateXAxisTitle();
+    syncControls();
+    markAllDirty();
+    Q_EMIT viewOptionsChanged();
+}
+
+void LossChartWidget::setMaxDisplayPoints(int maxPoints) {
+    maxPoints_ = std::max(4, maxPoints);
+    markAllDirty();
+}
+
+void LossChartWidget::setRefreshInterval(int milliseconds) { timer_->setInterval(std::max(0, milliseconds)); }
+
+void LossChartWidget::setTitle(const QString& title) { chart_->setTitle(title); }
+
+void LossChartWidget::setYAxisTitle(const QString& title) {
+    yTitle_ = title;
+    yAxisItem_->setTitleText(title);
+}
+
+void LossChartWidget::updateXAxisTitle() {
+    xAxisItem_->setTitleText(xAxis_ == LossXAxis::Tokens ? tr("tokens") : tr("step"));
+}
+
+void LossChartWidget::rebuildYAxis() {
+    QAbstractAxis* old = yAxisItem_;
+    QAbstractAxis* next = nullptr;
+    if (logY_) {
+        auto* axis = new QLogValueAxis();
+        axis->setBase(10.0);
+        axis->setLabelFormat(QStringLiteral("%.3g"));
+        axis->setMinorTickCount(8);
+        axis->setRange(0.1, 10.0);
+        next = axis;
+    } else {
+        auto* axis = new QValueAxis();
+        axis->setLabelFormat(QStringLiteral("%.4g"));
+        axis->setRange(0.0, 1.0);
+        next = axis;
+    }
+    next->setTitleText(yTitle_);
+    if (old) {
+        for (auto& c : curves_) {
+            c->line->detachAxis(old);
+            c->raw->detachAxis(old);
+        }
+        chart_->removeAxis(old);
+        delete old;
+    }
+    chart_->addAxis(next, Qt::AlignLeft);
+    yAxisItem_ = next;
+    for (auto& c : curves_) {
+        c->line->attachAxis(next);
+        c->raw->attachAxis(next);
+    }
+}
+
+void LossChartWidget::scheduleRefresh() {
+    if (!timer_->isActive()) timer_->start();
+}
+
+void LossChartWidget::redrawCurve(Curve& c) {
+    const bool smooth = smoothingOn_ && beta_ > 0.0;
+    c.line->replace(downsampleMinMax(c.data.points(xAxis_, smooth, logY_), maxPoints_));
+    const bool raw = smooth && showRaw_;
+    c.raw->replace(raw ? downsampleMinMax(c.data.points(xAxis_, false, logY_), maxPoints_) : QVector<QPointF>());
+    c.raw->setVisible(raw);
+    c.dirty = false;
+}
+
+void LossChartWidget::refreshNow() {
+    timer_->stop();
+    for (auto& c : curves_)
+        if (c->dirty) redrawCurve(*c);
+    updateAxisRanges();
+    Q_EMIT refreshed();
+}
+
+void LossChartWidget::updateAxisRanges() {
+    double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
+    for (const auto& c : curves_) {
+        for (QLineSeries* s : {c->line, c->raw}) {
+            if (!s->isVisible()) continue;
+            for (const QPointF& p : s->points()) {
+                x0 = std::min(x0, p.x());
+                x1 = std::max(x1, p.x());
+                y0 = std::min(y0, p.y());
+                y1 = std::max(y1, p.y());
+            }
+        }
+    }
+    if (!(x1 >= x0)) {  // no points
+        x0 = 0.0;
+        x1 = 1.0;
+        y0 = logY_ ? 0.1 : 0.0;
+        y1 = logY_ ? 10.0 : 1.0;
+    }
+    if (x1 == x0) x1 = x0 + 1.0;
+    auto* x = static_cast<QValueAxis*>(xAxisItem_);
+    x->setLabelFormat((x1 >= 1e6 || x1 - x0 < 10.0) ? QStringLiteral("%.3g") : QStringLiteral("%.0f"));
+    x->setRange(x0, x1);
+    x->setTickCount(5);  // applyNiceNumbers() adjusts the tick count; start from the same one each time
+    x->applyNiceNumbers();
+    if (logY_) {
+        y0 /= 1.15;
+        y1 *= 1.15;
+        auto* y = static_cast<QLogValueAxis*>(yAxisItem_);
+        const double base = logAxisBase(y0, y1);
+        y->setBase(base);
+        y->setMinorTickCount(base == 10.0 ? 8 : 0);
+        y->setLabelFormat(base == 2.0 ? QStringLiteral("%.0f") : QStringLiteral("%.3g"));
+        y->setRange(y0, y1);
+    } else {
+        const double pad = y1 > y0 ? 0.05 * (y1 - y0) : std::max(0.5, 0.05 * std::fabs(y0));
+        auto* y = static_cast<QValueAxis*>(yAxisItem_);
+        y->setRange(y0 - pad, y1 + pad);
+        y->setTickCount(6);
+        y->applyNiceNumbers();
+    }
+    ranges_ = QRectF(QPointF(x->min(), axisMin(yAxisItem_)), QPointF(x->max(), axisMax(yAxisItem_)));
+}
+
+QRectF LossChartWidget::axisRanges() const { return ranges_; }
+
+void LossChartWidget::showHover(const Curve& c, const QPointF& point, bool state) {
+    if (!state) {
+        QToolTip::hideText();
+        return;
+    }
+    const int i = c.data.nearestSample(xAxis_, point.x());
+    if (i < 0) return;
+    const LossSample& s = c.data.samples()[i];
+    QString text = QStringLiteral("%1\nstep %2").arg(c.data.name()).arg(s.step, 0, 'f', 0);
+    if (std::isfinite(s.tokens)) text += QStringLiteral(", tokens %1").arg(formatValue(s.tokens));
+    if (smoothingOn_ && beta_ > 0.0)
+        text += QStringLiteral("\nsmoothed %1 (raw %2)").arg(formatValue(c.data.smoothed()[i])).arg(formatValue(s.value));
+    else
+        text += QStringLiteral("\nvalue %1").arg(formatValue(s.value));
+    QToolTip::showText(QCursor::pos(), text, view_);
+}
+
+bool LossChartWidget::exportImage(const QString& path, const QSize& size) {
+    refreshNow();
+    // A chart never shown has no meaningful size of its own; give it a readable default.
+    const QSize target = (size.isEmpty() && !view_->isVisible()) ? QSize(960, 560) : size;
+    return exportWidgetImage(view_, path, target, chart_->title());
+}
+
+}  // namespace needlescope

@@ -1,0 +1,21 @@
+#pragma once
+// Saves a widget (shown or not) as PNG or SVG, chosen by the file suffix (.svg → vector, else raster).
+#include <QSize>
+#include <QString>
+
+class QWidget;
+
+namespace needlescope {
+
+// A hidden widget (e.g. the CLI's offscreen report figure) is laid out at `size` and left at that size;
+// a shown widget keeps its on-screen size and is drawn scaled to `size`. An empty `size` means the
+// widget's current size (its size hint when it was never resized). Returns false for an unknown suffix
+// (png, jpg, jpeg, bmp and svg are known) or when the file cannot be written.
+// Makes a widget that was never shown ready to render: sends its pending resize events, activates its
+// layouts and lets graphics-view layouts (Qt Charts) settle. Harmless for a shown widget.
+void prepareForRender(QWidget* widget);
+
+bool exportWidgetImage(QWidget* widget, const QString& path, const QSize& size = QSize(),
+                       const QString& title = QString());
+
+}  // namespace needlescope

@@ -1,0 +1,35 @@
+#pragma once
+// A named, coloured half-open range of token positions [begin, end): the needle, the answer, the question,
+// the attention sink. Heatmaps outline spans of columns; the token strip shades them.
+#include <QColor>
+#include <QString>
+#include <QVector>
+
+namespace needlescope {
+
+struct TokenSpan {
+    QString label;
+    int begin = 0;
+    int end = 0;  // one past the last token
+    QColor color;
+
+    bool contains(int index) const { return index >= begin && index < end; }
+    bool isEmpty() const { return end <= begin; }
+};
+
+// Distinct, colour-blind-safe colours (Okabe–Ito) for the spans every view uses.
+namespace SpanColors {
+inline QColor needle() { return QColor(0xE6, 0x9F, 0x00); }    // orange
+inline QColor answer() { return QColor(0x00, 0x9E, 0x73); }    // bluish green
+inline QColor question() { return QColor(0x56, 0xB4, 0xE9); }  // sky blue
+inline QColor sink() { return QColor(0xCC, 0x79, 0xA7); }      // reddish purple
+}  // namespace SpanColors
+
+inline TokenSpan needleSpan(int begin, int end) { return {QStringLiteral("needle"), begin, end, SpanColors::needle()}; }
+inline TokenSpan answerSpan(int begin, int end) { return {QStringLiteral("answer"), begin, end, SpanColors::answer()}; }
+inline TokenSpan questionSpan(int begin, int end) {
+    return {QStringLiteral("question"), begin, end, SpanColors::question()};
+}
+inline TokenSpan sinkSpan(int begin, int end) { return {QStringLiteral("sink"), begin, end, SpanColors::sink()}; }
+
+}  // namespace needlescope
