@@ -109,7 +109,7 @@ int runTrainBench(const TrainBenchOptions& options) {
         const double tokensPerSecond = double(shape.batch * shape.seq) / seconds;
         const double flopsPerToken = modelFlopsPerToken(shape.model, shape.seq);
         const double mfu = tokensPerSecond * flopsPerToken / (peak * 1e9);
-        std::printf("%-9s %11lld %10.1f %12.0f %10.0f %12.3f %6.1f%%\n", toString(kind).c_str(),
+        std::printf("%-9s %11lld %10.1f %12.0f %10.0f %12.3f %6.1f%%\n", kindName(kind).c_str(),
                     static_cast<long long>(model->parameterCount()), seconds * 1e3, tokensPerSecond, peakRssMb(),
                     flopsPerToken / 1e9, mfu * 100.0);
         std::fflush(stdout);

@@ -129,7 +129,7 @@ class TestStore : public QObject {
         QCOMPARE(ra.name, std::string("standard small"));
         QCOMPARE(ra.kind, std::string("standard"));
         QCOMPARE(ra.configJson, std::string(R"({"d_model":256})"));
-        QCOMPARE(toString(ra.status), toString(RunStatus::Running));
+        QCOMPARE(statusName(ra.status), statusName(RunStatus::Running));
         QVERIFY(ra.createdAt > 1600000000);
         QCOMPARE(ra.finishedAt, int64_t(0));
         QCOMPARE(ra.tags, (std::vector<std::string>{"baseline", "wiki, v1"}));
@@ -177,7 +177,7 @@ class TestStore : public QObject {
         QCOMPARE(r.tags, (std::vector<std::string>{"ünïcode", "with \"quotes\"", ""}));
         QCOMPARE(r.notes, std::string("line 1\nline 2"));
         QCOMPARE(r.lastStep, int64_t(1234));
-        QCOMPARE(toString(r.status), toString(RunStatus::Finished));
+        QCOMPARE(statusName(r.status), statusName(RunStatus::Finished));
     }
 
     void statusTransitions() {
@@ -185,21 +185,21 @@ class TestStore : public QObject {
         const int64_t id = store.createRun({"g", "n", "standard", "{}"});
         for (RunStatus end : {RunStatus::Finished, RunStatus::Cancelled, RunStatus::Failed}) {
             store.setStatus(id, end);
-            QCOMPARE(toString(store.run(id).status), toString(end));
+            QCOMPARE(statusName(store.run(id).status), statusName(end));
             QVERIFY(store.run(id).finishedAt > 1600000000);
             store.setStatus(id, RunStatus::Running);
-            QCOMPARE(toString(store.run(id).status), toString(RunStatus::Running));
+            QCOMPARE(statusName(store.run(id).status), statusName(RunStatus::Running));
             QCOMPARE(store.run(id).finishedAt, int64_t(0));
         }
         store.setStatus(id, RunStatus::Interrupted);
-        QCOMPARE(toString(store.run(id).status), toString(RunStatus::Interrupted));
+        QCOMPARE(statusName(store.run(id).status), statusName(RunStatus::Interrupted));
         QCOMPARE(store.run(id).finishedAt, int64_t(0));
 
         for (RunStatus s : {RunStatus::Running, RunStatus::Finished, RunStatus::Interrupted,
                             RunStatus::Cancelled, RunStatus::Failed}) {
-            QCOMPARE(toString(runStatusFromString(toString(s))), toString(s));
+            QCOMPARE(statusName(runStatusFromString(statusName(s))), statusName(s));
         }
-        QCOMPARE(toString(RunStatus::Interrupted), std::string("interrupted"));
+        QCOMPARE(statusName(RunStatus::Interrupted), std::string("interrupted"));
         const std::string bad = errorOf([] { runStatusFromString("paused"); });
         QVERIFY2(bad.find("paused") != std::string::npos, bad.c_str());
     }

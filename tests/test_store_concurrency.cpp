@@ -35,7 +35,7 @@ void rawExec(const std::string& path, const std::string& sql) {
 }
 
 std::string status(const std::string& path, int64_t id) {
-    return toString(RunStore::open(path, /*readOnly=*/true).run(id).status);  // read-only: marks nothing
+    return statusName(RunStore::open(path, /*readOnly=*/true).run(id).status);  // read-only: marks nothing
 }
 
 char procState(pid_t pid) {
@@ -178,7 +178,7 @@ class TestStoreConcurrency : public QObject {
         RunStore store = RunStore::open(file);
         QCOMPARE(store.metrics(id).size(), size_t(batches * perBatch));
         QCOMPARE(store.run(id).lastStep, int64_t(batches * perBatch));
-        QCOMPARE(toString(store.run(id).status), std::string("running"));  // its owner (us) is alive
+        QCOMPARE(statusName(store.run(id).status), std::string("running"));  // its owner (us) is alive
     }
 
     // A process dies without finishing its run: the next open marks the run interrupted, keeps its metrics,
@@ -199,7 +199,7 @@ class TestStoreConcurrency : public QObject {
         QCOMPARE(status(file, id), std::string("running"));  // nobody has looked yet
 
         RunStore store = RunStore::open(file);
-        QCOMPARE(toString(store.run(id).status), std::string("interrupted"));
+        QCOMPARE(statusName(store.run(id).status), std::string("interrupted"));
         QCOMPARE(store.interruptedOnOpen(), std::vector<int64_t>{id});
         QCOMPARE(store.metrics(id, "loss").size(), size_t(2));
         QCOMPARE(store.run(id).lastStep, int64_t(2));
@@ -209,10 +209,10 @@ class TestStoreConcurrency : public QObject {
         store.setStatus(id, RunStatus::Running);
         RunStore other = RunStore::open(file);
         QVERIFY(other.interruptedOnOpen().empty());
-        QCOMPARE(toString(other.run(id).status), std::string("running"));
+        QCOMPARE(statusName(other.run(id).status), std::string("running"));
         store.appendMetrics(id, {{3, "loss", 3.0}});
         store.setStatus(id, RunStatus::Finished);
-        QCOMPARE(toString(RunStore::open(file).run(id).status), std::string("finished"));
+        QCOMPARE(statusName(RunStore::open(file).run(id).status), std::string("finished"));
     }
 
     // SIGKILL in the middle of writing: the file opens cleanly, every batch the writer reported as committed
@@ -255,7 +255,7 @@ class TestStoreConcurrency : public QObject {
         close(fds[0]);
 
         RunStore store = RunStore::open(file);
-        QCOMPARE(toString(store.run(id).status), std::string("interrupted"));
+        QCOMPARE(statusName(store.run(id).status), std::string("interrupted"));
         const size_t saved = store.metrics(id).size();
         QVERIFY2(saved >= size_t((committed + 1) * perBatch), std::to_string(saved).c_str());
         QCOMPARE(saved % perBatch, size_t(0));
@@ -281,7 +281,7 @@ class TestStoreConcurrency : public QObject {
         {
             RunStore store = RunStore::open(file);
             QVERIFY(store.interruptedOnOpen().empty());
-            QCOMPARE(toString(store.run(id).status), std::string("running"));
+            QCOMPARE(statusName(store.run(id).status), std::string("running"));
         }
 
         close(holdPipe[1]);  // let the child exit, but do not reap it yet
@@ -290,7 +290,7 @@ class TestStoreConcurrency : public QObject {
         QCOMPARE(procState(child), 'Z');
         {
             RunStore store = RunStore::open(file);
-            QCOMPARE(toString(store.run(id).status), std::string("interrupted"));
+            QCOMPARE(statusName(store.run(id).status), std::string("interrupted"));
         }
         int wstatus = 0;
         waitpid(child, &wstatus, 0);
@@ -321,12 +321,12 @@ class TestStoreConcurrency : public QObject {
         // ids[4] keeps this process as its owner.
 
         RunStore store = RunStore::open(file);
-        QCOMPARE(toString(store.run(ids[0]).status), std::string("interrupted"));
-        QCOMPARE(toString(store.run(ids[3]).status), std::string("running"));
-        QCOMPARE(toString(store.run(ids[4]).status), std::string("running"));
+        QCOMPARE(statusName(store.run(ids[0]).status), std::string("interrupted"));
+        QCOMPARE(statusName(store.run(ids[3]).status), std::string("running"));
+        QCOMPARE(statusName(store.run(ids[4]).status), std::string("running"));
         if (linuxToken) {
-            QCOMPARE(toString(store.run(ids[1]).status), std::string("interrupted"));
-            QCOMPARE(toString(store.run(ids[2]).status), std::string("interrupted"));
+            QCOMPARE(statusName(store.run(ids[1]).status), std::string("interrupted"));
+            QCOMPARE(statusName(store.run(ids[2]).status), std::string("interrupted"));
         }
         QCOMPARE(ownerState(self), OwnerState::Alive);
     }

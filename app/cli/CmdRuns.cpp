@@ -49,7 +49,7 @@ void list(const RunStore& store, const QString& filter) {
     for (const auto& r : runs) {
         const double best = bestValLoss(store, r.id);
         std::printf("%-5lld %-28s %-9s %-12s %7lld %9s  %-16s %s\n", (long long)r.id, r.group.c_str(), r.kind.c_str(),
-                    toString(r.status).c_str(), (long long)r.lastStep,
+                    statusName(r.status).c_str(), (long long)r.lastStep,
                     std::isnan(best) ? "-" : QString::number(best, 'f', 4).toUtf8().constData(),
                     when(r.createdAt).toUtf8().constData(), joined(r.tags).c_str());
     }
@@ -60,7 +60,7 @@ void show(const RunStore& store, int64_t id) {
     const RunRecord r = store.run(id);
     std::printf("run %lld  %s\n  group   %s\n  kind    %s\n  status  %s\n  created %s\n  finished %s\n  steps   %lld\n"
                 "  tags    %s\n  notes   %s\n",
-                (long long)r.id, r.name.c_str(), r.group.c_str(), r.kind.c_str(), toString(r.status).c_str(),
+                (long long)r.id, r.name.c_str(), r.group.c_str(), r.kind.c_str(), statusName(r.status).c_str(),
                 when(r.createdAt).toUtf8().constData(), when(r.finishedAt).toUtf8().constData(),
                 (long long)r.lastStep, joined(r.tags).c_str(), r.notes.c_str());
     std::printf("  latest metrics:\n");

@@ -37,7 +37,7 @@ void ProgressPrinter::onMetrics(const ModelMetrics& metrics) {
     if (metrics.hasValidation) {
         char text[160];
         std::snprintf(text, sizeof text, "step %lld  %-8s val loss %.4f  ppl %.1f", (long long)metrics.step,
-                      toString(metrics.kind).c_str(), metrics.valLoss, metrics.valPerplexity);
+                      kindName(metrics.kind).c_str(), metrics.valLoss, metrics.valPerplexity);
         onLog(text);
     }
 }
@@ -48,7 +48,7 @@ void ProgressPrinter::onProgress(const TrainingProgress& p) {
     std::string losses;
     for (const auto& [kind, m] : latest_) {
         char part[64];
-        std::snprintf(part, sizeof part, "  %s %.3f", toString(kind).c_str(), m.trainLoss);
+        std::snprintf(part, sizeof part, "  %s %.3f", kindName(kind).c_str(), m.trainLoss);
         losses += part;
     }
     char text[256];

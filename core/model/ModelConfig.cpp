@@ -8,7 +8,7 @@
 
 namespace needlescope {
 
-std::string toString(ModelKind kind) { return kind == ModelKind::Diff ? "diff" : "standard"; }
+std::string kindName(ModelKind kind) { return kind == ModelKind::Diff ? "diff" : "standard"; }
 
 ModelKind modelKindFromString(const std::string& text) {
     if (text == "standard") return ModelKind::Standard;
@@ -47,7 +47,7 @@ void ModelConfig::validate() const {
 double lambdaInit(int64_t layerIndex) { return 0.8 - 0.6 * std::exp(-0.3 * static_cast<double>(layerIndex)); }
 
 void to_json(nlohmann::json& j, const ModelConfig& c) {
-    j = nlohmann::json{{"kind", toString(c.kind)},   {"vocab_size", c.vocabSize}, {"d_model", c.dModel},
+    j = nlohmann::json{{"kind", kindName(c.kind)},   {"vocab_size", c.vocabSize}, {"d_model", c.dModel},
                        {"layers", c.nLayers},        {"heads", c.nHeads},         {"max_context", c.maxContext},
                        {"seed", c.seed},             {"rope_base", c.ropeBase}};
 }

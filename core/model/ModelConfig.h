@@ -10,7 +10,7 @@ namespace needlescope {
 
 enum class ModelKind { Standard, Diff };
 
-std::string toString(ModelKind kind);
+std::string kindName(ModelKind kind);
 ModelKind modelKindFromString(const std::string& text);  // "standard" | "diff"; throws Error otherwise
 
 struct ModelConfig {

@@ -62,7 +62,7 @@ std::string runJson(const RunStore& store, int64_t runId) {
         {"group", run.group},
         {"name", run.name},
         {"kind", run.kind},
-        {"status", toString(run.status)},
+        {"status", statusName(run.status)},
         {"created_at", run.createdAt},
         {"finished_at", run.finishedAt},
         {"last_step", run.lastStep},

@@ -198,7 +198,7 @@ void RunStore::setStatus(int64_t id, RunStatus status) {
     } else {
         const bool ends = status != RunStatus::Interrupted;
         sqlite::Statement stmt(db_, "UPDATE runs SET status = ?2, finished_at = ?3 WHERE id = ?1");
-        stmt.bindInt(1, id).bindText(2, toString(status)).bindInt(3, ends ? nowSeconds() : 0).run();
+        stmt.bindInt(1, id).bindText(2, statusName(status)).bindInt(3, ends ? nowSeconds() : 0).run();
     }
     if (db_.changes() == 0) requireRun(id);
     transaction.commit();

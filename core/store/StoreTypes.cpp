@@ -4,7 +4,7 @@
 
 namespace needlescope {
 
-std::string toString(RunStatus status) {
+std::string statusName(RunStatus status) {
     switch (status) {
         case RunStatus::Running:
             return "running";
@@ -23,7 +23,7 @@ std::string toString(RunStatus status) {
 RunStatus runStatusFromString(const std::string& text) {
     for (RunStatus s : {RunStatus::Running, RunStatus::Finished, RunStatus::Interrupted, RunStatus::Cancelled,
                         RunStatus::Failed}) {
-        if (toString(s) == text) return s;
+        if (statusName(s) == text) return s;
     }
     throw Error("Unknown run status '" + text +
                 "' (expected running, finished, interrupted, cancelled or failed)");

@@ -8,7 +8,7 @@ namespace needlescope {
 
 enum class RunStatus { Running, Finished, Interrupted, Cancelled, Failed };
 
-std::string toString(RunStatus status);                  // "running", "finished", ...
+std::string statusName(RunStatus status);                  // "running", "finished", ...
 RunStatus runStatusFromString(const std::string& text);  // inverse of toString; throws Error otherwise
 
 // Times are whole seconds since the Unix epoch (UTC); 0 means "not set".

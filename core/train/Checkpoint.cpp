@@ -26,6 +26,13 @@ void fsyncFile(const std::string& path) {
 
 torch::Tensor scalar(int64_t v) { return torch::tensor({v}, torch::kInt64); }
 
+// A fresh tensor per key: reading into a defined tensor would alias it (and fail across dtypes).
+torch::Tensor readTensor(torch::serialize::InputArchive& archive, const std::string& key) {
+    torch::Tensor value;
+    archive.read(key, value);
+    return value;
+}
+
 std::string readString(torch::serialize::InputArchive& archive, const std::string& key) {
     c10::IValue value;
     archive.read(key, value);
@@ -83,9 +90,7 @@ CheckpointState loadCheckpoint(const std::string& path, DecoderImpl& model, torc
     auto archive = openArchive(path);
     CheckpointState state;
     try {
-        torch::Tensor value;
-        archive.read("format_version", value);
-        if (value.item<int64_t>() > kFormatVersion)
+        if (readTensor(archive, "format_version").item<int64_t>() > kFormatVersion)
             throw Error("checkpoint '" + path + "' was written by a newer Needlescope");
         const auto saved = nlohmann::json::parse(readString(archive, "config")).get<ModelConfig>();
         if (nlohmann::json(saved) != nlohmann::json(model.config()))
@@ -98,19 +103,14 @@ CheckpointState loadCheckpoint(const std::string& path, DecoderImpl& model, torc
             archive.read("optimizer", optimizerArchive);
             optimizer->load(optimizerArchive);
         }
-        archive.read("step", value);
-        state.step = value.item<int64_t>();
-        archive.read("data_position", value);
-        state.dataPosition = value.item<int64_t>();
-        archive.read("tokens_seen", value);
-        state.tokensSeen = value.item<int64_t>();
-        archive.read("wall_seconds", value);
-        state.wallSeconds = value.item<double>();
+        state.step = readTensor(archive, "step").item<int64_t>();
+        state.dataPosition = readTensor(archive, "data_position").item<int64_t>();
+        state.tokensSeen = readTensor(archive, "tokens_seen").item<int64_t>();
+        state.wallSeconds = readTensor(archive, "wall_seconds").item<double>();
         if (optimizer) {  // resuming training: restore the global RNG too (inspection leaves it alone)
-            archive.read("rng", value);
             at::Generator generator = at::detail::getDefaultCPUGenerator();
             std::lock_guard<std::mutex> lock(generator.mutex());
-            generator.set_state(value);
+            generator.set_state(readTensor(archive, "rng"));
         }
     } catch (const c10::Error& e) {
         throw Error("checkpoint '" + path + "' is incomplete or corrupt (" + e.what_without_backtrace() + ")");

@@ -10,6 +10,7 @@
 #include "core/data/Batcher.h"
 #include "core/data/Corpus.h"
 #include "core/data/TokenCache.h"
+#include "core/probe/Curriculum.h"
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/ModelTrainer.h"
@@ -41,7 +42,7 @@ std::string timestampGroup(const std::string& name) {
 }
 
 std::string checkpointPath(const ExperimentPaths& paths, const std::string& group, ModelKind kind, int64_t step) {
-    return (fs::path(paths.checkpointDir) / group / toString(kind) / ("step-" + std::to_string(step) + ".pt")).string();
+    return (fs::path(paths.checkpointDir) / group / kindName(kind) / ("step-" + std::to_string(step) + ".pt")).string();
 }
 
 // The shared loop over steps once models, data and runs exist (new or resumed).
@@ -49,7 +50,7 @@ std::string trainLoop(Experiment& self, const TrainConfig& config, const Experim
                       std::vector<std::unique_ptr<ModelTrainer>>& trainers, Batcher& batcher,
                       const std::vector<Batch>& validation, int64_t startStep, int64_t totalSteps,
                       TrainingSink& sink, TrainingControl& control, const ExperimentHooks& hooks,
-                      double priorSeconds) {
+                      double priorSeconds, const Curriculum* curriculum) {
     const int64_t tokensPerStep = config.batchSize * config.model.maxContext;
     const auto started = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
@@ -93,7 +94,8 @@ std::string trainLoop(Experiment& self, const TrainConfig& config, const Experim
             saveAll(step);
             return "interrupted";
         }
-        const Batch batch = batcher.next();
+        Batch batch = batcher.next();
+        if (curriculum) curriculum->apply(batch, batcher.position() - 1);  // training batches only
         ++step;
         std::vector<ModelMetrics> metrics(trainers.size());
         for (size_t i = 0; i < trainers.size(); ++i) metrics[i] = trainers[i]->trainStep(batch, step - 1, totalSteps);
@@ -143,6 +145,20 @@ nlohmann::json runConfigJson(const TrainConfig& config, ModelKind kind, const Mo
                           {"tokenizer_model", tokenizerModel}};
 }
 
+// The retrieval curriculum when the config asks for one (needle tasks from the train split).
+std::unique_ptr<Curriculum> makeCurriculum(const TrainConfig& config, const Tokenizer& tokenizer,
+                                           std::shared_ptr<const std::vector<int32_t>> train, int64_t context,
+                                           TrainingSink& sink) {
+    if (!(config.curriculumFraction > 0)) return nullptr;
+    CurriculumSettings settings;
+    settings.fraction = config.curriculumFraction;
+    settings.seed = config.model.seed ^ 0xc0ffee5eedULL;
+    auto curriculum = std::make_unique<Curriculum>(tokenizer, std::move(train), context, settings);
+    sink.onLog("retrieval curriculum: " + std::to_string(int(config.curriculumFraction * 100 + 0.5)) +
+               "% of training sequences are needle tasks");
+    return curriculum;
+}
+
 }  // namespace
 
 Experiment::Experiment(TrainConfig config, ExperimentPaths paths, TrainingSink* sink, TrainingControl* control,
@@ -181,6 +197,8 @@ std::string Experiment::run() {
     ModelConfig model = s.config.model;
     model.vocabSize = data.tokenizer.vocabSize();
     s.group = timestampGroup(s.config.name);
+    for (int suffix = 2; !store.group(s.group).empty(); ++suffix)  // two experiments in one second
+        s.group = timestampGroup(s.config.name) + "-" + std::to_string(suffix);
     const fs::path groupDir = fs::path(s.paths.checkpointDir) / s.group;
     std::error_code ec;
     fs::create_directories(groupDir, ec);
@@ -193,7 +211,7 @@ std::string Experiment::run() {
     for (ModelKind kind : s.config.kinds) {
         NewRun run;
         run.group = s.group;
-        run.kind = toString(kind);
+        run.kind = kindName(kind);
         run.name = s.group + "/" + run.kind;
         run.configJson = runConfigJson(s.config, kind, model, corpus, tokenizerCopy, data.cacheKey).dump();
         const int64_t id = store.createRun(run);
@@ -211,8 +229,9 @@ std::string Experiment::run() {
     s.sink->onLog("training " + std::to_string(trainers.size()) + " model(s) for " + std::to_string(totalSteps) +
                   " steps of " + std::to_string(s.config.batchSize) + "x" + std::to_string(model.maxContext) + " tokens");
     try {
+        const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
         const std::string status = trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, 0,
-                                             totalSteps, *s.sink, *s.control, s.hooks, 0.0);
+                                             totalSteps, *s.sink, *s.control, s.hooks, 0.0, curriculum.get());
         for (int64_t id : s.runIds) store.setStatus(id, runStatusFromString(status));
         s.sink->onFinished(status);
         return status;
@@ -276,8 +295,10 @@ std::string Experiment::resume(int64_t runId) {
     const auto validation = validationBatches(data.valid, model.maxContext, s.config.batchSize, s.config.evalBatches);
     const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
     try {
+        const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
         const std::string status = trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, step,
-                                             totalSteps, *s.sink, *s.control, s.hooks, restored.wallSeconds);
+                                             totalSteps, *s.sink, *s.control, s.hooks, restored.wallSeconds,
+                                             curriculum.get());
         for (int64_t id : s.runIds) store.setStatus(id, runStatusFromString(status));
         s.sink->onFinished(status);
         return status;

@@ -45,7 +45,7 @@ int64_t TrainConfig::totalSteps(int64_t batchesPerEpoch) const {
 
 void to_json(nlohmann::json& j, const TrainConfig& c) {
     nlohmann::json kinds = nlohmann::json::array();
-    for (ModelKind k : c.kinds) kinds.push_back(toString(k));
+    for (ModelKind k : c.kinds) kinds.push_back(kindName(k));
     nlohmann::json model = c.model;
     model.erase("kind");
     model.erase("vocab_size");

@@ -1,0 +1,225 @@
+// Trainer tests: resume equals an uninterrupted run, stop/cancel/pause from another thread, checkpoint
+// and store failures give clear errors, schedule and presets.
+#include <QtTest/QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "TestSupport.h"
+#include "core/store/RunStore.h"
+#include "core/train/Experiment.h"
+#include "core/train/Schedule.h"
+#include "core/train/TrainConfig.h"
+#include "core/util/Error.h"
+
+using namespace needlescope;
+
+namespace {
+
+// Acts on the control when a given step has completed (called on the training thread).
+class StepTrigger : public TrainingSink {
+public:
+    StepTrigger(TrainingControl& control, int64_t atStep, std::function<void(TrainingControl&)> action)
+        : control_(control), atStep_(atStep), action_(std::move(action)) {}
+    void onProgress(const TrainingProgress& p) override {
+        lastStep = p.step;
+        if (p.step == atStep_) action_(control_);
+    }
+    int64_t lastStep = 0;
+
+private:
+    TrainingControl& control_;
+    int64_t atStep_;
+    std::function<void(TrainingControl&)> action_;
+};
+
+}  // namespace
+
+class TestTrain : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    ExperimentPaths paths_;
+
+    TrainConfig config(int64_t steps) const {
+        TrainConfig c = loadPreset("tiny");
+        c.steps = steps;
+        c.checkpointEvery = 10;
+        c.evalEvery = 10;
+        c.logEvery = 1;
+        c.threads = 1;  // bit-identical resume needs the same thread count
+        return c;
+    }
+    std::map<int64_t, double> trainLoss(RunStore& store, int64_t runId) {
+        std::map<int64_t, double> out;
+        for (const auto& p : store.metrics(runId, "train_loss")) out[p.step] = p.value;
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        const QString corpus = dir_.filePath("corpus");
+        if (!testsupport::makeSmallCorpus(corpus)) QSKIP("shared WikiText data not found");
+        paths_.dataDir = corpus.toStdString();
+        paths_.dbPath = dir_.filePath("runs.db").toStdString();
+        paths_.checkpointDir = dir_.filePath("checkpoints").toStdString();
+        paths_.cacheDir = dir_.filePath("cache").toStdString();
+    }
+
+    void resumeMatchesUninterruptedRun() {
+        Experiment straight(config(40), paths_);
+        QCOMPARE(QString::fromStdString(straight.run()), QString("finished"));
+
+        TrainingControl control;
+        StepTrigger stopAt20(control, 20, [](TrainingControl& c) { c.stop(); });
+        Experiment interrupted(config(40), paths_, &stopAt20, &control);
+        QCOMPARE(QString::fromStdString(interrupted.run()), QString("interrupted"));
+        RunStore store = RunStore::open(paths_.dbPath);
+        for (int64_t id : interrupted.runIds()) QCOMPARE(store.run(id).status, RunStatus::Interrupted);
+
+        Experiment resumed(TrainConfig{}, paths_);
+        QCOMPARE(QString::fromStdString(resumed.resume(interrupted.runIds().front())), QString("finished"));
+        QCOMPARE(resumed.runIds(), interrupted.runIds());
+
+        for (size_t i = 0; i < straight.runIds().size(); ++i) {
+            const auto expected = trainLoss(store, straight.runIds()[i]);
+            const auto got = trainLoss(store, interrupted.runIds()[i]);
+            QCOMPARE(int(got.size()), 40);
+            double worst = 0;
+            for (int64_t step = 21; step <= 40; ++step) worst = std::max(worst, std::abs(expected.at(step) - got.at(step)));
+            qInfo("run %lld: max |loss difference| over steps 21..40 after resume = %.3g",
+                  (long long)interrupted.runIds()[i], worst);
+            QVERIFY(worst <= 1e-6);
+            QCOMPARE(store.run(interrupted.runIds()[i]).status, RunStatus::Finished);
+        }
+    }
+
+    void stopTakesEffectWithinOneStep() {
+        TrainingControl control;
+        StepTrigger trigger(control, 5, [](TrainingControl& c) { c.stop(); });
+        Experiment experiment(config(30), paths_, &trigger, &control);
+        QCOMPARE(QString::fromStdString(experiment.run()), QString("interrupted"));
+        QCOMPARE(trigger.lastStep, int64_t(5));
+        RunStore store = RunStore::open(paths_.dbPath);
+        for (int64_t id : experiment.runIds()) {
+            QCOMPARE(store.run(id).lastStep, int64_t(5));
+            QCOMPARE(store.checkpoints(id).back().step, int64_t(5));
+        }
+    }
+
+    void cancelMarksRunsCancelled() {
+        TrainingControl control;
+        StepTrigger trigger(control, 3, [](TrainingControl& c) { c.cancel(); });
+        Experiment experiment(config(30), paths_, &trigger, &control);
+        QCOMPARE(QString::fromStdString(experiment.run()), QString("cancelled"));
+        RunStore store = RunStore::open(paths_.dbPath);
+        for (int64_t id : experiment.runIds()) QCOMPARE(store.run(id).status, RunStatus::Cancelled);
+    }
+
+    void pauseBlocksUntilResumed() {
+        TrainingControl control;
+        std::thread resumer;
+        StepTrigger trigger(control, 2, [&](TrainingControl& c) {
+            c.pause();
+            resumer = std::thread([&c] {
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                QVERIFY(c.paused());
+                c.resume();
+            });
+        });
+        QElapsedTimer timer;
+        timer.start();
+        Experiment experiment(config(4), paths_, &trigger, &control);
+        QCOMPARE(QString::fromStdString(experiment.run()), QString("finished"));
+        resumer.join();
+        QVERIFY(timer.elapsed() >= 300);
+        QCOMPARE(trigger.lastStep, int64_t(4));
+    }
+
+    void corruptCheckpointIsAClearError() {
+        TrainingControl control;
+        StepTrigger trigger(control, 10, [](TrainingControl& c) { c.stop(); });
+        Experiment experiment(config(30), paths_, &trigger, &control);
+        QCOMPARE(QString::fromStdString(experiment.run()), QString("interrupted"));
+        RunStore store = RunStore::open(paths_.dbPath);
+        const std::string checkpoint = store.checkpoints(experiment.runIds().front()).back().path;
+        std::filesystem::resize_file(checkpoint, std::filesystem::file_size(checkpoint) / 2);  // truncated
+        try {
+            Experiment(TrainConfig{}, paths_).resume(experiment.runIds().front());
+            QFAIL("resuming from a truncated checkpoint must fail");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains(QString::fromStdString(checkpoint)), e.what());
+            QVERIFY2(QString(e.what()).contains("corrupt"), e.what());
+        }
+    }
+
+    void unwritableStoreIsAClearError() {
+        ExperimentPaths bad = paths_;
+        bad.dbPath = (std::filesystem::path(paths_.dataDir) / "train.txt" / "runs.db").string();  // under a file
+        try {
+            Experiment(config(2), bad).run();
+            QFAIL("a store under a regular file must fail");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("runs.db"), e.what());
+        }
+    }
+
+    void missingDataIsAClearError() {
+        ExperimentPaths bad = paths_;
+        bad.dataDir = dir_.filePath("no-such-folder").toStdString();
+        QVERIFY_THROWS_EXCEPTION(Error, Experiment(config(2), bad).run());
+    }
+
+    void noTemporaryFilesLeftBehind() {
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(paths_.checkpointDir))
+            QVERIFY2(entry.path().extension() != ".tmp", entry.path().c_str());
+    }
+
+    void learningRateSchedule() {
+        OptimizerConfig o;
+        o.lr = 1e-3;
+        o.warmupSteps = 10;
+        o.minLrRatio = 0.1;
+        QCOMPARE(learningRate(o, 0, 100), 1e-4);                  // linear warm-up from lr/warmup
+        QCOMPARE(learningRate(o, 9, 100), 1e-3);                  // reaches lr at the end of warm-up
+        QVERIFY(std::abs(learningRate(o, 55, 100) - 5.5e-4) < 1e-12);  // cosine midpoint = (lr + min)/2
+        QVERIFY(std::abs(learningRate(o, 100, 100) - 1e-4) < 1e-12);   // ends at lr·ratio
+        QVERIFY(learningRate(o, 30, 100) > learningRate(o, 31, 100));
+    }
+
+    void presetsLoadAndValidate() {
+        for (const auto& name : presetNames()) {
+            const TrainConfig c = loadPreset(name);
+            QVERIFY2(!c.validationError(), name.c_str());
+            QCOMPARE(QString::fromStdString(c.name), QString::fromStdString(name));
+        }
+        const auto names = presetNames();
+        for (const char* wanted : {"tiny", "quick", "small", "seed"})
+            QVERIFY2(std::find(names.begin(), names.end(), wanted) != names.end(), wanted);
+        const TrainConfig seed = loadPreset("seed");
+        QCOMPARE(seed.model.dModel, int64_t(512));
+        QCOMPARE(seed.batchSize, int64_t(32));
+        QCOMPARE(seed.optimizer.lr, 1e-4);
+        QCOMPARE(seed.epochs, 20.0);
+        try {
+            loadPreset("no-such-preset");
+            QFAIL("unknown preset must throw");
+        } catch (const Error& e) {
+            QVERIFY(QString(e.what()).contains("tiny"));
+        }
+    }
+
+    void configRoundTripsThroughJson() {
+        TrainConfig c = loadPreset("small");
+        c.curriculumFraction = 0.25;
+        c.kinds = {ModelKind::Diff};
+        const TrainConfig back = nlohmann::json(c).get<TrainConfig>();
+        QCOMPARE(nlohmann::json(back).dump(), nlohmann::json(c).dump());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrain)
+#include "test_train.moc"
