@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "core/model/Attention.h"
+#include "core/model/BatchedMatmul.h"
 #include "core/model/Decoder.h"
 #include "core/model/ModelConfig.h"
 #include "core/util/Error.h"
@@ -215,6 +216,21 @@ private Q_SLOTS:
         LayerAttention wrong;
         block1->diff->forward(model->embed_tokens(tokens), mask, *rope, &wrong);
         QVERIFY(maxAbsDiff(wrong.effective, cap.layers[1].effective) > 1e-3);
+    }
+
+    void batchedMatmulMatchesBmmWithGradients() {
+        auto a = torch::randn({6, 17, 5}, torch::requires_grad());
+        auto b = torch::randn({6, 9, 17}, torch::requires_grad());
+        auto bT = b.transpose(1, 2);  // non-contiguous operand, as in q·kᵀ
+        auto out = batchedMatmul(a.transpose(1, 2), bT.transpose(1, 2).transpose(1, 2));  // [6, 5, 9]
+        auto expected = torch::bmm(a.transpose(1, 2).detach(), bT.detach());
+        QVERIFY(maxAbsDiff(out.detach(), expected) < 1e-5);
+        auto weights = torch::randn({6, 5, 9});
+        (out * weights).sum().backward();
+        auto a2 = a.detach().clone().requires_grad_(true), b2 = b.detach().clone().requires_grad_(true);
+        (torch::bmm(a2.transpose(1, 2), b2.transpose(1, 2)) * weights).sum().backward();
+        QVERIFY(maxAbsDiff(a.grad(), a2.grad()) < 1e-5);
+        QVERIFY(maxAbsDiff(b.grad(), b2.grad()) < 1e-5);
     }
 
     void lambdaInitSchedule() {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/model/BatchedMatmul.h"
 #include "core/model/ModelConfig.h"
 
 namespace needlescope {
@@ -13,9 +14,10 @@ torch::nn::LinearOptions noBias(int64_t in, int64_t out) { return torch::nn::Lin
 // q, k: [B, T, N, d] (RoPE applied). Returns softmax probabilities [B, N, T, T].
 torch::Tensor causalProbabilities(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& mask) {
     const int64_t B = q.size(0), T = q.size(1), N = q.size(2), d = q.size(3);
-    auto qb = q.transpose(1, 2).reshape({B * N, T, d});                           // [B·N, T, d]
+    auto qb = (q * (1.0 / std::sqrt(double(d)))).transpose(1, 2).reshape({B * N, T, d});  // [B·N, T, d]
     auto kb = k.transpose(1, 2).reshape({B * N, T, d});                           // [B·N, T, d]
-    auto scores = torch::baddbmm(mask, qb, kb.transpose(1, 2), 1.0, 1.0 / std::sqrt(double(d)));  // [B·N, T, T]
+    auto scores = batchedMatmul(qb, kb.transpose(1, 2));                         // [B·N, T, T]
+    scores.add_(mask);  // causal: −inf above the diagonal                        // [B·N, T, T]
     return torch::softmax(scores, -1).view({B, N, T, T});                         // [B, N, T, T]
 }
 
@@ -43,8 +45,8 @@ torch::Tensor StandardAttentionImpl::forward(const torch::Tensor& x, const torch
     auto v = qkv[2].view({B, T, heads_, headDim_}).transpose(1, 2);                           // [B, H, T, d]
     auto attn = causalProbabilities(q, k, mask);                                              // [B, H, T, T]
     if (capture) capture->effective = selectRows(attn, rows);                                 // [B, H, R, T]
-    auto out = torch::matmul(attn, v);                                                        // [B, H, T, d]
-    return out_proj(out.transpose(1, 2).reshape({B, T, D}));                                 // [B, T, D]
+    auto out = batchedMatmul(attn.view({B * heads_, T, T}), v.reshape({B * heads_, T, headDim_}));  // [B·H, T, d]
+    return out_proj(out.view({B, heads_, T, headDim_}).transpose(1, 2).reshape({B, T, D}));    // [B, T, D]                                 // [B, T, D]
 }
 
 DiffAttentionImpl::DiffAttentionImpl(int64_t dModel, int64_t heads, int64_t layerIndex)
@@ -88,7 +90,7 @@ torch::Tensor DiffAttentionImpl::forward(const torch::Tensor& x, const torch::Te
         capture->lambda = lam.item<double>();
         capture->lambdaInit = lambdaInit_;
     }
-    auto out = torch::matmul(attn, v);                                                        // [B, h, T, 2d]
+    auto out = batchedMatmul(attn.reshape({B * h, T, T}), v.reshape({B * h, T, 2 * d})).view({B, h, T, 2 * d});  // [B, h, T, 2d]
     out = subln(out) * (1.0 - lambdaInit_);                                                   // [B, h, T, 2d]
     return out_proj(out.transpose(1, 2).reshape({B, T, D}));                                 // [B, T, D]
 }
