@@ -4,6 +4,7 @@
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
+#include "bench/BenchProbe.h"
 #include "bench/BenchTrain.h"
 #include "core/util/Error.h"
 
@@ -36,11 +37,44 @@ int benchTrain(const QStringList& args) {
     return bench::runTrainBench(options);
 }
 
+int benchProbe(const QStringList& args) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Times one needle-probe placement (forward + attention capture + buckets) on a quick-sized model.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("probe", "benchmark name");
+    parser.addOptions({
+        {"ctx", "Comma-separated context lengths.", "list", "256,512"},
+        {"models", "Comma-separated: standard,diff.", "list", "standard,diff"},
+        {"threads", "Intra-op threads (0 = all cores).", "n", "0"},
+        {"warmup", "Untimed warm-up placements.", "n", "3"},
+        {"repeats", "Timed placements (the median is reported).", "n", "15"},
+        {"query", "last or question (mean over the question rows).", "mode", "last"},
+    });
+    if (!parseOrExplain(parser, args)) return Ok;
+    bench::ProbeBenchOptions options;
+    options.contexts.clear();
+    for (const QString& part : parser.value("ctx").split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int value = part.trimmed().toInt(&ok);
+        if (!ok || value < 64) throw BadUsage("--ctx expects context lengths >= 64");
+        options.contexts.push_back(value);
+    }
+    if (options.contexts.empty()) throw BadUsage("--ctx needs at least one context length");
+    options.models = parseModelKinds(parser.value("models"));
+    options.threads = parseInt(parser, "threads", 0);
+    options.warmup = parseInt(parser, "warmup", 0);
+    options.repeats = parseInt(parser, "repeats", 1);
+    options.questionMean = parser.value("query") == "question";
+    return bench::runProbeBench(options);
+}
+
 }  // namespace
 
 int runBench(const QStringList& args) {
     const QString which = args.size() > 1 ? args.at(1) : QString();
     if (which == "train") return benchTrain(args.mid(1));
+    if (which == "probe") return benchProbe(args.mid(1));
     QTextStream(stderr) << "usage: needlescope-cli bench train|data|probe [options]\n";
     return UsageError;
 }

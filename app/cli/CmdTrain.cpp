@@ -9,6 +9,7 @@
 #include "app/cli/ProgressPrinter.h"
 #include "app/cli/StopOnSignal.h"
 #include "app/common/AppPaths.h"
+#include "core/probe/TrainingProbe.h"
 #include "core/train/Experiment.h"
 #include "core/train/TrainConfig.h"
 
@@ -48,7 +49,11 @@ int runTrain(const QStringList& args) {
     ProgressPrinter printer(isatty(STDOUT_FILENO));
     TrainingControl control;
     stopOnSignal(control);
-    ExperimentHooks hooks;
+    // The small needle probe every probe_every steps, stored with the run (DESIGN §5).
+    TrainingProbeSettings probeSettings;
+    probeSettings.dbPath = experimentPaths.dbPath;
+    if (parser.isSet("data")) probeSettings.dataDir = paths.locateData().toStdString();
+    ExperimentHooks hooks = makeTrainingProbeHooks(probeSettings, [&printer](const std::string& line) { printer.onLog(line); });
 
     if (parser.isSet("resume")) {
         bool ok = false;

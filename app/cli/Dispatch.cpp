@@ -20,6 +20,8 @@ const std::map<QString, Command>& commands() {
         {"runs", {runRuns, "list, show, tag, note or delete stored runs"}},
         {"export", {runExport, "write metrics CSV or a run's JSON"}},
         {"export-weights", {runExportWeights, "write a run's weights as a PyTorch state dict (torch.load)"}},
+        {"probe", {runProbe, "needle probe of a run: answer/noise attention per depth, retrieval accuracy"}},
+        {"report", {runReport, "needle-probe report of a paired experiment: table, CSV, JSON, PNG/SVG figure"}},
         {"bench", {runBench, "time training, data or probe work and print figures (bench train|data|probe)"}},
     };
     return table;

@@ -7,9 +7,9 @@
 #include "app/cli/Commands.h"
 
 int main(int argc, char** argv) {
-    QCoreApplication app(argc, argv);
+    const auto app = needlescope::cli::makeApplication(argc, argv);  // QApplication (offscreen) for `report`
     QCoreApplication::setOrganizationName("Needlescope");
     QCoreApplication::setApplicationName("Needlescope");
     QCoreApplication::setApplicationVersion(NEEDLESCOPE_VERSION);
-    return needlescope::cli::dispatch(app.arguments());
+    return needlescope::cli::dispatch(app->arguments());
 }

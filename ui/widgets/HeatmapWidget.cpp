@@ -135,7 +135,7 @@ void HeatmapWidget::updateScale() {
     Q_EMIT colorScaleChanged(scale_);
 }
 
-void HeatmapWidget::setColumnSpans(const QVector<TokenSpan>& spans) {
+void HeatmapWidget::setColumnSpans(const QVector<HighlightSpan>& spans) {
     spans_ = spans;
     update();
 }
@@ -291,7 +291,7 @@ QString HeatmapWidget::describeCell(int row, int col) const {
                        .arg(colLabel(col))
                        .arg(formatValue(value(row, col)));
     QStringList inSpans;
-    for (const TokenSpan& s : spans_)
+    for (const HighlightSpan& s : spans_)
         if (s.contains(col)) inSpans << s.label;
     if (!inSpans.isEmpty()) text += QStringLiteral("  [%1]").arg(inSpans.join(QStringLiteral(", ")));
     return text;
@@ -387,7 +387,7 @@ void HeatmapWidget::paintColumnLabels(QPainter& painter, const Layout& layout) c
 void HeatmapWidget::paintOverlays(QPainter& painter, const Layout& layout) const {
     painter.save();
     painter.setBrush(Qt::NoBrush);
-    for (const TokenSpan& span : spans_) {
+    for (const HighlightSpan& span : spans_) {
         const int begin = std::max(0, span.begin);
         const int end = std::min(cols_, span.end);
         if (end <= begin) continue;

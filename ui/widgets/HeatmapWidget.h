@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ui/widgets/ColorScale.h"
-#include "ui/widgets/TokenSpan.h"
+#include "ui/widgets/HighlightSpan.h"
 
 namespace needlescope {
 
@@ -45,8 +45,8 @@ public:
     // The colour scale in effect (the fixed range, or one fitted to the data).
     ColorScale colorScale() const { return scale_; }
 
-    void setColumnSpans(const QVector<TokenSpan>& spans);
-    QVector<TokenSpan> columnSpans() const { return spans_; }
+    void setColumnSpans(const QVector<HighlightSpan>& spans);
+    QVector<HighlightSpan> columnSpans() const { return spans_; }
     void setHighlightedRow(int row);  // -1: none
     int highlightedRow() const { return highlightedRow_; }
     void setShowColorBar(bool show);
@@ -118,7 +118,7 @@ private:
     float fixedMax_ = 1.0f;
     float symLog_ = 0.0f;
     ColorScale scale_;
-    QVector<TokenSpan> spans_;
+    QVector<HighlightSpan> spans_;
     int highlightedRow_ = -1;
     bool showColorBar_ = true;
     bool squareCells_ = false;

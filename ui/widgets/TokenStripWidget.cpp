@@ -43,7 +43,7 @@ void TokenStripWidget::setTokens(const QStringList& pieces) {
     relayout();
 }
 
-void TokenStripWidget::setSpans(const QVector<TokenSpan>& spans) {
+void TokenStripWidget::setSpans(const QVector<HighlightSpan>& spans) {
     spans_ = spans;
     updateGeometry();
     viewport()->update();
@@ -129,7 +129,7 @@ QColor TokenStripWidget::tokenBackground(int index) const {
     if (index < 0 || index >= tokens_.size()) return QColor();
     if (static_cast<size_t>(index) < weights_.size() && !std::isnan(weights_[index]))
         return weightScale_.color(weights_[index]);
-    for (const TokenSpan& s : spans_)
+    for (const HighlightSpan& s : spans_)
         if (s.contains(index)) return s.color.lighter(160);
     return palette().color(QPalette::Base);
 }
@@ -138,7 +138,7 @@ QString TokenStripWidget::tooltipFor(int index) const {
     QString text = QStringLiteral("#%1  “%2”").arg(index).arg(visibleToken(tokens_[index]));
     if (static_cast<size_t>(index) < weights_.size()) text += QStringLiteral("\nweight %1").arg(formatValue(weights_[index]));
     QStringList in;
-    for (const TokenSpan& s : spans_)
+    for (const HighlightSpan& s : spans_)
         if (s.contains(index)) in << s.label;
     if (!in.isEmpty()) text += QStringLiteral("\n%1").arg(in.join(QStringLiteral(", ")));
     return text;
@@ -208,7 +208,7 @@ void TokenStripWidget::paintEvent(QPaintEvent*) {
     // Legend: one swatch per distinct span label, left to right.
     int lx = kMargin;
     QStringList shown;
-    for (const TokenSpan& s : spans_) {
+    for (const HighlightSpan& s : spans_) {
         if (shown.contains(s.label)) continue;
         shown << s.label;
         const QRect swatch(lx, kMargin + (fm.height() - 10) / 2, 10, 10);
@@ -241,7 +241,7 @@ void TokenStripWidget::paintEvent(QPaintEvent*) {
         painter.fillRect(box, fill);
         painter.setPen(QPen(palette().color(QPalette::Mid), 1));
         painter.drawRect(box.adjusted(0, 0, -1, -1));
-        for (const TokenSpan& s : spans_) {
+        for (const HighlightSpan& s : spans_) {
             if (!s.contains(i)) continue;
             painter.fillRect(QRect(box.left(), box.bottom() + 2, box.width() + kGap, kUnderline), s.color);
             painter.setPen(QPen(s.color, 2));

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ui/widgets/ColorScale.h"
-#include "ui/widgets/TokenSpan.h"
+#include "ui/widgets/HighlightSpan.h"
 
 namespace needlescope {
 
@@ -21,8 +21,8 @@ public:
     int tokenCount() const { return tokens_.size(); }
 
     // Spans are drawn as a coloured underline and frame; the legend lists them in order.
-    void setSpans(const QVector<TokenSpan>& spans);
-    QVector<TokenSpan> spans() const { return spans_; }
+    void setSpans(const QVector<HighlightSpan>& spans);
+    QVector<HighlightSpan> spans() const { return spans_; }
 
     // One weight per token shades its background with `scale` (an empty vector turns shading off).
     void setWeights(const std::vector<float>& weights, const ColorScale& scale);
@@ -65,7 +65,7 @@ private:
     std::vector<int> left_;   // content x of each token's left edge
     std::vector<int> width_;  // token box widths
     int contentWidth_ = 0;
-    QVector<TokenSpan> spans_;
+    QVector<HighlightSpan> spans_;
     std::vector<float> weights_;
     ColorScale weightScale_;
     int current_ = -1;

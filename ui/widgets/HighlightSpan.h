@@ -7,7 +7,7 @@
 
 namespace needlescope {
 
-struct TokenSpan {
+struct HighlightSpan {
     QString label;
     int begin = 0;
     int end = 0;  // one past the last token
@@ -25,11 +25,11 @@ inline QColor question() { return QColor(0x56, 0xB4, 0xE9); }  // sky blue
 inline QColor sink() { return QColor(0xCC, 0x79, 0xA7); }      // reddish purple
 }  // namespace SpanColors
 
-inline TokenSpan needleSpan(int begin, int end) { return {QStringLiteral("needle"), begin, end, SpanColors::needle()}; }
-inline TokenSpan answerSpan(int begin, int end) { return {QStringLiteral("answer"), begin, end, SpanColors::answer()}; }
-inline TokenSpan questionSpan(int begin, int end) {
+inline HighlightSpan needleSpan(int begin, int end) { return {QStringLiteral("needle"), begin, end, SpanColors::needle()}; }
+inline HighlightSpan answerSpan(int begin, int end) { return {QStringLiteral("answer"), begin, end, SpanColors::answer()}; }
+inline HighlightSpan questionSpan(int begin, int end) {
     return {QStringLiteral("question"), begin, end, SpanColors::question()};
 }
-inline TokenSpan sinkSpan(int begin, int end) { return {QStringLiteral("sink"), begin, end, SpanColors::sink()}; }
+inline HighlightSpan sinkSpan(int begin, int end) { return {QStringLiteral("sink"), begin, end, SpanColors::sink()}; }
 
 }  // namespace needlescope

@@ -1,0 +1,204 @@
+// `needlescope-cli probe`: the needle probe of one stored run at one checkpoint (DESIGN §4).
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QTextStream>
+
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli/CliSupport.h"
+#include "app/cli/Commands.h"
+#include "app/common/AppPaths.h"
+#include "core/probe/Haystack.h"
+#include "core/probe/Probe.h"
+#include "core/probe/ProbeReport.h"
+#include "core/store/RunStore.h"
+#include "core/train/Checkpoint.h"
+#include "core/util/Error.h"
+#include "core/util/Runtime.h"
+
+namespace needlescope::cli {
+namespace {
+
+std::vector<double> parseDepths(const QString& list) {
+    std::vector<double> depths;
+    for (const QString& part : list.split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const double d = part.trimmed().toDouble(&ok);
+        if (!ok) throw BadUsage("--depths expects comma-separated percentages, got '" + part.toStdString() + "'");
+        try {
+            requireDepth(d);
+        } catch (const Error& e) {
+            throw BadUsage(e.what());
+        }
+        depths.push_back(d);
+    }
+    if (depths.empty()) throw BadUsage("--depths needs at least one depth");
+    return depths;
+}
+
+int64_t parseRunId(const QCommandLineParser& parser) {
+    if (!parser.isSet("run")) throw BadUsage("probe needs --run ID (see `needlescope-cli runs list`)");
+    bool ok = false;
+    const qint64 id = parser.value("run").toLongLong(&ok);
+    if (!ok || id <= 0) throw BadUsage("--run expects a run id, got '" + parser.value("run").toStdString() + "'");
+    return id;
+}
+
+// The checkpoint at `step` (or the latest).
+CheckpointRecord pickCheckpoint(const RunStore& store, int64_t runId, std::optional<int64_t> step) {
+    const auto checkpoints = store.checkpoints(runId);
+    if (checkpoints.empty()) throw Error("run " + std::to_string(runId) + " has no checkpoint to probe");
+    if (!step) return checkpoints.back();
+    std::string known;
+    for (const auto& c : checkpoints) {
+        if (c.step == *step) return c;
+        known += (known.empty() ? "" : ", ") + std::to_string(c.step);
+    }
+    throw Error("run " + std::to_string(runId) + " has no checkpoint at step " + std::to_string(*step) +
+                " (checkpoints at steps " + known + ")");
+}
+
+std::string escaped(const std::string& text) {
+    std::string out;
+    for (char c : text) out += c == '\n' ? std::string("\\n") : std::string(1, c);
+    return out;
+}
+
+void showPrompt(const Tokenizer& tokenizer, const Prompt& p) {
+    auto text = [&](TokenSpan span) {
+        return tokenizer.decode(std::vector<int32_t>(p.tokens.begin() + span.begin, p.tokens.begin() + span.end));
+    };
+    std::printf("sample %lld at depth %g%% (placed at %.1f%% of %lld haystack tokens), %zu tokens\n",
+                (long long)p.sample, p.depth, p.placedDepth, (long long)p.haystackTokens, p.tokens.size());
+    std::printf("  needle   [%lld, %lld) \"%s\"\n", (long long)p.needle.begin, (long long)p.needle.end,
+                escaped(text(p.needle)).c_str());
+    std::printf("  answer   [%lld, %lld) \"%s\"\n", (long long)p.answer.begin, (long long)p.answer.end,
+                escaped(text(p.answer)).c_str());
+    std::printf("  question [%lld, %lld) \"%s\"\n", (long long)p.question.begin, (long long)p.question.end,
+                escaped(text(p.question)).c_str());
+    for (const auto& d : p.distractors)
+        std::printf("  distractor [%lld, %lld) \"%s\"\n", (long long)d.begin, (long long)d.end, escaped(text(d)).c_str());
+    std::printf("  prompt: \"%s\"\n", escaped(tokenizer.decode(p.tokens)).c_str());
+}
+
+}  // namespace
+
+int runProbe(const QStringList& args) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Needle probe of a stored run: answer and noise attention per depth (the paper's Table 3) and retrieval "
+        "accuracy. Results are stored in the run store.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("probe", "command name");
+    parser.addOptions({
+        {"run", "Run id to probe.", "id"},
+        {"step", "Checkpoint step (default: the latest).", "step"},
+        {"depths", "Comma-separated needle depths in percent.", "list", "0,25,50,75,100"},
+        {"ctx", "Prompt length in tokens (default: the model's context minus the answer's room).", "tokens"},
+        {"samples", "Samples per depth.", "n", "5"},
+        {"needles", "Needle pairs in total (one queried, the rest distractors).", "n", "1"},
+        {"query", "Query row: last (the last prompt token) or question (mean over the question tokens).",
+         "last|question", "last"},
+        {"answer", "Answer bucket: number (its tokens) or needle (the whole needle sentence).", "number|needle",
+         "number"},
+        {"seed", "Sample seed: the same seed gives the same prompts for every model.", "k", "0"},
+        {"threads", "Intra-op threads (0 = all cores).", "n", "0"},
+        {"show-prompt", "Print the first prompt of each depth with its spans."},
+        {"db", "Run store (SQLite) path.", "file"},
+        {"data", "Corpus folder (default: the one the run was trained on).", "dir"},
+    });
+    if (!parseOrExplain(parser, args)) return Ok;
+
+    const int64_t runId = parseRunId(parser);
+    ProbeOptions options;
+    options.depths = parseDepths(parser.value("depths"));
+    if (parser.isSet("ctx")) options.contextLength = parseInt(parser, "ctx", 2);
+    options.samples = parseInt(parser, "samples", 1);
+    options.needles = parseInt(parser, "needles", 1);
+    try {
+        options.query = queryModeFromString(parser.value("query").toStdString());
+        options.answerSpan = answerSpanFromString(parser.value("answer").toStdString());
+    } catch (const Error& e) {
+        throw BadUsage(e.what());
+    }
+    bool seedOk = false;
+    options.seed = parser.value("seed").toULongLong(&seedOk);
+    if (!seedOk) throw BadUsage("--seed expects a non-negative integer");
+    std::optional<int64_t> step;
+    if (parser.isSet("step")) step = parseInt(parser, "step", 0);
+    configureThreads(parseInt(parser, "threads", 0));
+
+    const auto paths = app::resolveAppPaths(parser.value("db"), parser.value("data"));
+    RunStore store = RunStore::open(paths.dbPath.toStdString());
+    const RunRecord record = store.run(runId);
+    nlohmann::json config;
+    try {
+        config = nlohmann::json::parse(record.configJson);
+    } catch (const nlohmann::json::exception&) {
+        throw Error("run " + std::to_string(runId) + " has no readable config");
+    }
+    const CheckpointRecord checkpoint = pickCheckpoint(store, runId, step);
+    const std::string tokenizerPath = config.value("tokenizer_model", std::string());
+    if (tokenizerPath.empty()) throw Error("run " + std::to_string(runId) + " does not name its tokenizer model");
+    std::string dataDir;
+    if (parser.isSet("data")) {
+        dataDir = paths.locateData().toStdString();
+    } else {
+        dataDir = config.contains("data") ? config["data"].value("root", std::string()) : std::string();
+        std::error_code ec;
+        if (dataDir.empty() || !std::filesystem::exists(dataDir, ec)) dataDir = paths.locateData().toStdString();
+    }
+
+    Decoder model = loadModel(checkpoint.path);
+    const Tokenizer tokenizer = Tokenizer::load(tokenizerPath);
+    if (tokenizer.vocabSize() != model->config().vocabSize)
+        throw Error("the tokenizer '" + tokenizerPath + "' does not match the model's vocabulary");
+    const Haystack haystack = Haystack::fromCorpus(dataDir, tokenizer, Split::Valid);
+    const NeedleProbe probe(tokenizer, haystack);
+    const int64_t ctx = probe.resolveContext(options, model->config());
+
+    QTextStream out(stdout);
+    out << "probing run " << runId << " (" << QString::fromStdString(record.kind) << ") at step " << checkpoint.step
+        << ": context " << ctx << " tokens, " << options.samples << " sample(s) x " << options.depths.size()
+        << " depth(s), " << options.needles << " needle(s), query " << QString::fromStdString(toString(options.query))
+        << ", seed " << options.seed << "\n";
+    out << "haystack: validation split of " << QString::fromStdString(dataDir) << " (" << haystack.size()
+        << " tokens)\n";
+    out.flush();
+    if (parser.isSet("show-prompt")) {
+        const auto prompts = probe.prompts(options, ctx);
+        for (size_t i = 0; i < prompts.size(); i += size_t(options.samples)) showPrompt(tokenizer, prompts[i]);
+    }
+
+    const ProbeResult result = probe.run(*model, options, runId, checkpoint.step);
+    store.addProbeRows(result.rows);
+    const auto lambdas = model->lambdas();
+    if (!lambdas.empty()) {
+        out << "lambda per layer:";
+        for (double l : lambdas) out << " " << QString::number(l, 'f', 3);
+        out << "\n";
+    }
+
+    // The table comes from the rows as stored, so it matches what `report` reads later.
+    std::vector<ProbeRow> stored;
+    for (const ProbeRow& r : store.probeRows(runId, checkpoint.step))
+        if (r.contextLength == ctx && r.needles == options.needles) stored.push_back(r);
+    ProbeSelection selection;
+    selection.step = checkpoint.step;
+    selection.contextLength = ctx;
+    selection.needles = options.needles;
+    selection.depths = options.depths;
+    ProbeSummary summary = selectAndSummarize(stored, selection);
+    summary.label = record.kind;
+    summary.kind = record.kind;
+    summary.query = toString(options.query);
+    out << "stored " << result.rows.size() << " probe rows in " << paths.dbPath << "\n\n"
+        << QString::fromStdString(formatProbeTable({summary}));
+    return Ok;
+}
+
+}  // namespace needlescope::cli

@@ -1,0 +1,52 @@
+#include "core/probe/Buckets.h"
+
+#include <cmath>
+#include <limits>
+
+#include "core/util/Error.h"
+
+namespace needlescope {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+BucketValues scaled(const BucketValues& v, double by) {
+    return {v.sink / by, v.answer / by, v.noise / by, v.query / by};
+}
+
+}  // namespace
+
+RowBuckets computeBuckets(const float* row, int64_t length, const BucketSpans& spans) {
+    const int64_t T = spans.contextLength;
+    if (T < 1 || T > length)
+        throw Error("attention row of " + std::to_string(length) + " keys cannot hold a context of " +
+                    std::to_string(T) + " tokens");
+    RowBuckets out;
+    BucketValues raw, mag;
+    for (int64_t k = 0; k < T; ++k) {
+        const double a = row[k], m = std::fabs(a);
+        double* r;
+        double* g;
+        if (spans.sink.contains(k)) r = &raw.sink, g = &mag.sink;
+        else if (spans.answer.contains(k)) r = &raw.answer, g = &mag.answer;
+        else if (spans.query.contains(k)) r = &raw.query, g = &mag.query;
+        else r = &raw.noise, g = &mag.noise;
+        *r += a;
+        *g += m;
+        out.signedTotal += a;
+        out.absoluteTotal += m;
+    }
+    out.raw = raw;
+    out.absolute = out.absoluteTotal > 0 ? scaled(mag, out.absoluteTotal) : BucketValues{kNaN, kNaN, kNaN, kNaN};
+    // ≤ 0 up to float rounding of the sum (a DIFF row with λ = 1 sums to ~1e-8, not exactly 0).
+    out.flagged = !(out.signedTotal > 1e-6 * out.absoluteTotal);
+    out.signedNorm = out.flagged ? BucketValues{kNaN, kNaN, kNaN, kNaN} : scaled(raw, out.signedTotal);
+    return out;
+}
+
+double answerNoiseRatio(const BucketValues& values) {
+    if (std::isnan(values.answer) || std::isnan(values.noise) || values.noise == 0) return kNaN;
+    return values.answer / values.noise;
+}
+
+}  // namespace needlescope

@@ -1,0 +1,535 @@
+#include "core/probe/Inspection.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <list>
+#include <utility>
+
+#include "core/data/Tokenizer.h"
+#include "core/probe/Buckets.h"
+#include "core/probe/Haystack.h"
+#include "core/probe/Probe.h"
+#include "core/probe/ProbeReport.h"
+#include "core/probe/PromptBuilder.h"
+#include "core/probe/Retrieval.h"
+#include "core/train/Checkpoint.h"
+#include "core/util/Error.h"
+
+namespace needlescope {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+InspectionSpan toSpan(const TokenSpan& s) { return {s.begin, s.end}; }
+
+std::string trimmed(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return {};
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return text.substr(first, last - first + 1);
+}
+
+std::string withoutLeadingSpace(const std::string& text) { return trimmed(text); }
+
+InspectionMeans toMeans(const BucketMeans& m) {
+    InspectionMeans out;
+    out.signedNorm = m.signedNorm;
+    out.absolute = m.absolute;
+    out.raw = m.raw;
+    out.signedTotal = m.signedTotal;
+    out.rows = m.rows;
+    out.flaggedRows = m.flaggedRows;
+    return out;
+}
+
+// A custom needle split like the generator's (lead, " answer", tail), each part encoded on its own so
+// the answer's tokens are exact by construction.
+struct CustomNeedle {
+    std::vector<int32_t> lead, answer, tail;
+    std::string text, answerText;
+    int64_t size() const { return int64_t(lead.size() + answer.size() + tail.size()); }
+};
+
+CustomNeedle encodeCustomNeedle(const Tokenizer& tokenizer, const std::string& needleText, const std::string& answerText) {
+    const std::string body = trimmed(needleText);
+    if (body.empty()) throw Error("the needle text is empty");
+    const std::string sentence = " " + body;  // every part starts before a space, as the generator's do
+    size_t pos = std::string::npos, len = 0;
+    const std::string wanted = trimmed(answerText);
+    if (!wanted.empty()) {
+        pos = sentence.rfind(wanted);
+        if (pos == std::string::npos)
+            throw Error("the answer \"" + wanted + "\" does not occur in the needle \"" + body + "\"");
+        len = wanted.size();
+    } else {
+        // The last run of digits is the answer.
+        size_t end = sentence.size();
+        while (end > 0 && !std::isdigit(static_cast<unsigned char>(sentence[end - 1]))) --end;
+        if (end == 0)
+            throw Error("the needle \"" + body + "\" holds no number; give the answer text it should retrieve");
+        size_t begin = end;
+        while (begin > 0 && std::isdigit(static_cast<unsigned char>(sentence[begin - 1]))) --begin;
+        pos = begin;
+        len = end - begin;
+    }
+    size_t a = pos;
+    while (a > 0 && sentence[a - 1] == ' ') --a;  // " 4812337": the space before the answer goes with it
+    CustomNeedle out;
+    out.text = body;
+    out.answerText = sentence.substr(pos, len);
+    const std::string lead = sentence.substr(0, a), answer = sentence.substr(a, pos + len - a),
+                      tail = sentence.substr(pos + len);
+    if (!lead.empty()) out.lead = tokenizer.encode(lead);
+    out.answer = tokenizer.encode(answer);
+    if (!tail.empty()) out.tail = tokenizer.encode(tail);
+    if (out.answer.empty()) throw Error("the answer encodes to no tokens");
+    return out;
+}
+
+// Replaces the queried needle (and, when given, the question) of a built prompt by custom texts, keeping
+// the context length: extra tokens come off the haystack next to the question (then at its start), missing
+// ones are taken from the haystack that follows the window. Distractor needles are never cut.
+Prompt spliceCustom(const Prompt& base, const Tokenizer& tokenizer, const Haystack& haystack,
+                    const CustomNeedle* needle, const std::vector<int32_t>* question) {
+    const auto& t = base.tokens;
+    const int64_t T = int64_t(t.size());
+    std::vector<int32_t> before(t.begin() + base.sink.end, t.begin() + base.needle.begin);
+    std::vector<int32_t> after(t.begin() + base.needle.end, t.begin() + base.question.begin);
+    std::vector<int32_t> needleTokens(t.begin() + base.needle.begin, t.begin() + base.needle.end);
+    std::vector<int32_t> questionTokens(t.begin() + base.question.begin, t.end());
+    int64_t answerOffset = base.answer.begin - base.needle.begin, answerSize = base.answer.size();
+    std::vector<int32_t> answerTokens = base.answerTokens;
+    if (needle) {
+        needleTokens = needle->lead;
+        needleTokens.insert(needleTokens.end(), needle->answer.begin(), needle->answer.end());
+        needleTokens.insert(needleTokens.end(), needle->tail.begin(), needle->tail.end());
+        // The number's tokens: the answer part without leading whitespace-only tokens (as the builder does).
+        int64_t first = 0;
+        while (first < int64_t(needle->answer.size())) {
+            const std::string text = tokenizer.decode({needle->answer[size_t(first)]});
+            if (text.find_first_not_of(" \t\n") != std::string::npos) break;
+            ++first;
+        }
+        answerOffset = int64_t(needle->lead.size()) + first;
+        answerSize = int64_t(needle->answer.size()) - first;
+        answerTokens = needle->answer;
+    }
+    if (question) questionTokens = *question;
+
+    // Distractors relative to `before` / `after`.
+    std::vector<std::pair<bool, TokenSpan>> distractors;  // (in after, span relative to its part)
+    for (const TokenSpan& d : base.distractors) {
+        if (d.end <= base.needle.begin) distractors.push_back({false, {d.begin - base.sink.end, d.end - base.sink.end}});
+        else distractors.push_back({true, {d.begin - base.needle.end, d.end - base.needle.end}});
+    }
+    // Tokens to take off (delta > 0) or to add (delta < 0), split between the haystack before and after the
+    // needle in the proportion of the depth, so the needle keeps its relative place (depth 0 stays first,
+    // 100 stays last); one side makes up for what the other cannot give.
+    int64_t delta = int64_t(needleTokens.size() + questionTokens.size()) - base.needle.size() - base.question.size();
+    const double share = std::clamp(base.depth / 100.0, 0.0, 1.0);
+    if (delta > 0) {
+        int64_t lastInAfter = 0, firstInBefore = int64_t(before.size());
+        for (const auto& [inAfter, s] : distractors)
+            if (inAfter) lastInAfter = std::max(lastInAfter, s.end);
+            else firstInBefore = std::min(firstInBefore, s.begin);
+        const int64_t canAfter = int64_t(after.size()) - lastInAfter, canBefore = firstInBefore;
+        int64_t fromBefore = std::min(canBefore, int64_t(std::llround(double(delta) * share)));
+        const int64_t fromAfter = std::min(canAfter, delta - fromBefore);
+        fromBefore = std::min(canBefore, delta - fromAfter);
+        if (fromBefore + fromAfter < delta)
+            throw Error("the needle (" + std::to_string(needleTokens.size()) + " tokens) and question (" +
+                        std::to_string(questionTokens.size()) + " tokens) do not fit in a context of " +
+                        std::to_string(T) + " tokens");
+        after.resize(after.size() - size_t(fromAfter));
+        before.erase(before.begin(), before.begin() + fromBefore);
+        for (auto& [inAfter, s] : distractors)
+            if (!inAfter) s = {s.begin - fromBefore, s.end - fromBefore};
+    } else if (delta < 0) {
+        const auto& hay = haystack.tokens();
+        const int64_t need = -delta;
+        const int64_t next = base.haystackStart + base.haystackTokens;
+        const int64_t canAfter = std::max<int64_t>(0, int64_t(hay.size()) - next), canBefore = base.haystackStart;
+        int64_t toBefore = std::min(canBefore, int64_t(std::llround(double(need) * share)));
+        const int64_t toAfter = std::min(canAfter, need - toBefore);
+        toBefore = std::min(canBefore, need - toAfter);
+        if (toBefore + toAfter < need)
+            throw Error("the haystack is too short for a context of " + std::to_string(T) + " tokens");
+        after.insert(after.end(), hay.begin() + next, hay.begin() + next + toAfter);
+        before.insert(before.begin(), hay.begin() + (base.haystackStart - toBefore), hay.begin() + base.haystackStart);
+        for (auto& [inAfter, s] : distractors)
+            if (!inAfter) s = {s.begin + toBefore, s.end + toBefore};
+    }
+
+    Prompt p = base;
+    p.tokens.assign(t.begin(), t.begin() + base.sink.end);
+    const int64_t beforeAt = int64_t(p.tokens.size());
+    p.tokens.insert(p.tokens.end(), before.begin(), before.end());
+    p.needle = {int64_t(p.tokens.size()), int64_t(p.tokens.size() + needleTokens.size())};
+    p.answer = {p.needle.begin + answerOffset, p.needle.begin + answerOffset + answerSize};
+    p.tokens.insert(p.tokens.end(), needleTokens.begin(), needleTokens.end());
+    const int64_t afterAt = int64_t(p.tokens.size());
+    p.tokens.insert(p.tokens.end(), after.begin(), after.end());
+    p.question = {int64_t(p.tokens.size()), int64_t(p.tokens.size() + questionTokens.size())};
+    p.tokens.insert(p.tokens.end(), questionTokens.begin(), questionTokens.end());
+    p.answerTokens = answerTokens;
+    p.distractors.clear();
+    int64_t distractorBefore = 0, distractorTotal = 0;
+    for (const auto& [inAfter, s] : distractors) {
+        const int64_t at = inAfter ? afterAt : beforeAt;
+        p.distractors.push_back({at + s.begin, at + s.end});
+        distractorTotal += s.size();
+        if (!inAfter) distractorBefore += s.size();
+    }
+    const int64_t hayTokens = int64_t(before.size() + after.size()) - distractorTotal;
+    p.haystackTokens = hayTokens;
+    p.placedDepth = hayTokens > 0 ? 100.0 * double(int64_t(before.size()) - distractorBefore) / double(hayTokens) : base.depth;
+    if (int64_t(p.tokens.size()) != T)
+        throw Error("internal error: spliced a prompt of " + std::to_string(p.tokens.size()) + " tokens for " +
+                    std::to_string(T));
+    return p;
+}
+
+struct TextSource {
+    std::string tokenizerModel, dataRoot;
+    std::unique_ptr<Tokenizer> tokenizer;
+    std::unique_ptr<Haystack> haystack;
+    std::unique_ptr<NeedleProbe> probe;  // owns the prompt builder
+    std::vector<std::string> pieces;     // per vocabulary id, decoded on first use
+    std::vector<bool> decoded;
+
+    const std::string& piece(int32_t id) {
+        if (id < 0 || size_t(id) >= pieces.size()) {  // a model vocabulary larger than the tokenizer's
+            static const std::string unknown = "\xEF\xBF\xBD";  // U+FFFD
+            return unknown;
+        }
+        if (!decoded[size_t(id)]) {
+            pieces[size_t(id)] = tokenizer->decode({id});
+            decoded[size_t(id)] = true;
+        }
+        return pieces[size_t(id)];
+    }
+};
+
+struct LoadedModel {
+    std::string path;
+    std::filesystem::file_time_type stamp;
+    Decoder model{nullptr};
+};
+
+std::filesystem::file_time_type stampOf(const std::string& path) {
+    std::error_code ec;
+    auto t = std::filesystem::last_write_time(path, ec);
+    return ec ? std::filesystem::file_time_type{} : t;
+}
+
+void copyMaps(const torch::Tensor& maps, int64_t cols, float* out) {
+    // maps: [1, H, R, L] (L ≥ cols) → out [H, R, cols], one row at a time (no intermediate tensor).
+    const torch::Tensor m = maps.scalar_type() == torch::kFloat32 ? maps : maps.to(torch::kFloat32);
+    const int64_t H = m.size(1), R = m.size(2);
+    const auto s = m.strides();
+    const float* base = m.data_ptr<float>();
+    if (s[3] != 1) {  // not row-contiguous (never for the capture's own tensors): go through a copy
+        const torch::Tensor c = m[0].narrow(2, 0, cols).contiguous();
+        std::memcpy(out, c.data_ptr<float>(), size_t(c.numel()) * sizeof(float));
+        return;
+    }
+    for (int64_t h = 0; h < H; ++h)
+        for (int64_t r = 0; r < R; ++r)
+            std::memcpy(out + (h * R + r) * cols, base + h * s[1] + r * s[2], size_t(cols) * sizeof(float));
+}
+
+}  // namespace
+
+const BucketValues& pick(const HeadBucketValues& values, BucketNorm norm) {
+    return norm == BucketNorm::Signed ? values.signedNorm : norm == BucketNorm::Absolute ? values.absolute : values.raw;
+}
+
+const BucketValues& pick(const InspectionMeans& values, BucketNorm norm) {
+    return norm == BucketNorm::Signed ? values.signedNorm : norm == BucketNorm::Absolute ? values.absolute : values.raw;
+}
+
+const std::vector<float>& InspectionResult::maps(MapKind which) const {
+    return which == MapKind::A1 ? a1 : which == MapKind::A2 ? a2 : effective;
+}
+
+const float* InspectionResult::map(MapKind which, int64_t layer, int64_t head) const {
+    const auto& m = maps(which);
+    if (layer < 0 || head < 0 || layer >= layers || head >= heads) return nullptr;
+    const size_t at = size_t((layer * heads + head) * rows * cols);
+    if (m.size() < at + size_t(rows * cols) || rows * cols == 0) return nullptr;
+    return m.data() + at;
+}
+
+const float* InspectionResult::row(MapKind which, int64_t layer, int64_t head, int64_t rowIndex) const {
+    const float* m = map(which, layer, head);
+    if (!m || rowIndex < 0 || rowIndex >= rows) return nullptr;
+    return m + rowIndex * cols;
+}
+
+int64_t InspectionResult::rowIndexOf(int64_t position) const {
+    const auto it = std::lower_bound(rowPositions.begin(), rowPositions.end(), position);
+    return it != rowPositions.end() && *it == position ? int64_t(it - rowPositions.begin()) : -1;
+}
+
+struct InspectionSession::Impl {
+    size_t modelCache = 4;
+    std::list<LoadedModel> models;  // most recently used first
+    std::list<TextSource> texts;    // most recently used first (at most 2)
+
+    DecoderImpl& model(const std::string& path, double& loadMs) {
+        if (path.empty()) throw Error("no checkpoint chosen");
+        const auto stamp = stampOf(path);
+        for (auto it = models.begin(); it != models.end(); ++it)
+            if (it->path == path && it->stamp == stamp) {
+                models.splice(models.begin(), models, it);
+                return *models.front().model;
+            }
+        const auto start = Clock::now();
+        LoadedModel loaded{path, stamp, loadModel(path)};
+        loaded.model->eval();
+        loadMs += msSince(start);
+        models.push_front(std::move(loaded));
+        while (models.size() > std::max<size_t>(1, modelCache)) models.pop_back();
+        return *models.front().model;
+    }
+
+    TextSource& text(const std::string& tokenizerModel, const std::string& dataRoot, double& loadMs) {
+        if (tokenizerModel.empty()) throw Error("the run records no tokenizer model");
+        if (dataRoot.empty()) throw Error("no corpus folder for the haystack");
+        for (auto it = texts.begin(); it != texts.end(); ++it)
+            if (it->tokenizerModel == tokenizerModel && it->dataRoot == dataRoot) {
+                texts.splice(texts.begin(), texts, it);
+                return texts.front();
+            }
+        const auto start = Clock::now();
+        TextSource source;
+        source.tokenizerModel = tokenizerModel;
+        source.dataRoot = dataRoot;
+        source.tokenizer = std::make_unique<Tokenizer>(Tokenizer::load(tokenizerModel));
+        source.haystack = std::make_unique<Haystack>(Haystack::fromCorpus(dataRoot, *source.tokenizer, Split::Valid));
+        source.probe = std::make_unique<NeedleProbe>(*source.tokenizer, *source.haystack);
+        source.pieces.assign(size_t(source.tokenizer->vocabSize()), {});
+        source.decoded.assign(size_t(source.tokenizer->vocabSize()), false);
+        loadMs += msSince(start);
+        texts.push_front(std::move(source));
+        while (texts.size() > 2) texts.pop_back();
+        return texts.front();
+    }
+};
+
+InspectionSession::InspectionSession() : impl_(std::make_unique<Impl>()) {}
+InspectionSession::~InspectionSession() = default;
+
+void InspectionSession::setModelCacheSize(size_t models) {
+    impl_->modelCache = std::max<size_t>(1, models);
+    while (impl_->models.size() > impl_->modelCache) impl_->models.pop_back();
+}
+
+void InspectionSession::clear() {
+    impl_->models.clear();
+    impl_->texts.clear();
+}
+
+InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
+    InspectionResult result;
+    requireDepth(request.depth);
+    DecoderImpl& model = impl_->model(request.checkpointPath, result.loadMs);
+    TextSource& source = impl_->text(request.tokenizerModel, request.dataRoot, result.loadMs);
+    const auto start = Clock::now();
+    const ModelConfig& config = model.config();
+    if (config.vocabSize < source.tokenizer->vocabSize())
+        throw Error("the checkpoint's vocabulary (" + std::to_string(config.vocabSize) +
+                    ") is smaller than the tokenizer's (" + std::to_string(source.tokenizer->vocabSize()) + ")");
+
+    const Tokenizer& tokenizer = *source.tokenizer;
+    const NeedleProbe& probe = *source.probe;
+    const bool customNeedle = !trimmed(request.needle).empty();
+    const bool customQuestion = !trimmed(request.question).empty();
+    std::optional<CustomNeedle> needle;
+    std::optional<std::vector<int32_t>> question;
+    if (customNeedle) needle = encodeCustomNeedle(tokenizer, request.needle, request.answer);
+    if (customQuestion) question = tokenizer.encode(" " + trimmed(request.question));
+
+    // The context: the probe's own rule (room for the answer the retrieval check appends).
+    const int64_t answerTokens = needle ? int64_t(needle->answer.size()) : probe.maxAnswerTokens();
+    const int64_t maxPrompt = config.maxContext - (answerTokens - 1);
+    int64_t T = request.contextLength > 0 ? request.contextLength : maxPrompt;
+    if (!customNeedle) {
+        ProbeOptions options;
+        options.depths = {request.depth};
+        options.contextLength = T;
+        options.samples = 1;
+        options.needles = request.needles;
+        options.seed = request.seed;
+        T = probe.resolveContext(options, config);  // Error for a context over the maximum, a needle too long …
+    } else if (T > maxPrompt) {
+        throw Error("a context of " + std::to_string(T) + " tokens leaves no room for the " +
+                    std::to_string(answerTokens - 1) + " answer tokens the retrieval check appends (model maximum " +
+                    std::to_string(config.maxContext) + "); use a context of at most " + std::to_string(maxPrompt));
+    }
+
+    PromptSpec spec;
+    spec.contextLength = T;
+    spec.depth = request.depth;
+    spec.needles = request.needles;
+    spec.seed = request.seed;
+    spec.sample = request.sample;
+    const Prompt generated = probe.builder().build(spec);
+    const Prompt prompt = (customNeedle || customQuestion)
+                              ? spliceCustom(generated, tokenizer, *source.haystack, needle ? &*needle : nullptr,
+                                             question ? &*question : nullptr)
+                              : generated;
+    if (T + int64_t(prompt.answerTokens.size()) - 1 > config.maxContext)
+        throw Error("the prompt and its answer do not fit the model's context of " + std::to_string(config.maxContext));
+
+    // Model facts.
+    result.kind = kindName(config.kind);
+    result.diff = config.kind == ModelKind::Diff;
+    result.layers = config.nLayers;
+    result.heads = config.attentionHeads();
+    result.maxContext = config.maxContext;
+    result.maxPromptLength = maxPrompt;
+    {
+        int64_t fixed = prompt.sink.size() + prompt.needle.size() + prompt.question.size();
+        for (const auto& d : prompt.distractors) fixed += d.size();
+        result.minPromptLength = fixed;
+    }
+
+    // Prompt facts.
+    result.tokens = prompt.tokens;
+    result.pieces.reserve(prompt.tokens.size());
+    for (int32_t id : prompt.tokens) result.pieces.push_back(source.piece(id));
+    result.sink = toSpan(prompt.sink);
+    result.needle = toSpan(prompt.needle);
+    result.answer = toSpan(prompt.answer);
+    result.question = toSpan(prompt.question);
+    for (const auto& d : prompt.distractors) result.distractors.push_back(toSpan(d));
+    result.generatedNeedle = withoutLeadingSpace(needleTexts(generated.target).sentence());
+    result.generatedQuestion = withoutLeadingSpace(questionText(generated.target.city));
+    result.needleText = needle ? needle->text : result.generatedNeedle;
+    result.answerText = needle ? needle->answerText : generated.target.number;
+    result.questionText = customQuestion ? trimmed(request.question) : result.generatedQuestion;
+    result.custom = customNeedle || customQuestion;
+    result.depth = request.depth;
+    result.placedDepth = prompt.placedDepth;
+    result.contextLength = T;
+    result.queryRow = T - 1;
+
+    // Heatmap rows (sorted, unique, always holding the query row).
+    std::vector<int64_t> rows;
+    if (!request.allRows) {
+        rows.push_back(T - 1);
+    } else if (T <= std::max<int64_t>(1, request.fullRowsUpTo)) {
+        for (int64_t r = 0; r < T; ++r) rows.push_back(r);
+    } else {
+        const int64_t from = std::min(T - std::max<int64_t>(1, request.tailRows), prompt.question.begin);
+        for (int64_t r = std::max<int64_t>(0, from); r < T; ++r) rows.push_back(r);
+    }
+    result.rowPositions = rows;
+    result.rows = int64_t(rows.size());
+    result.cols = T;
+    result.queryRowIndex = result.rows - 1;
+
+    // One forward over prompt + answer[0 .. n−2]: the maps of the chosen rows and the logits for retrieval.
+    const torch::Tensor input = probeInput(prompt.tokens, prompt.answerTokens);  // [1, T + n − 1]
+    const auto forwardStart = Clock::now();
+    result.promptMs = msSince(start);
+    // The probe's own capture: logits only from the last prompt position on (all the retrieval check reads).
+    AttentionCapture capture = captureForProbe(model, input, rows, T - 1);
+    result.forwardMs = msSince(forwardStart);
+    const int64_t L = int64_t(capture.layers.size()), H = result.heads, R = result.rows;
+    const size_t perLayer = size_t(H * R * T);
+    result.effective.resize(size_t(L) * perLayer);
+    const bool components = result.diff && request.components;
+    if (components) {
+        result.a1.resize(result.effective.size());
+        result.a2.resize(result.effective.size());
+    }
+    for (int64_t l = 0; l < L; ++l) {
+        const LayerAttention& layer = capture.layers[size_t(l)];
+        if (layer.effective.size(1) != H) throw Error("internal error: captured head count differs from the config");
+        copyMaps(layer.effective, T, result.effective.data() + size_t(l) * perLayer);
+        if (components) {
+            copyMaps(layer.a1, T, result.a1.data() + size_t(l) * perLayer);
+            copyMaps(layer.a2, T, result.a2.data() + size_t(l) * perLayer);
+        }
+        if (result.diff) {
+            result.lambdas.push_back(layer.lambda);
+            result.lambdaInits.push_back(layer.lambdaInit);
+        }
+    }
+
+    // Buckets of the query row per head (the probe's arithmetic and means).
+    BucketSpans spans;
+    spans.sink = prompt.sink;
+    spans.answer = prompt.answer;
+    spans.query = prompt.question;
+    spans.contextLength = T;
+    std::vector<HeadBuckets> heads;
+    for (int64_t l = 0; l < L; ++l)
+        for (int64_t h = 0; h < H; ++h) {
+            const float* row = result.effective.data() + size_t(l) * perLayer + size_t((h * R + result.queryRowIndex) * T);
+            heads.push_back({l, h, computeBuckets(row, T, spans)});
+            const RowBuckets& b = heads.back().buckets;
+            result.perHead.push_back({b.signedNorm, b.absolute, b.raw, b.signedTotal, b.absoluteTotal, b.flagged});
+        }
+    result.mean = toMeans(meanOverHeadsThenLayers(heads));
+    for (int64_t l = 0; l < L; ++l) {
+        const std::vector<HeadBuckets> one(heads.begin() + l * H, heads.begin() + (l + 1) * H);
+        result.perLayer.push_back(toMeans(meanOverHeadsThenLayers(one)));
+    }
+
+    // Retrieval: what greedy decoding produces after the question.
+    const RetrievalResult retrieval = scoreTeacherForced(capture.logits, 1, prompt.answerTokens);  // logits start at T − 1
+    result.hit = retrieval.hit;
+    result.greedyTokens = retrieval.generated;
+    const bool inVocabulary = std::all_of(retrieval.generated.begin(), retrieval.generated.end(),
+                                          [&](int32_t id) { return id >= 0 && id < tokenizer.vocabSize(); });
+    if (inVocabulary) result.greedyText = tokenizer.decode(retrieval.generated);
+    else
+        for (int32_t id : retrieval.generated) result.greedyText += source.piece(id);
+    result.computeMs = msSince(start);
+    return result;
+}
+
+std::optional<ProbeCurve> probeCurve(const std::vector<ProbeRow>& rows, std::optional<int64_t> step, BucketNorm norm) {
+    if (rows.empty()) return std::nullopt;
+    ProbeSelection selection;
+    selection.step = step;
+    ProbeSummary summary;
+    try {
+        summary = selectAndSummarize(rows, selection);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+    const Normalisation which = norm == BucketNorm::Signed     ? Normalisation::Signed
+                                : norm == BucketNorm::Absolute ? Normalisation::Absolute
+                                                               : Normalisation::Raw;
+    ProbeCurve curve;
+    curve.step = summary.step;
+    curve.contextLength = summary.contextLength;
+    for (const DepthSummary& d : summary.depths) {
+        const NormSummary& n = summary.norm(d, which);
+        DepthPoint p;
+        p.depth = d.depth;
+        p.answerMean = n.answer.mean;
+        p.answerStd = n.answer.std;
+        p.noiseMean = n.noise.mean;
+        p.noiseStd = n.noise.std;
+        p.accuracy = d.accuracy;
+        p.samples = d.samples;
+        curve.points.push_back(p);
+    }
+    return curve;
+}
+
+}  // namespace needlescope

@@ -1,0 +1,117 @@
+#pragma once
+// The needle probe (DESIGN §4): for each seeded placement, one no-grad forward with attention capture of
+// the chosen query row(s), bucket sums per (layer, head) in three normalisations, and a retrieval check.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/data/Tokenizer.h"
+#include "core/model/Decoder.h"
+#include "core/probe/Buckets.h"
+#include "core/probe/Haystack.h"
+#include "core/probe/PromptBuilder.h"
+#include "core/probe/Retrieval.h"
+#include "core/store/StoreTypes.h"
+
+namespace needlescope {
+
+enum class QueryMode {
+    LastToken,     // the last prompt token's row (the one that predicts the answer) — the default
+    QuestionMean,  // the mean of the question tokens' rows
+};
+enum class AnswerSpanMode {
+    Number,       // answer bucket = the number's tokens — the default
+    WholeNeedle,  // answer bucket = the whole needle sentence
+};
+
+std::string toString(QueryMode mode);                   // "last" | "question"
+QueryMode queryModeFromString(const std::string& text);  // throws Error otherwise
+std::string toString(AnswerSpanMode mode);              // "number" | "needle"
+AnswerSpanMode answerSpanFromString(const std::string& text);
+
+struct ProbeOptions {
+    std::vector<double> depths = {0, 25, 50, 75, 100};  // percent
+    int64_t contextLength = 0;  // prompt tokens; 0 = the longest that fits the model with the answer
+    int64_t samples = 5;        // per depth; sample k is the same haystack and needles at every depth
+    int needles = 1;            // N pairs in total, one queried
+    QueryMode query = QueryMode::LastToken;
+    AnswerSpanMode answerSpan = AnswerSpanMode::Number;
+    uint64_t seed = 0;
+};
+
+struct HeadBuckets {
+    int64_t layer = 0, head = 0;
+    RowBuckets buckets;
+};
+
+// Mean over heads, then over layers (the paper's aggregate), skipping NaN values (flagged rows' signed
+// values) — a layer whose heads are all NaN in a field is left out of that field's mean over layers.
+struct BucketMeans {
+    BucketValues signedNorm, absolute, raw;
+    double signedTotal = 0;
+    int64_t rows = 0;
+    int64_t flaggedRows = 0;
+};
+
+struct PlacementResult {
+    Prompt prompt;
+    std::vector<HeadBuckets> heads;  // layer-major: (0,0), (0,1), …
+    int64_t layers = 0, headsPerLayer = 0;
+    std::vector<double> lambdas;     // DIFF λ per layer (empty for standard)
+    RetrievalResult retrieval;
+    BucketMeans mean;                // over heads then layers
+    std::vector<BucketMeans> perLayer;
+};
+
+struct ProbeResult {
+    int64_t contextLength = 0;
+    std::vector<PlacementResult> placements;  // depth-major, then sample
+    std::vector<ProbeRow> rows;               // one per (depth, sample, layer, head), ready for the store
+};
+
+// Means of per-(layer, head) buckets: over heads within each layer, then over layers.
+BucketMeans meanOverHeadsThenLayers(const std::vector<HeadBuckets>& heads);
+BucketMeans meanOverHeadsThenLayers(const std::vector<ProbeRow>& rows);  // same rule on stored rows
+
+// Model.capture() restricted to what the probe reads: the attention of `rows` in every layer and the
+// logits of positions firstLogit … L−1 only (the full [L, V] logits are a quarter of a small model's
+// forward). Runs the model's own modules (embedding, blocks with its RoPE and a causal mask, final norm,
+// tied head); test_probe_model checks it against DecoderImpl::capture. `logits` is [1, L − firstLogit, V].
+AttentionCapture captureForProbe(DecoderImpl& model, const torch::Tensor& tokens, const std::vector<int64_t>& rows,
+                                 int64_t firstLogit);
+
+// One placement: a no-grad forward over prompt + answer[0 .. n−2] capturing only the query row(s), then
+// buckets per (layer, head) and the retrieval check. Needs no tokenizer (the prompt carries its spans).
+PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, QueryMode query, AnswerSpanMode answerSpan);
+
+class NeedleProbe {
+public:
+    // Both are referenced, not copied: they must outlive the probe.
+    NeedleProbe(const Tokenizer& tokenizer, const Haystack& haystack);
+
+    // Most tokens an answer can take (" d000000" for d = 1…9): the retrieval check appends n − 1 of them.
+    int64_t maxAnswerTokens() const { return maxAnswerTokens_; }
+    // The prompt length to use for `model`, or Error when the options do not fit it (context over the
+    // model's maximum, no room for the answer, depth outside 0–100, needle longer than the context …).
+    int64_t resolveContext(const ProbeOptions& options, const ModelConfig& model) const;
+
+    // The prompts of a probe, depth-major then sample: they depend on the options and the tokenizer only,
+    // so every model probed with the same options gets the very same prompts.
+    std::vector<Prompt> prompts(const ProbeOptions& options, int64_t contextLength) const;
+
+    PlacementResult probe(DecoderImpl& model, const Prompt& prompt, QueryMode query, AnswerSpanMode answerSpan) const;
+
+    // Every placement; rows carry runId and step. `progress(done, total)` is called after each placement.
+    ProbeResult run(DecoderImpl& model, const ProbeOptions& options, int64_t runId, int64_t step,
+                    const std::function<void(int64_t, int64_t)>& progress = {}) const;
+
+    const PromptBuilder& builder() const { return builder_; }
+
+private:
+    const Tokenizer& tokenizer_;
+    PromptBuilder builder_;
+    int64_t maxAnswerTokens_ = 0;
+};
+
+}  // namespace needlescope

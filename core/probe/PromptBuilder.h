@@ -1,0 +1,69 @@
+#pragma once
+// Assembles one needle-probe prompt in token space with exact spans (DESIGN §4):
+//   [sink] [haystack … needle … haystack] [question]
+// The sink is the prompt's first token; the needle goes at depth p % of the haystack, moved back to the
+// nearest sentence end; distractor needles (N − 1 of them) go to random sentence ends; the cloze question
+// ends the prompt. Every part is encoded on its own and concatenated, so each span is exact by
+// construction (never estimated from word or character counts).
+#include <cstdint>
+#include <vector>
+
+#include "core/data/Tokenizer.h"
+#include "core/probe/Haystack.h"
+#include "core/probe/NeedleTask.h"
+
+namespace needlescope {
+
+struct TokenSpan {
+    int64_t begin = 0, end = 0;  // [begin, end)
+    int64_t size() const { return end - begin; }
+    bool empty() const { return end <= begin; }
+    bool contains(int64_t position) const { return position >= begin && position < end; }
+};
+
+struct PromptSpec {
+    int64_t contextLength = 256;  // prompt tokens in all: sink + haystack + needles + question
+    double depth = 50;            // percent of the haystack that comes before the needle, 0–100
+    int needles = 1;              // N needle pairs in total: the queried one and N − 1 distractors
+    uint64_t seed = 0;            // with `sample`: the haystack window, the needles, the distractor places
+    int64_t sample = 0;           // (the depth does not change them: sample k is the same text at every depth)
+};
+
+struct Prompt {
+    std::vector<int32_t> tokens;        // contextLength tokens
+    std::vector<int32_t> answerTokens;  // the continuation that answers the question (tokens of " {number}")
+    TokenSpan sink;                     // [0, 1)
+    TokenSpan needle;                   // the whole queried needle sentence
+    TokenSpan answer;                   // the number's tokens, inside `needle`
+    TokenSpan question;                 // the cloze question; it ends the prompt
+    std::vector<TokenSpan> distractors; // the other needle sentences (noise), in prompt order
+    Needle target;
+    std::vector<Needle> distractorNeedles;  // distractorNeedles[i] is the needle of distractors[i]
+    double depth = 0;           // as requested
+    double placedDepth = 0;     // haystack tokens before the needle / haystack tokens, in percent
+    int64_t haystackStart = 0;  // first haystack token's index in the Haystack
+    int64_t haystackTokens = 0;
+    int64_t sample = 0;
+};
+
+class PromptBuilder {
+public:
+    // Both are referenced, not copied: they must outlive the builder.
+    PromptBuilder(const Tokenizer& tokenizer, const Haystack& haystack);
+
+    // Throws Error for a depth outside 0–100, a context the needle, question and distractors do not fit
+    // in, fewer than one needle, or a haystack shorter than the context.
+    Prompt build(const PromptSpec& spec) const;
+
+    const std::vector<int32_t>& sinkTokens() const { return sink_; }
+
+private:
+    const Tokenizer& tokenizer_;
+    const Haystack& haystack_;
+    std::vector<int32_t> sink_;  // the first token(s): a line break, as at a document start
+};
+
+// Checks a needle depth (percent); throws Error with a clear message when it is outside 0–100 or NaN.
+void requireDepth(double depth);
+
+}  // namespace needlescope

@@ -1,0 +1,250 @@
+// The main window: four view tabs, menus with their shortcuts, Ctrl+1..4 switching tabs, the status
+// bar progress, routing from the Runs view, saved geometry, and the settings and about dialogs.
+#include <QAction>
+#include <QApplication>
+#include <QDir>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include "app/common/AppPaths.h"
+#include "tests/TestSupport.h"
+#include "ui/MainWindow.h"
+#include "ui/dialogs/AboutDialog.h"
+#include "ui/dialogs/SettingsDialog.h"
+#include "ui/views/RunsTableModel.h"
+#include "ui/views/RunsView.h"
+#include "ui/views/TrainView.h"
+#include "ui/workers/TrainingWorker.h"
+
+using namespace needlescope;
+
+namespace {
+
+app::AppPaths scratchPaths(const QString& root, const QString& name, const QString& corpus) {
+    app::AppPaths paths;
+    paths.dbPath = QDir(root).filePath(name + "/runs.db");
+    paths.checkpointDir = QDir(root).filePath(name + "/checkpoints");
+    paths.cacheDir = QDir(root).filePath("cache");
+    paths.dataFlag = corpus;
+    QDir().mkpath(QDir(root).filePath(name));
+    return paths;
+}
+
+QString trainTiny(const app::AppPaths& paths, int steps) {
+    TrainingWorker worker;
+    QSignalSpy done(&worker, &TrainingWorker::finished);
+    TrainConfig config = loadPreset("tiny");
+    config.steps = steps;
+    if (!worker.start(config, {paths.dataFlag, paths.dbPath, paths.checkpointDir, paths.cacheDir})) return "not started";
+    if (!done.wait(90000)) return "timeout";
+    const QString error = done.at(0).at(1).toString();
+    return done.at(0).at(0).toString() + (error.isEmpty() ? QString() : ": " + error);
+}
+
+QAction* findAction(QMenuBar* bar, const QString& menuTitle, const QString& actionText) {
+    for (QAction* m : bar->actions()) {
+        if (m->text().remove('&') != menuTitle || !m->menu()) continue;
+        for (QAction* a : m->menu()->actions())
+            if (a->text().remove('&').startsWith(actionText)) return a;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+    QString corpus_;
+    app::AppPaths empty_, paired_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(tmp_.isValid());
+        qputenv("XDG_CONFIG_HOME", QDir(tmp_.path()).filePath("config").toLocal8Bit());
+        qputenv("XDG_DATA_HOME", QDir(tmp_.path()).filePath("data-home").toLocal8Bit());
+        qputenv("XDG_CACHE_HOME", QDir(tmp_.path()).filePath("cache-home").toLocal8Bit());
+        QCoreApplication::setOrganizationName("NeedlescopeTests");
+        QCoreApplication::setApplicationName("test_main_window");
+        corpus_ = QDir(tmp_.path()).filePath("corpus");
+        QVERIFY2(testsupport::makeSmallCorpus(corpus_), "WikiText-2 test data missing (see tests/TestSupport.h)");
+        empty_ = scratchPaths(tmp_.path(), "empty", corpus_);
+        paired_ = scratchPaths(tmp_.path(), "paired", corpus_);
+        QCOMPARE(trainTiny(paired_, 30), QString("finished"));
+    }
+
+    void hasFourTabsAndAnIcon() {
+        MainWindow window(empty_);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTabWidget* tabs = window.tabs();
+        QCOMPARE(tabs->count(), 4);
+        QStringList names;
+        for (int i = 0; i < tabs->count(); ++i) names << tabs->tabText(i).remove('&');
+        QCOMPARE(names, (QStringList{"Train", "Inspect", "Runs", "Compare"}));
+        QCOMPARE(tabs->widget(MainWindow::TrainTab), static_cast<QWidget*>(window.trainView()));
+        QCOMPARE(tabs->widget(MainWindow::RunsTab), static_cast<QWidget*>(window.runsView()));
+        QVERIFY(!window.windowIcon().isNull());
+        QVERIFY(!MainWindow::appIcon().pixmap(64, 64).isNull());  // the SVG from the resources renders
+        QCOMPARE(window.runsView()->visibleRunCount(), 0);
+    }
+
+    void menusCarryTheShortcuts() {
+        MainWindow window(empty_);
+        QMenuBar* bar = window.menuBar();
+        struct Expect {
+            const char* menu;
+            const char* action;
+            QKeySequence keys;
+        };
+        const Expect expected[] = {
+            {"File", "Settings", QKeySequence(Qt::CTRL | Qt::Key_Comma)},
+            {"File", "Export", QKeySequence(Qt::CTRL | Qt::Key_E)},
+            {"File", "Quit", QKeySequence(Qt::CTRL | Qt::Key_Q)},
+            {"Run", "Start", QKeySequence(Qt::CTRL | Qt::Key_R)},
+            {"Run", "Pause", QKeySequence(Qt::CTRL | Qt::Key_P)},
+            {"Run", "Resume", QKeySequence(Qt::CTRL | Qt::Key_P)},
+            {"Run", "Stop", QKeySequence(Qt::CTRL | Qt::Key_Period)},
+            {"View", "Train", QKeySequence(Qt::CTRL | Qt::Key_1)},
+            {"View", "Inspect", QKeySequence(Qt::CTRL | Qt::Key_2)},
+            {"View", "Runs", QKeySequence(Qt::CTRL | Qt::Key_3)},
+            {"View", "Compare", QKeySequence(Qt::CTRL | Qt::Key_4)},
+            {"Help", "About Needlescope", QKeySequence()},
+        };
+        for (const Expect& e : expected) {
+            QAction* a = findAction(bar, e.menu, e.action);
+            QVERIFY2(a, qPrintable(QString("%1 > %2").arg(e.menu, e.action)));
+            QCOMPARE(a->shortcut(), e.keys);
+        }
+        // The Run menu holds the Train view's own actions (no ambiguous duplicate shortcuts).
+        QCOMPARE(findAction(bar, "Run", "Start"), window.trainView()->startAction());
+        QCOMPARE(findAction(bar, "Run", "Stop"), window.trainView()->stopAction());
+    }
+
+    void shortcutsSwitchTabs() {
+        MainWindow window(empty_);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        const int keys[] = {Qt::Key_3, Qt::Key_4, Qt::Key_2, Qt::Key_1};
+        const int expected[] = {MainWindow::RunsTab, MainWindow::CompareTab, MainWindow::InspectTab, MainWindow::TrainTab};
+        for (int i = 0; i < 4; ++i) {
+            QTest::keyClick(&window, Qt::Key(keys[i]), Qt::ControlModifier);
+            QCOMPARE(window.tabs()->currentIndex(), expected[i]);
+        }
+    }
+
+    void showsAndRoutesAPairedRun() {
+        MainWindow window(paired_);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        for (int i = 0; i < 4; ++i) {
+            window.showTab(i);
+            QCOMPARE(window.tabs()->currentIndex(), i);
+            QTest::qWait(20);
+        }
+        RunsView* runs = window.runsView();
+        QCOMPARE(runs->visibleRunCount(), 2);
+        const qint64 id = runs->model()->rows().front().id;
+        // Inspect routes to the Inspect tab (when that view is built), Compare to the Compare tab.
+        Q_EMIT runs->inspectRequested(id);
+        if (window.inspectView()->inherits("needlescope::InspectView")) QCOMPARE(window.tabs()->currentIndex(), int(MainWindow::InspectTab));
+        QVector<qint64> ids;
+        for (const RunRow& r : runs->model()->rows()) ids << r.id;
+        Q_EMIT runs->compareRequested(ids);
+        if (window.compareView()->inherits("needlescope::CompareView")) QCOMPARE(window.tabs()->currentIndex(), int(MainWindow::CompareTab));
+        // Resume of a finished run: the Train tab shows and the error is a message, not a crash.
+        Q_EMIT runs->resumeRequested(id);
+        QCOMPARE(window.tabs()->currentIndex(), int(MainWindow::TrainTab));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.trainView()->isTraining(), 10000);
+    }
+
+    void statusBarShowsTrainingProgress() {
+        MainWindow window(empty_);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QProgressBar* bar = window.progressBar();
+        QVERIFY(bar->isHidden());
+        Q_EMIT window.trainView()->progressChanged(0, 0);
+        QVERIFY(bar->isVisible());
+        QCOMPARE(bar->maximum(), 0);  // busy while preparing data
+        Q_EMIT window.trainView()->progressChanged(12, 30);
+        QCOMPARE(bar->maximum(), 30);
+        QCOMPARE(bar->value(), 12);
+        Q_EMIT window.trainView()->statusMessage("hello from Train", 0);
+        QCOMPARE(window.statusBar()->currentMessage(), QString("hello from Train"));
+        Q_EMIT window.trainView()->progressChanged(-1, -1);
+        QVERIFY(bar->isHidden());
+    }
+
+    void remembersItsGeometry() {
+        {
+            MainWindow window(empty_);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.resize(1100, 700);
+            window.showTab(MainWindow::RunsTab);
+            QTest::qWait(50);
+            QVERIFY(window.close());
+        }
+        QVERIFY(!QSettings().value("window/geometry").toByteArray().isEmpty());
+        MainWindow again(empty_);
+        QCOMPARE(again.tabs()->currentIndex(), int(MainWindow::RunsTab));
+        QCOMPARE(again.size(), QSize(1100, 700));
+    }
+
+    void settingsAndAboutDialogs() {
+        SettingsDialog settings;
+        settings.setDataFolder(corpus_);
+        settings.setThreads(2);
+        settings.setDbPath(QDir(tmp_.path()).filePath("elsewhere/runs.db"));
+        settings.save();
+        QSettings s;
+        QCOMPARE(s.value(app::kSettingDataDir).toString(), corpus_);
+        QCOMPARE(s.value(app::kSettingThreads).toInt(), 2);
+        QCOMPARE(s.value(app::kSettingDbPath).toString(), QDir(tmp_.path()).filePath("elsewhere/runs.db"));
+        // The search order now finds the setting; the resolved store follows it.
+        const app::AppPaths paths = app::resolveAppPaths(QString(), QString());
+        QCOMPARE(paths.dbPath, QDir(tmp_.path()).filePath("elsewhere/runs.db"));
+        QCOMPARE(QDir::cleanPath(paths.locateData()), QDir::cleanPath(corpus_));
+        SettingsDialog reopened;
+        QCOMPARE(reopened.threads(), 2);
+        QCOMPARE(reopened.dataFolder(), corpus_);
+        settings.setDataFolder(QString());
+        settings.setDbPath(QString());
+        settings.setThreads(0);
+        settings.save();
+        QVERIFY(!QSettings().contains(app::kSettingDbPath));
+
+        const QString versions = AboutDialog::versionText();
+        QVERIFY2(versions.contains("Qt " + QString::fromLatin1(qVersion())), qPrintable(versions));
+        QVERIFY(versions.contains("LibTorch 1.") || versions.contains("LibTorch 2."));
+        QVERIFY(versions.contains("BLAS"));
+        QVERIFY(versions.contains("Threads"));
+        AboutDialog about;
+        about.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&about));
+        QVERIFY(about.findChild<QLabel*>("versions"));
+    }
+};
+
+// As the app does: passive OpenMP waits (a restart before QApplication), else training crawls on busy cores.
+int main(int argc, char** argv) {
+    needlescope::SettingsDialog::preferPassiveOpenMpWaits(argv);
+    QApplication app(argc, argv);
+    app.setAttribute(Qt::AA_Use96Dpi, true);
+    MainWindowTest test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+#include "test_main_window.moc"

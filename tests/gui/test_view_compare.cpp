@@ -1,0 +1,296 @@
+// CompareView (issue 6): constructs with an empty store and with a tiny paired run (checked by default);
+// the config diff lists exactly the keys that differ (expectation computed here from the stored JSON);
+// overlaid loss curves; answer/noise vs depth from the stored probes with a step slider; two heatmaps
+// driven by one set of needle controls with a shared colour scale; screenshots at 1280 × 800.
+#include <QApplication>
+#include <QCheckBox>
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QListWidget>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+#include <QComboBox>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "Screenshot.h"
+#include "tests/TestSupport.h"
+#include "app/common/AppPaths.h"
+#include "core/probe/Inspection.h"
+#include "core/store/RunStore.h"
+#include "core/train/Experiment.h"
+#include "core/train/TrainConfig.h"
+#include "ui/charts/DepthCurveChart.h"
+#include "ui/charts/LossChartWidget.h"
+#include "ui/views/CompareView.h"
+#include "ui/widgets/ConfigDiffTable.h"
+#include "ui/widgets/HeatmapWidget.h"
+
+using namespace needlescope;
+
+namespace {
+
+constexpr int kWait = 30000;
+
+// Independent of ui/widgets/ConfigDiff: leaves of a JSON object as dotted keys → compact JSON text.
+void flatten(const nlohmann::json& j, const std::string& prefix, std::map<std::string, std::string>& out) {
+    if (j.is_object() && !j.empty()) {
+        for (auto it = j.begin(); it != j.end(); ++it)
+            flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+    } else {
+        out[prefix] = j.dump();
+    }
+}
+
+QStringList expectedDifferences(const std::string& a, const std::string& b) {
+    const std::set<std::string> ignored = {"train.name", "tokenizer_model", "data.root"};  // name and paths
+    std::map<std::string, std::string> fa, fb;
+    flatten(nlohmann::json::parse(a), "", fa);
+    flatten(nlohmann::json::parse(b), "", fb);
+    std::set<std::string> keys;
+    for (const auto& [k, v] : fa) keys.insert(k);
+    for (const auto& [k, v] : fb) keys.insert(k);
+    QStringList out;
+    for (const std::string& k : keys) {
+        if (ignored.count(k)) continue;
+        const auto ia = fa.find(k), ib = fb.find(k);
+        if (ia == fa.end() || ib == fb.end() || ia->second != ib->second) out << QString::fromStdString(k);
+    }
+    return out;  // sorted (std::set order)
+}
+
+}  // namespace
+
+class TestViewCompare : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    app::AppPaths paths_;
+    std::vector<int64_t> runIds_;  // standard, diff
+    int64_t variant_ = 0;           // a third run: the standard config with other settings
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        const QString corpus = QDir(dir_.path()).filePath("corpus");
+        if (!testsupport::makeSmallCorpus(corpus)) QSKIP("shared WikiText data not found");
+        TrainConfig config = loadPreset("tiny");
+        config.model.maxContext = 128;
+        config.threads = 2;
+        ExperimentPaths paths;
+        paths.dataDir = corpus.toStdString();
+        paths.dbPath = QDir(dir_.path()).filePath("runs.db").toStdString();
+        paths.checkpointDir = QDir(dir_.path()).filePath("checkpoints").toStdString();
+        paths.cacheDir = QDir(dir_.path()).filePath("cache").toStdString();
+        Experiment experiment(config, paths);
+        QCOMPARE(QString::fromStdString(experiment.run()), QString("finished"));
+        runIds_ = experiment.runIds();
+        {
+            // Stored probes at every checkpoint (steps 10, 20, 30), as the training-time probe stores them:
+            // one row per (depth, sample, layer, head) with the last token's buckets (computed here through
+            // the same placement API the views use; a test TU cannot include core/probe/Probe.h next to
+            // the UI's HighlightSpan).
+            RunStore store = RunStore::open(paths.dbPath);
+            const auto cfg = nlohmann::json::parse(store.run(runIds_[0]).configJson);
+            InspectionSession session;
+            for (int64_t id : runIds_) {
+                std::vector<ProbeRow> rows;
+                for (const CheckpointRecord& c : store.checkpoints(id))
+                    for (double depth : {0.0, 50.0, 100.0})
+                        for (int64_t sample = 0; sample < 2; ++sample) {
+                            InspectionRequest r;
+                            r.checkpointPath = c.path;
+                            r.tokenizerModel = cfg.at("tokenizer_model").get<std::string>();
+                            r.dataRoot = cfg.at("data").at("root").get<std::string>();
+                            r.depth = depth;
+                            r.sample = sample;
+                            r.contextLength = 96;
+                            r.allRows = false;
+                            const InspectionResult res = session.inspect(r);
+                            for (int64_t l = 0; l < res.layers; ++l)
+                                for (int64_t h = 0; h < res.heads; ++h) {
+                                    const HeadBucketValues& b = res.buckets(l, h);
+                                    ProbeRow row;
+                                    row.runId = id;
+                                    row.step = c.step;
+                                    row.depth = depth;
+                                    row.contextLength = 96;
+                                    row.sample = sample;
+                                    row.layer = l;
+                                    row.head = h;
+                                    row.signedNorm = b.signedNorm;
+                                    row.absolute = b.absolute;
+                                    row.raw = b.raw;
+                                    row.signedTotal = b.signedTotal;
+                                    row.hit = res.hit;
+                                    rows.push_back(row);
+                                }
+                        }
+                store.addProbeRows(rows);
+            }
+        }
+        paths_.dbPath = QString::fromStdString(paths.dbPath);
+        paths_.checkpointDir = QString::fromStdString(paths.checkpointDir);
+        paths_.cacheDir = QString::fromStdString(paths.cacheDir);
+        paths_.dataFlag = corpus;
+
+        // A newer, unrelated run with a few other settings (no checkpoints) in a group of its own: the view
+        // still opens on the latest paired experiment.
+        RunStore store = RunStore::open(paths.dbPath);
+        auto json = nlohmann::json::parse(store.run(runIds_[0]).configJson);
+        json["train"]["name"] = "variant";
+        json["train"]["optimizer"]["lr"] = 0.01;
+        json["train"]["batch_size"] = 2;
+        json["model"]["d_model"] = 48;
+        json["data"]["root"] = "/somewhere/else";  // a path: never listed
+        NewRun run;
+        run.group = "variant-group";
+        run.name = "variant";
+        run.kind = "standard";
+        run.configJson = json.dump();
+        variant_ = store.createRun(run);
+        store.setStatus(variant_, RunStatus::Finished);
+    }
+
+    void emptyStore() {
+        app::AppPaths none;
+        none.dbPath = QDir(dir_.path()).filePath("missing.db");
+        CompareView view(none);
+        view.resize(1000, 700);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(view.runIds().isEmpty());
+        QCOMPARE(view.configDiff()->differenceCount(), 0);
+        QVERIFY(view.heatmaps().isEmpty());
+        view.compareRuns({1, 2});  // unknown runs: nothing to show, no crash
+        view.refresh();
+        QVERIFY(view.runIds().isEmpty());
+    }
+
+    void configDiffListsExactlyTheDifferingKeys() {
+        RunStore store = RunStore::open(paths_.dbPath.toStdString(), true);
+        const std::string standard = store.run(runIds_[0]).configJson, diff = store.run(runIds_[1]).configJson,
+                          variant = store.run(variant_).configJson;
+        CompareView view(paths_);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        // By default: the latest paired experiment.
+        QCOMPARE(view.runIds(), (QVector<qint64>{runIds_[0], runIds_[1]}));
+        const QStringList pair = expectedDifferences(standard, diff);
+        QVERIFY(pair.contains(QStringLiteral("model.kind")));
+        QCOMPARE(view.configDiff()->differingKeys(), pair);
+
+        view.compareRuns({runIds_[0], variant_});
+        QCOMPARE(view.runIds(), (QVector<qint64>{runIds_[0], variant_}));
+        const QStringList other = expectedDifferences(standard, variant);
+        QCOMPARE(other, (QStringList{"model.d_model", "train.batch_size", "train.optimizer.lr"}));
+        QCOMPARE(view.configDiff()->differingKeys(), other);
+
+        view.compareRuns({runIds_[1], variant_});
+        QCOMPARE(view.configDiff()->differingKeys(), expectedDifferences(diff, variant));
+    }
+
+    void curvesAndProbesOverTraining() {
+        CompareView view(paths_);
+        view.resize(1280, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QCOMPARE(view.lossChart()->seriesNames().size(), 4);  // train + val for each run
+        for (const QString& name : view.lossChart()->seriesNames()) QVERIFY(view.lossChart()->pointCount(name) > 0);
+        QCOMPARE(view.probeSteps(), (QVector<qint64>{10, 20, 30}));
+        QCOMPARE(view.stepSlider()->value(), 2);  // the latest probe
+        QCOMPARE(view.depthChart()->series().size(), 2);
+        const DepthSeries late = view.depthChart()->series().front();
+        QCOMPARE(late.depths, (QVector<double>{0, 50, 100}));
+        QVERIFY(view.depthChart()->title().contains(QStringLiteral("step 30")));
+        QCOMPARE(view.size(), QSize(1280, 800));  // nothing forces the view wider than the screenshot
+        // Absolute buckets: per sample the mean over heads then layers, then the mean over samples.
+        view.findChild<QComboBox*>(QStringLiteral("probeNorm"))->setCurrentIndex(1);
+        {
+            RunStore store = RunStore::open(paths_.dbPath.toStdString(), true);
+            const auto rows = store.probeRows(runIds_[0], 30);
+            for (int d = 0; d < 3; ++d) {
+                double sum = 0;
+                for (int64_t sample = 0; sample < 2; ++sample) {
+                    std::map<int64_t, std::pair<double, int>> layers;
+                    for (const ProbeRow& r : rows)
+                        if (r.depth == 50.0 * d && r.sample == sample) {
+                            layers[r.layer].first += r.absolute.answer;
+                            ++layers[r.layer].second;
+                        }
+                    double perSample = 0;
+                    for (const auto& [l, v] : layers) perSample += v.first / v.second;
+                    sum += perSample / double(layers.size());
+                }
+                const double expected = sum / 2;
+                const double shown = view.depthChart()->series().front().answerMean[d];
+                QVERIFY2(std::fabs(shown - expected) < 1e-9, qPrintable(QString("%1 vs %2").arg(shown).arg(expected)));
+            }
+        }
+        const DepthSeries lateAbsolute = view.depthChart()->series().front();
+        view.stepSlider()->setValue(0);
+        QVERIFY(view.depthChart()->title().contains(QStringLiteral("step 10")));
+        QCOMPARE(view.depthChart()->series().size(), 2);
+        QVERIFY(view.depthChart()->series().front().answerMean != lateAbsolute.answerMean ||
+                view.depthChart()->series().front().noiseMean != lateAbsolute.noiseMean);
+        view.findChild<QComboBox*>(QStringLiteral("probeNorm"))->setCurrentIndex(0);
+        view.stepSlider()->setValue(1);
+        const QString path = testsupport::saveScreenshot(&view, QStringLiteral("compare-view"));
+        QVERIFY2(!path.isEmpty(), "screenshot saved");
+    }
+
+    void heatmapsSideBySideWithSharedScale() {
+        CompareView view(paths_);
+        view.resize(1280, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.tabs()->setCurrentIndex(1);
+        QCOMPARE(view.heatmaps().size(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(view.results().size() == 2 && view.results()[0] && view.results()[1], kWait);
+        const auto results = view.results();
+        QCOMPARE(results[0]->kind, std::string("standard"));
+        QCOMPARE(results[1]->kind, std::string("diff"));
+        // One set of controls: the same needle, depth and context for both.
+        QCOMPARE(results[0]->tokens, results[1]->tokens);
+        QCOMPARE(results[0]->needle.begin, results[1]->needle.begin);
+        for (HeatmapWidget* map : view.heatmaps()) QVERIFY(map->rows() > 0);
+        QCOMPARE(view.heatmaps()[0]->scaleMode(), ColorScale::Mode::Sequential);
+        QCOMPARE(view.heatmaps()[1]->scaleMode(), ColorScale::Mode::Diverging);
+
+        view.depthSlider()->setValue(0);
+        QTRY_VERIFY_WITH_TIMEOUT(view.results()[0] && view.results()[0]->depth == 0.0 && view.results()[1] &&
+                                     view.results()[1]->depth == 0.0,
+                                 kWait);
+        QCOMPARE(view.results()[0]->needle.begin, int64_t(1));
+        QCOMPARE(view.results()[1]->needle.begin, int64_t(1));
+
+        view.sharedScaleBox()->setChecked(true);
+        for (HeatmapWidget* map : view.heatmaps()) QVERIFY(map->hasFixedRange());
+        QCOMPARE(view.heatmaps()[0]->colorScale(), view.heatmaps()[1]->colorScale());
+        const auto range0 = view.heatmaps()[0]->dataRange(), range1 = view.heatmaps()[1]->dataRange();
+        const float maxAbs = std::max({std::fabs(range0.first), std::fabs(range0.second), std::fabs(range1.first),
+                                       std::fabs(range1.second)});
+        QCOMPARE(view.heatmaps()[0]->colorScale().maximum(), maxAbs);
+        // The same head index in both where it exists (DIFF has half the heads: clamped).
+        view.layerSpin()->setValue(0);
+        view.headSpin()->setValue(view.headSpin()->maximum());
+        QVERIFY(view.heatmaps()[0]->title().contains(QStringLiteral("head %1").arg(view.headSpin()->maximum())));
+        QVERIFY(view.heatmaps()[0]->hasFixedRange());
+        view.symLogBox()->setChecked(true);  // the sink sets the range: log colours show the rest
+        QCOMPARE(view.heatmaps()[0]->colorScale(), view.heatmaps()[1]->colorScale());
+        QVERIFY(view.heatmaps()[0]->colorScale().symLogWidth() > 0);
+        const QString path = testsupport::saveScreenshot(&view, QStringLiteral("compare-view-attention"));
+        QVERIFY(!path.isEmpty());
+        view.sharedScaleBox()->setChecked(false);
+        for (HeatmapWidget* map : view.heatmaps()) QVERIFY(!map->hasFixedRange());
+    }
+};
+
+QTEST_MAIN(TestViewCompare)
+#include "test_view_compare.moc"

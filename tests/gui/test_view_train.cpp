@@ -1,0 +1,305 @@
+// The Train view: constructs with an empty store and beside a stored paired run, validates the config
+// inline, detects the data folder, and drives a real `tiny` experiment from the UI: progress signals,
+// curves gaining points, λ per layer, Stop within a second, the run in the Runs view, and resume.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QToolButton>
+#include <QApplication>
+#include <QtTest/QtTest>
+
+#include "tests/TestSupport.h"
+#include "core/store/RunStore.h"
+#include "ui/charts/LossChartWidget.h"
+#include "ui/dialogs/SettingsDialog.h"
+#include "ui/views/RunsTableModel.h"
+#include "ui/views/RunsView.h"
+#include "ui/views/TrainView.h"
+#include "ui/workers/TrainingWorker.h"
+
+using namespace needlescope;
+
+namespace {
+
+// Scratch folders for settings, store, checkpoints and cache, so the tests never touch the user's files.
+app::AppPaths scratchPaths(const QString& root, const QString& name, const QString& corpus) {
+    app::AppPaths paths;
+    paths.dbPath = QDir(root).filePath(name + "/runs.db");
+    paths.checkpointDir = QDir(root).filePath(name + "/checkpoints");
+    paths.cacheDir = QDir(root).filePath("cache");
+    paths.dataFlag = corpus;
+    QDir().mkpath(QDir(root).filePath(name));
+    return paths;
+}
+
+// Trains a tiny paired experiment to the end with the worker (as the UI does); returns its status.
+QString trainTiny(const app::AppPaths& paths, int steps) {
+    TrainingWorker worker;
+    QSignalSpy done(&worker, &TrainingWorker::finished);
+    TrainConfig config = loadPreset("tiny");
+    config.steps = steps;
+    if (!worker.start(config, {paths.dataFlag, paths.dbPath, paths.checkpointDir, paths.cacheDir})) return "not started";
+    if (!done.wait(90000)) return "timeout";
+    const QString error = done.at(0).at(1).toString();
+    return done.at(0).at(0).toString() + (error.isEmpty() ? QString() : ": " + error);
+}
+
+QToolButton* button(QWidget& view, const char* name) { return view.findChild<QToolButton*>(name); }
+
+}  // namespace
+
+class TrainViewTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+    QString corpus_;
+    app::AppPaths empty_, paired_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(tmp_.isValid());
+        qputenv("XDG_CONFIG_HOME", QDir(tmp_.path()).filePath("config").toLocal8Bit());
+        qputenv("XDG_DATA_HOME", QDir(tmp_.path()).filePath("data-home").toLocal8Bit());
+        qputenv("XDG_CACHE_HOME", QDir(tmp_.path()).filePath("cache-home").toLocal8Bit());
+        qunsetenv("NEEDLESCOPE_DATA");
+        QCoreApplication::setOrganizationName("NeedlescopeTests");
+        QCoreApplication::setApplicationName("test_view_train");
+        corpus_ = QDir(tmp_.path()).filePath("corpus");
+        QVERIFY2(testsupport::makeSmallCorpus(corpus_), "WikiText-2 test data missing (see tests/TestSupport.h)");
+        empty_ = scratchPaths(tmp_.path(), "empty", corpus_);
+        paired_ = scratchPaths(tmp_.path(), "paired", corpus_);
+        QCOMPARE(trainTiny(paired_, 30), QString("finished"));
+    }
+
+    void constructsWithAnEmptyStore() {
+        TrainView view(empty_);
+        view.resize(1280, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        auto* presets = view.findChild<QComboBox*>("presetCombo");
+        QVERIFY(presets);
+        QVERIFY(presets->count() >= 2);
+        QVERIFY(presets->findText("tiny") >= 0);
+        QVERIFY(view.chart()->seriesNames().isEmpty());
+        QVERIFY(!view.isTraining());
+        QCOMPARE(view.dataFolder(), corpus_);  // the --data flag wins
+        QVERIFY(view.startAction()->isEnabled());
+        QVERIFY(!view.pauseAction()->isEnabled());
+        QVERIFY(!view.stopAction()->isEnabled());
+        QCOMPARE(view.startAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_R));
+        QCOMPARE(view.pauseAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_P));
+        QCOMPARE(view.stopAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Period));
+    }
+
+    void constructsBesideAStoredPairedRun() {
+        TrainView view(paired_);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.selectPreset("tiny");
+        QVERIFY(view.validationMessage().isEmpty());
+        const TrainConfig c = view.currentConfig();
+        QCOMPARE(c.model.dModel, int64_t(32));
+        QCOMPARE(c.kinds.size(), size_t(2));
+    }
+
+    void chartOptionsPersist() {
+        {
+            TrainView view(empty_);
+            view.chart()->setLogY(true);
+            view.chart()->setXAxis(LossXAxis::Tokens);
+            view.chart()->setSmoothing(0.8);
+        }
+        TrainView again(empty_);
+        QVERIFY(again.chart()->logY());
+        QCOMPARE(again.chart()->xAxis(), LossXAxis::Tokens);
+        QCOMPARE(again.chart()->smoothing(), 0.8);
+        again.chart()->setLogY(false);
+        again.chart()->setXAxis(LossXAxis::Steps);
+        again.chart()->setSmoothing(0.6);
+    }
+
+    void invalidConfigIsExplainedInline() {
+        TrainView view(empty_);
+        view.show();
+        view.selectPreset("tiny");
+        auto* error = view.findChild<QLabel*>("errorLabel");
+        QVERIFY(error && error->isHidden());
+        // 4 heads of a 30-wide model: d_model must divide by the heads.
+        auto* dModel = view.findChild<QSpinBox*>("dModelSpin");
+        QVERIFY(dModel);
+        QCOMPARE(dModel->value(), 32);
+        dModel->setValue(30);
+        QVERIFY(!view.validationMessage().isEmpty());
+        QVERIFY(error->isVisible());
+        QVERIFY(error->text().contains(view.validationMessage()));
+        QVERIFY(!view.startAction()->isEnabled());
+        dModel->setValue(32);
+        QVERIFY(view.validationMessage().isEmpty());
+        QVERIFY(view.startAction()->isEnabled());
+        // No model at all.
+        view.findChild<QCheckBox*>("standardBox")->setChecked(false);
+        view.findChild<QCheckBox*>("diffBox")->setChecked(false);
+        QVERIFY(view.validationMessage().contains("model"));
+        QVERIFY(!view.startAction()->isEnabled());
+    }
+
+    void dataFolderIsDetected() {
+        TrainView view(empty_);
+        view.show();
+        auto* info = view.findChild<QLabel*>("dataInfo");
+        QVERIFY(info);
+        view.setDataFolder(corpus_);
+        QVERIFY2(info->text().startsWith(QString::fromUtf8("✓")), qPrintable(info->text()));
+        view.setDataFolder(QDir(tmp_.path()).filePath("no-such-folder"));
+        QVERIFY(!info->text().startsWith(QString::fromUtf8("✓")));
+        QVERIFY2(info->text().contains("no-such-folder"), qPrintable(info->text()));
+        // Start refuses with the message from core, nothing runs.
+        QSignalSpy status(&view, &TrainView::statusMessage);
+        view.start();
+        QVERIFY(!view.isTraining());
+        QVERIFY(view.findChild<QLabel*>("errorLabel")->isVisible());
+        QVERIFY(status.count() >= 1);
+    }
+
+    void trainsFromTheUiAndStopsWithinASecond() {
+        const app::AppPaths paths = scratchPaths(tmp_.path(), "live", QString());
+        TrainView view(paths);
+        view.resize(1280, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setDataFolder(corpus_);
+        view.findChild<QComboBox*>("presetCombo")->setCurrentText("tiny");
+        view.findChild<QSpinBox*>("stepsSpin")->setValue(100000);  // still running when Stop is pressed
+        QVERIFY(view.validationMessage().isEmpty());
+
+        QSignalSpy progress(&view, &TrainView::progressChanged);
+        QSignalSpy workerProgress(view.worker(), &TrainingWorker::progress);
+        QSignalSpy runsChanged(&view, &TrainView::runsChanged);
+        QSignalSpy finished(view.worker(), &TrainingWorker::finished);
+        QToolButton* start = button(view, "startButton");
+        QVERIFY(start && start->isEnabled());
+        QTest::mouseClick(start, Qt::LeftButton);
+        QVERIFY(view.isTraining());
+        QVERIFY(!view.startAction()->isEnabled());
+        QVERIFY(view.stopAction()->isEnabled());
+
+        // Curves gain points while the window stays responsive.
+        QTRY_VERIFY_WITH_TIMEOUT(view.chart()->pointCount("diff train") >= 20, 60000);
+        QVERIFY(view.chart()->pointCount("standard train") >= 20);
+        QTRY_VERIFY_WITH_TIMEOUT(view.chart()->displayedPointCount("standard train") > 0, 2000);
+        QTRY_VERIFY_WITH_TIMEOUT(view.chart()->pointCount("diff val") >= 1, 30000);  // eval every 10 steps
+        QVERIFY(workerProgress.count() >= 1);
+        QVERIFY(progress.count() >= 1);
+        QVERIFY(runsChanged.count() >= 1);  // the runs exist as soon as training starts
+        const TrainingProgressUpdate last = workerProgress.last().at(0).value<TrainingProgressUpdate>();
+        QCOMPARE(last.totalSteps, qint64(100000));
+        QVERIFY(last.step > 0);
+        auto* lambdas = view.findChild<QTableWidget*>("lambdaTable");
+        QTRY_COMPARE(lambdas->rowCount(), 2);  // tiny has 2 layers
+        QVERIFY(!lambdas->item(0, 1)->text().isEmpty());
+        QVERIFY(view.findChild<QLabel*>("stepValue")->text().contains("100"));
+
+        // Pause holds the step count, Resume continues.
+        QTest::mouseClick(button(view, "pauseButton"), Qt::LeftButton);
+        QVERIFY(view.isPaused());
+        QVERIFY(view.resumeAction()->isEnabled());
+        // The step in flight finishes, then nothing more arrives.
+        int pausedAt = -1;
+        QElapsedTimer settle;
+        settle.start();
+        while (pausedAt < 0 && settle.elapsed() < 10000) {
+            const int before = view.chart()->pointCount("standard train");
+            QTest::qWait(400);
+            if (view.chart()->pointCount("standard train") == before) pausedAt = before;
+        }
+        QVERIFY(pausedAt > 0);
+        QTest::qWait(500);
+        QCOMPARE(view.chart()->pointCount("standard train"), pausedAt);
+        QTest::mouseClick(button(view, "resumeButton"), Qt::LeftButton);
+        QVERIFY(!view.isPaused());
+        QTRY_VERIFY_WITH_TIMEOUT(view.chart()->pointCount("standard train") > pausedAt, 10000);
+
+        // Stop takes effect within a second.
+        QElapsedTimer clock;
+        clock.start();
+        QTest::mouseClick(button(view, "stopButton"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
+        const qint64 ms = clock.elapsed();
+        QVERIFY2(ms < 1000, qPrintable(QString("stop took %1 ms").arg(ms)));
+        qInfo("Stop -> finished in %lld ms", ms);
+        QCOMPARE(finished.at(0).at(0).toString(), QString("interrupted"));
+        QVERIFY(!view.isTraining());
+        QVERIFY(view.startAction()->isEnabled());
+        QVERIFY(runsChanged.count() >= 2);
+        QCOMPARE(progress.last().at(1).toInt(), -1);  // idle again
+
+        // The runs appear in the Runs view, interrupted (resumable).
+        RunsView runs(paths);
+        runs.refresh();
+        QCOMPARE(runs.visibleRunCount(), 2);
+        for (const RunRow& row : runs.model()->rows()) {
+            QCOMPARE(row.status, QString("interrupted"));
+            QVERIFY(row.steps > 0);
+        }
+    }
+
+    void resumesAnInterruptedRunWithItsHistory() {
+        const app::AppPaths paths = scratchPaths(tmp_.path(), "live", QString());
+        qint64 runId = 0;
+        qint64 stoppedAt = 0;
+        {
+            RunStore store = RunStore::open(paths.dbPath.toStdString());
+            const auto runs = store.runs();
+            QCOMPARE(runs.size(), size_t(2));
+            runId = runs.front().id;
+            stoppedAt = runs.front().lastStep;
+        }
+        TrainView view(paths);
+        view.show();
+        QSignalSpy finished(view.worker(), &TrainingWorker::finished);
+        view.resumeRun(runId);
+        QVERIFY(view.isTraining());
+        // The earlier curve is loaded from the store, then new steps arrive after it.
+        QTRY_VERIFY_WITH_TIMEOUT(view.chart()->pointCount("standard train") >= 1, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(view.findChild<QLabel*>("stepValue")->text() != QString::fromUtf8("—"), 30000);
+        view.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
+        QCOMPARE(finished.at(0).at(0).toString(), QString("interrupted"));
+        RunStore store = RunStore::open(paths.dbPath.toStdString());
+        QVERIFY(store.run(runId).lastStep >= stoppedAt);
+    }
+
+    void destroyingTheViewStopsTraining() {
+        const app::AppPaths paths = scratchPaths(tmp_.path(), "closing", corpus_);
+        auto* view = new TrainView(paths);
+        view->selectPreset("tiny");
+        view->findChild<QSpinBox*>("stepsSpin")->setValue(100000);
+        view->start();
+        QVERIFY(view->isTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(view->chart()->pointCount("standard train") >= 2, 60000);
+        QElapsedTimer clock;
+        clock.start();
+        delete view;  // stops (resumable) and joins the thread
+        QVERIFY(clock.elapsed() < 2000);
+        RunStore store = RunStore::open(paths.dbPath.toStdString());
+        for (const RunRecord& r : store.runs()) QCOMPARE(statusName(r.status), std::string("interrupted"));
+    }
+};
+
+// As the app does: passive OpenMP waits (a restart before QApplication), else training crawls on busy cores.
+int main(int argc, char** argv) {
+    needlescope::SettingsDialog::preferPassiveOpenMpWaits(argv);
+    QApplication app(argc, argv);
+    app.setAttribute(Qt::AA_Use96Dpi, true);
+    TrainViewTest test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+#include "test_view_train.moc"

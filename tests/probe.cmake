@@ -1,0 +1,11 @@
+# Needle probe tests (issue 5). Prompts, model and report tests train a 512-piece tokenizer on a small
+# cut of WikiText-2 (a second or two); the model and report tests also train the tiny paired experiment.
+needlescope_add_test(test_probe_buckets SOURCES test_probe_buckets.cpp LIBS needlescope_core LABELS core probe TIMEOUT 60)
+needlescope_add_test(test_probe_prompts TORCH SOURCES test_probe_prompts.cpp LIBS needlescope_core
+                     LABELS core probe TIMEOUT 180)
+needlescope_add_test(test_probe_model TORCH SOURCES test_probe_model.cpp LIBS needlescope_core
+                     LABELS core probe TIMEOUT 300)
+needlescope_add_test(test_probe_report TORCH SOURCES test_probe_report.cpp LIBS needlescope_core
+                     LABELS cli probe TIMEOUT 300)
+target_compile_definitions(test_probe_report PRIVATE NEEDLESCOPE_CLI_PATH="$<TARGET_FILE:needlescope-cli>")
+add_dependencies(test_probe_report needlescope-cli)

@@ -1,0 +1,424 @@
+// InspectionSession (core/probe/Inspection.h), the plain-data API behind the Inspect and Compare views, on
+// a tiny trained paired run: exact spans (decode back to the needle, number and question), rows that sum to
+// 1 (standard) and 1 − λ (DIFF effective), a needle that moves with the depth, buckets identical to the
+// probe's, custom needle texts, row limits for long contexts, clear errors, stored-probe curves, and the
+// time one placement takes at 512 tokens for a quick-sized model on 2 threads.
+#include <QtTest/QtTest>
+
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#include "TestSupport.h"
+#include "core/probe/Haystack.h"
+#include "core/probe/Inspection.h"
+#include "core/probe/Probe.h"
+#include "core/probe/TrainingProbe.h"
+#include "core/store/RunStore.h"
+#include "core/train/Checkpoint.h"
+#include "core/train/Experiment.h"
+#include "core/train/TrainConfig.h"
+#include "core/util/Error.h"
+
+using namespace needlescope;
+
+namespace {
+
+// CPU time of the whole process (all threads), to judge the cost apart from how busy the machine is.
+double processCpuMs() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+
+double loadAverage() {
+    double load = 0;
+    if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(f, "%lf", &load) != 1) load = 0;
+        std::fclose(f);
+    }
+    return load;
+}
+
+std::string decodeSpan(const Tokenizer& tokenizer, const InspectionResult& r, const InspectionSpan& s) {
+    return tokenizer.decode(std::vector<int32_t>(r.tokens.begin() + s.begin, r.tokens.begin() + s.end));
+}
+
+}  // namespace
+
+class TestInspection : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    std::string db_, corpus_, tokenizerModel_;
+    std::vector<int64_t> runIds_;
+    std::vector<std::string> checkpoints_;  // standard, diff (final)
+    std::unique_ptr<Tokenizer> tokenizer_;
+    InspectionSession session_;
+
+    InspectionRequest request(size_t model, double depth, int64_t context = 0) const {
+        InspectionRequest r;
+        r.checkpointPath = checkpoints_[model];
+        r.tokenizerModel = tokenizerModel_;
+        r.dataRoot = corpus_;
+        r.depth = depth;
+        r.contextLength = context;
+        return r;
+    }
+
+    QString errorOf(const InspectionRequest& r) {
+        try {
+            session_.inspect(r);
+        } catch (const Error& e) {
+            return QString::fromUtf8(e.what());
+        }
+        return {};
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        const QString corpus = QDir(dir_.path()).filePath("corpus");
+        if (!testsupport::makeSmallCorpus(corpus)) QSKIP("shared WikiText data not found");
+        TrainConfig config = loadPreset("tiny");
+        config.model.maxContext = 128;  // room for a needle, its question and some haystack
+        config.threads = 2;
+        config.probeEvery = 15;  // stored probes at steps 15 and 30, for probeCurve
+        config.probeSamples = 2;
+        ExperimentPaths paths;
+        paths.dataDir = corpus.toStdString();
+        paths.dbPath = QDir(dir_.path()).filePath("runs.db").toStdString();
+        paths.checkpointDir = QDir(dir_.path()).filePath("checkpoints").toStdString();
+        paths.cacheDir = QDir(dir_.path()).filePath("cache").toStdString();
+        TrainingProbeSettings probe;
+        probe.dbPath = paths.dbPath;
+        probe.options.depths = {0, 50, 100};
+        Experiment experiment(config, paths, nullptr, nullptr, makeTrainingProbeHooks(probe));
+        QCOMPARE(QString::fromStdString(experiment.run()), QString("finished"));
+        runIds_ = experiment.runIds();
+        QCOMPARE(runIds_.size(), size_t(2));
+        db_ = paths.dbPath;
+        RunStore store = RunStore::open(db_, true);
+        const auto cfg = nlohmann::json::parse(store.run(runIds_[0]).configJson);
+        tokenizerModel_ = cfg.at("tokenizer_model").get<std::string>();
+        corpus_ = cfg.at("data").at("root").get<std::string>();
+        for (int64_t id : runIds_) checkpoints_.push_back(store.checkpoints(id).back().path);
+        tokenizer_ = std::make_unique<Tokenizer>(Tokenizer::load(tokenizerModel_));
+    }
+
+    void spansDecodeToNeedleNumberAndQuestion() {
+        for (size_t m = 0; m < 2; ++m) {
+            for (double depth : {0.0, 37.0, 100.0}) {
+                const InspectionResult r = session_.inspect(request(m, depth));
+                QCOMPARE(r.kind, std::string(m == 0 ? "standard" : "diff"));
+                QCOMPARE(int64_t(r.tokens.size()), r.contextLength);
+                QCOMPARE(r.pieces.size(), r.tokens.size());
+                QCOMPARE(r.contextLength, r.maxPromptLength);  // 0 asks for the longest that fits
+                QVERIFY(r.maxPromptLength <= 128);
+                QCOMPARE(r.sink.begin, int64_t(0));
+                QCOMPARE(r.sink.end, int64_t(1));
+                QCOMPARE(r.queryRow, r.contextLength - 1);
+                QCOMPARE(r.question.end, r.contextLength);
+                // The answer span is exactly the 7-digit number, the needle span the whole sentence.
+                const std::string number = decodeSpan(*tokenizer_, r, r.answer);
+                QCOMPARE(number, r.answerText);
+                QCOMPARE(int(number.size()), 7);
+                QVERIFY(std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }));
+                QCOMPARE(decodeSpan(*tokenizer_, r, r.needle), " " + r.needleText);
+                QVERIFY(r.needleText.find(number) != std::string::npos);
+                QVERIFY(r.needleText.rfind("The special magic number for ", 0) == 0);
+                QCOMPARE(decodeSpan(*tokenizer_, r, r.question), " " + r.questionText);
+                QVERIFY(r.answer.begin >= r.needle.begin && r.answer.end <= r.needle.end);
+                // Each piece is its token decoded alone.
+                for (size_t i = 0; i < r.tokens.size(); i += 7)
+                    QCOMPARE(r.pieces[i], tokenizer_->decode({r.tokens[i]}));
+                // Short context: every query row, in order.
+                QCOMPARE(r.rows, r.contextLength);
+                QCOMPARE(r.cols, r.contextLength);
+                QCOMPARE(r.queryRowIndex, r.rows - 1);
+                QCOMPARE(r.rowPositions.back(), r.queryRow);
+                // Retrieval text is what the greedy tokens decode to.
+                QCOMPARE(r.greedyText, tokenizer_->decode(r.greedyTokens));
+                QVERIFY(!r.greedyTokens.empty());
+            }
+        }
+    }
+
+    void rowsSumToOneOrOneMinusLambda() {
+        for (size_t m = 0; m < 2; ++m) {
+            const InspectionResult r = session_.inspect(request(m, 50));
+            QCOMPARE(r.diff, m == 1);
+            QCOMPARE(int64_t(r.effective.size()), r.layers * r.heads * r.rows * r.cols);
+            if (r.diff) {
+                QCOMPARE(int64_t(r.lambdas.size()), r.layers);
+                QCOMPARE(r.a1.size(), r.effective.size());
+                QCOMPARE(r.a2.size(), r.effective.size());
+            } else {
+                QVERIFY(r.a1.empty() && r.lambdas.empty());
+            }
+            bool sawNegative = false;
+            for (int64_t l = 0; l < r.layers; ++l)
+                for (int64_t h = 0; h < r.heads; ++h)
+                    for (int64_t i = 0; i < r.rows; ++i) {
+                        const float* row = r.row(MapKind::Effective, l, h, i);
+                        QVERIFY(row);
+                        const int64_t q = r.rowPositions[size_t(i)];
+                        double sum = 0;
+                        for (int64_t k = 0; k < r.cols; ++k) {
+                            sum += row[k];
+                            if (k > q) QCOMPARE(row[k], 0.0f);  // causal: no key after the query
+                            sawNegative = sawNegative || row[k] < 0;
+                        }
+                        const double expected = r.diff ? 1.0 - r.lambdas[size_t(l)] : 1.0;
+                        if (std::fabs(sum - expected) > 1e-4)
+                            QFAIL(qPrintable(QString("layer %1 head %2 row %3 sums to %4, expected %5")
+                                                 .arg(l).arg(h).arg(q).arg(sum).arg(expected)));
+                        if (r.diff) {  // effective = A1 − λ·A2, and both components are softmax rows
+                            const float* a1 = r.row(MapKind::A1, l, h, i);
+                            const float* a2 = r.row(MapKind::A2, l, h, i);
+                            double s1 = 0, s2 = 0;
+                            for (int64_t k = 0; k < r.cols; ++k) {
+                                s1 += a1[k];
+                                s2 += a2[k];
+                                QVERIFY(std::fabs(row[k] - (a1[k] - r.lambdas[size_t(l)] * a2[k])) < 1e-5);
+                            }
+                            QVERIFY(std::fabs(s1 - 1) < 1e-4 && std::fabs(s2 - 1) < 1e-4);
+                        }
+                    }
+            QCOMPARE(sawNegative, r.diff);  // only the signed DIFF map goes below zero
+        }
+    }
+
+    void depthMovesTheNeedle() {
+        for (size_t m = 0; m < 2; ++m) {
+            const InspectionResult first = session_.inspect(request(m, 0));
+            const InspectionResult middle = session_.inspect(request(m, 50));
+            const InspectionResult last = session_.inspect(request(m, 100));
+            QCOMPARE(first.needle.begin, int64_t(1));             // right after the sink
+            QCOMPARE(last.needle.end, last.question.begin);       // right before the question
+            QVERIFY(first.needle.begin < middle.needle.begin);
+            QVERIFY(middle.needle.begin < last.needle.begin);
+            QCOMPARE(first.placedDepth, 0.0);
+            QCOMPARE(last.placedDepth, 100.0);
+            QVERIFY(middle.placedDepth > 0 && middle.placedDepth <= 50.0);
+            // Same sample: same needle, same number, same context; only its position changes.
+            QCOMPARE(first.needleText, last.needleText);
+            QCOMPARE(first.answerText, middle.answerText);
+            QCOMPARE(first.contextLength, last.contextLength);
+            QCOMPARE(first.needle.size(), last.needle.size());
+            // The answer bucket follows the answer tokens: the buckets differ between placements.
+            QVERIFY(first.mean.raw.answer != last.mean.raw.answer);
+        }
+    }
+
+    void bucketsEqualTheProbe() {
+        // The same placement through the probe itself (core/probe/Probe.h) gives the same numbers.
+        Haystack haystack = Haystack::fromCorpus(corpus_, *tokenizer_);
+        NeedleProbe probe(*tokenizer_, haystack);
+        for (size_t m = 0; m < 2; ++m) {
+            Decoder model = loadModel(checkpoints_[m]);
+            const InspectionResult r = session_.inspect(request(m, 75, 100));
+            PromptSpec spec;
+            spec.contextLength = 100;
+            spec.depth = 75;
+            const Prompt prompt = probe.builder().build(spec);
+            QCOMPARE(prompt.tokens, r.tokens);
+            const PlacementResult p = probe.probe(*model, prompt, QueryMode::LastToken, AnswerSpanMode::Number);
+            QCOMPARE(int64_t(p.heads.size()), r.layers * r.heads);
+            for (size_t i = 0; i < p.heads.size(); ++i) {
+                QVERIFY(std::fabs(p.heads[i].buckets.raw.answer - r.perHead[i].raw.answer) < 1e-6);
+                QVERIFY(std::fabs(p.heads[i].buckets.raw.noise - r.perHead[i].raw.noise) < 1e-6);
+                QVERIFY(std::fabs(p.heads[i].buckets.absolute.sink - r.perHead[i].absolute.sink) < 1e-6);
+                QCOMPARE(p.heads[i].buckets.flagged, r.perHead[i].flagged);
+            }
+            QVERIFY(std::fabs(p.mean.raw.answer - r.mean.raw.answer) < 1e-6);
+            QVERIFY(std::fabs(p.mean.absolute.noise - r.mean.absolute.noise) < 1e-6);
+            QCOMPARE(p.retrieval.hit, r.hit);
+            QCOMPARE(p.retrieval.generated, r.greedyTokens);
+            QCOMPARE(p.lambdas, r.lambdas);
+        }
+    }
+
+    void customNeedleAndQuestion() {
+        InspectionRequest req = request(1, 0, 110);
+        req.needle = "The secret code of Lisbon is 4711.";
+        req.question = "What is the secret code of Lisbon? The secret code of Lisbon is";
+        const InspectionResult first = session_.inspect(req);
+        QVERIFY(first.custom);
+        QCOMPARE(first.contextLength, int64_t(110));
+        QCOMPARE(int64_t(first.tokens.size()), int64_t(110));
+        QCOMPARE(first.answerText, std::string("4711"));
+        QCOMPARE(decodeSpan(*tokenizer_, first, first.answer), std::string("4711"));
+        QCOMPARE(decodeSpan(*tokenizer_, first, first.needle), std::string(" The secret code of Lisbon is 4711."));
+        QCOMPARE(decodeSpan(*tokenizer_, first, first.question), " " + req.question);
+        QCOMPARE(first.needle.begin, int64_t(1));
+        QCOMPARE(first.question.end, int64_t(110));
+        req.depth = 100;
+        const InspectionResult last = session_.inspect(req);
+        QCOMPARE(last.needle.end, last.question.begin);
+        QCOMPARE(decodeSpan(*tokenizer_, last, last.answer), std::string("4711"));
+        // An explicit answer that is not a number.
+        req.needle = "Remember that the password is swordfish.";
+        req.answer = "swordfish";
+        req.question = "What is the password? The password is";
+        const InspectionResult word = session_.inspect(req);
+        // A word's first token carries the space before it (digits are split one per token, so a number's
+        // span starts at its first digit).
+        QCOMPARE(QString::fromStdString(decodeSpan(*tokenizer_, word, word.answer)).trimmed(), QString("swordfish"));
+        QCOMPARE(word.answerText, std::string("swordfish"));
+        // A longer needle than the generator's takes its room from the haystack.
+        req.needle = "Remember, dear reader, after all this long text, that the password for today is swordfish.";
+        const InspectionResult longer = session_.inspect(req);
+        QCOMPARE(int64_t(longer.tokens.size()), int64_t(110));
+        QCOMPARE(QString::fromStdString(decodeSpan(*tokenizer_, longer, longer.answer)).trimmed(), QString("swordfish"));
+        QCOMPARE(longer.needle.end, longer.question.begin);  // still last at depth 100
+        // In the middle, the needle keeps (about) the place the generator's needle had.
+        req.depth = 50;
+        const InspectionResult middle = session_.inspect(req);
+        InspectionRequest plain = request(1, 50, 110);
+        const InspectionResult generated = session_.inspect(plain);
+        QVERIFY2(std::fabs(middle.placedDepth - generated.placedDepth) < 15,
+                 qPrintable(QString("%1 vs %2").arg(middle.placedDepth).arg(generated.placedDepth)));
+    }
+
+    void longContextsKeepTheLastRows() {
+        InspectionRequest req = request(0, 50, 120);
+        req.fullRowsUpTo = 64;
+        req.tailRows = 16;
+        const InspectionResult r = session_.inspect(req);
+        QVERIFY(r.rows >= 16 && r.rows < 120);
+        QCOMPARE(r.rowPositions.back(), int64_t(119));
+        QVERIFY(r.rowPositions.front() <= r.question.begin);  // the question rows are always there
+        QCOMPARE(r.rowIndexOf(119), r.rows - 1);
+        QCOMPARE(r.rowIndexOf(0), int64_t(-1));
+        QCOMPARE(int64_t(r.effective.size()), r.layers * r.heads * r.rows * r.cols);
+        req.allRows = false;
+        const InspectionResult one = session_.inspect(req);
+        QCOMPARE(one.rows, int64_t(1));
+        QCOMPARE(one.rowPositions.front(), int64_t(119));
+        // The query row's buckets do not depend on which other rows were captured.
+        QCOMPARE(one.perHead[0].raw.answer, r.perHead[0].raw.answer);
+    }
+
+    void clearErrors() {
+        QVERIFY(errorOf(request(0, 50, 4000)).contains("longer than the model's maximum"));
+        QVERIFY(errorOf(request(0, 120)).contains("0-100"));
+        QVERIFY(errorOf(request(0, 50, 20)).contains("more than the context"));
+        InspectionRequest missing = request(0, 50);
+        missing.checkpointPath = QDir(dir_.path()).filePath("no-such.pt").toStdString();
+        QVERIFY(!errorOf(missing).isEmpty());
+        InspectionRequest noNumber = request(0, 50);
+        noNumber.needle = "There is no number here.";
+        QVERIFY(errorOf(noNumber).contains("holds no number"));
+        InspectionRequest wrongAnswer = request(0, 50);
+        wrongAnswer.needle = "The code is 1234.";
+        wrongAnswer.answer = "5678";
+        QVERIFY(errorOf(wrongAnswer).contains("does not occur"));
+        // The session still works after errors.
+        QCOMPARE(session_.inspect(request(0, 25)).depth, 25.0);
+    }
+
+    void storedProbeCurves() {
+        RunStore store = RunStore::open(db_, true);
+        for (int64_t id : runIds_) {
+            const auto rows = store.probeRows(id);
+            QVERIFY(!rows.empty());
+            const auto latest = probeCurve(rows, std::nullopt, BucketNorm::Absolute);
+            QVERIFY(latest);
+            QCOMPARE(latest->step, int64_t(30));
+            QCOMPARE(latest->points.size(), size_t(3));
+            QCOMPARE(latest->points[0].depth, 0.0);
+            QCOMPARE(latest->points[2].depth, 100.0);
+            QCOMPARE(latest->points[0].samples, int64_t(2));
+            const auto early = probeCurve(rows, int64_t(15), BucketNorm::Absolute);
+            QVERIFY(early);
+            QCOMPARE(early->step, int64_t(15));
+            QVERIFY(!probeCurve(rows, int64_t(7), BucketNorm::Signed));
+            // Absolute buckets are shares: answer + noise ≤ 1.
+            for (const DepthPoint& p : latest->points) QVERIFY(p.answerMean + p.noiseMean <= 1.0 + 1e-9);
+        }
+        QVERIFY(!probeCurve({}, std::nullopt, BucketNorm::Signed));
+    }
+
+    // The slider target (issue 6): ≤ 50 ms per placement at 512 tokens for the quick model on 2 threads.
+    // Prints the timings (placement wall time, its forward with capture, a plain forward for reference);
+    // asserts only what does not depend on the machine's load: our own overhead around the forward.
+    // NEEDLESCOPE_INSPECT_BENCH_DMODEL=256 times a wider model too.
+    void timingAt512Tokens() {
+        torch::set_num_threads(2);
+        std::vector<int64_t> widths = {0};  // 0: the quick preset as it is
+        if (const QByteArray extra = qgetenv("NEEDLESCOPE_INSPECT_BENCH_DMODEL"); !extra.isEmpty()) widths.push_back(extra.toLongLong());
+        for (int64_t width : widths)
+            for (ModelKind kind : {ModelKind::Standard, ModelKind::Diff}) {
+                const TrainConfig quick = loadPreset("quick");
+                ModelConfig config = quick.model;
+                config.kind = kind;
+                config.vocabSize = quick.tokenizerVocab;  // the output head is part of the cost
+                config.maxContext = 520;
+                if (width > 0) config.dModel = width;
+                Decoder model(config);
+                torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3));
+                const std::string path = QDir(dir_.path())
+                                             .filePath(QString("quick-%1-%2.pt").arg(QString::fromStdString(kindName(kind))).arg(width))
+                                             .toStdString();
+                saveCheckpoint(path, *model, optimizer, {});
+                InspectionRequest req;
+                req.checkpointPath = path;
+                req.tokenizerModel = tokenizerModel_;
+                req.dataRoot = corpus_;
+                req.contextLength = 512;
+                req.depth = 0;
+                InspectionSession session;
+                const InspectionResult warm = session.inspect(req);  // loads model, tokenizer, haystack
+                QCOMPARE(warm.contextLength, int64_t(512));
+                QCOMPARE(warm.rowPositions.back(), int64_t(511));
+                QVERIFY(warm.rows < 512);  // long context: the last rows only
+                for (int i = 0; i < 2; ++i) session.inspect(req);  // warm-up
+                std::vector<double> wall, forward, overhead, prompt, cpu;
+                for (int i = 0; i < 8; ++i) {
+                    req.depth = 12.5 * i;
+                    const auto start = std::chrono::steady_clock::now();
+                    const double cpuStart = processCpuMs();
+                    const InspectionResult r = session.inspect(req);
+                    cpu.push_back(processCpuMs() - cpuStart);
+                    wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+                    forward.push_back(r.forwardMs);
+                    overhead.push_back(r.computeMs - r.forwardMs);
+                    prompt.push_back(r.promptMs);
+                    QCOMPARE(r.loadMs, 0.0);  // everything cached after the first call
+                }
+                std::vector<double> plain;
+                {
+                    torch::NoGradGuard noGrad;
+                    const auto input = torch::randint(0, 512, {1, 518}, torch::kInt64);
+                    for (int i = 0; i < 3; ++i) {
+                        const auto start = std::chrono::steady_clock::now();
+                        model->forward(input);
+                        plain.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+                    }
+                }
+                auto median = [](std::vector<double> v) {
+                    std::sort(v.begin(), v.end());
+                    return v[v.size() / 2];
+                };
+                std::printf("TIMING %-8s d_model %lld, %lld heads, %lld layers, vocab %lld, 512 tokens, %lld heatmap rows, "
+                            "2 threads: placement median %.1f ms (min %.1f) = forward+capture %.1f ms + prompt/copy/buckets "
+                            "%.1f ms (prompt %.1f); plain forward %.1f ms; first load %.0f ms; CPU time per placement %.1f ms "
+                            "(all threads; load average now %.1f)\n",
+                            kindName(kind).c_str(), (long long)config.dModel, (long long)config.nHeads,
+                            (long long)config.nLayers, (long long)config.vocabSize, (long long)warm.rows, median(wall),
+                            *std::min_element(wall.begin(), wall.end()), median(forward), median(overhead), median(prompt), median(plain),
+                            warm.loadMs, median(cpu), loadAverage());
+                std::fflush(stdout);
+                QVERIFY2(median(overhead) < 50, "prompt building, copies and buckets stay small next to the forward");
+            }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInspection)
+#include "test_inspection.moc"

@@ -1,0 +1,69 @@
+#pragma once
+// The workbench window: assembles the four views (Train, Inspect, Runs, Compare) in tabs and routes their
+// signals; owns the menus and shortcuts, the status bar with the training progress, the settings and
+// about dialogs, and the saved window geometry. No view logic lives here.
+#include <QMainWindow>
+#include <QVector>
+
+#include "app/common/AppPaths.h"
+
+QT_BEGIN_NAMESPACE
+class QAction;
+class QLabel;
+class QProgressBar;
+class QTabWidget;
+QT_END_NAMESPACE
+
+namespace needlescope {
+
+class RunsView;
+class TrainView;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    enum Tab { TrainTab = 0, InspectTab = 1, RunsTab = 2, CompareTab = 3 };
+
+    explicit MainWindow(const needlescope::app::AppPaths& paths, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // The app icon from the resources (also used by main.cpp for the application).
+    static QIcon appIcon();
+
+    QTabWidget* tabs() const { return tabs_; }
+    TrainView* trainView() const { return train_; }
+    RunsView* runsView() const { return runs_; }
+    QWidget* inspectView() const { return inspect_; }  // an InspectView (a notice when not built)
+    QWidget* compareView() const { return compare_; }  // a CompareView (a notice when not built)
+    QProgressBar* progressBar() const { return progress_; }
+    const needlescope::app::AppPaths& paths() const { return paths_; }
+
+public Q_SLOTS:
+    void showTab(int index);
+    void showSettings();
+    void showAbout();
+    void exportRuns();
+    void inspectRun(qint64 runId);
+    void compareRuns(const QVector<qint64>& runIds);
+    void resumeRun(qint64 runId);
+    void refreshViews();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void onProgress(int step, int total);
+    void showStatus(const QString& message, int timeoutMs);
+
+    needlescope::app::AppPaths paths_;
+    QTabWidget* tabs_ = nullptr;
+    TrainView* train_ = nullptr;
+    RunsView* runs_ = nullptr;
+    QWidget* inspect_ = nullptr;
+    QWidget* compare_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QLabel* storeLabel_ = nullptr;
+};
+
+}  // namespace needlescope

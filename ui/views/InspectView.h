@@ -1,0 +1,134 @@
+#pragma once
+// The Inspect view (DESIGN §7): pick a run and checkpoint, place the needle with the depth and context
+// sliders, read the layers × heads grid of answer attention, the selected head's map (query rows × keys;
+// signed DIFF maps on a diverging scale, A1 / A2 / effective, λ), the token strip, the bucket bars and the
+// greedy answer. Placements are computed by an InspectWorker; the window never waits for them.
+#include <QVector>
+#include <QWidget>
+#include <memory>
+
+#include "app/common/AppPaths.h"
+#include "core/probe/Inspection.h"
+#include "ui/workers/InspectWorker.h"
+
+QT_BEGIN_NAMESPACE
+class QButtonGroup;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSlider;
+class QSpinBox;
+class QStackedWidget;
+class QTimer;
+class QToolButton;
+QT_END_NAMESPACE
+
+namespace needlescope {
+
+class BucketBarsWidget;
+class HeadGridWidget;
+class HeatmapWidget;
+class TokenStripWidget;
+
+class InspectView : public QWidget {
+    Q_OBJECT
+public:
+    explicit InspectView(const needlescope::app::AppPaths& paths, QWidget* parent = nullptr);
+    ~InspectView() override;
+
+    qint64 currentRunId() const;
+    std::shared_ptr<const InspectionResult> currentResult() const { return result_; }
+    int selectedLayer() const { return layer_; }
+    int selectedHead() const { return head_; }
+    MapKind mapKind() const { return mapKind_; }
+    void setMapKind(MapKind kind);
+    void selectHead(int layer, int head);
+
+    // The parts, for tests and the main window.
+    QComboBox* runPicker() const { return runCombo_; }
+    QComboBox* checkpointPicker() const { return checkpointCombo_; }
+    QSlider* depthSlider() const { return depthSlider_; }
+    QSlider* contextSlider() const { return contextSlider_; }
+    QCheckBox* symLogBox() const { return symLogBox_; }
+    QLineEdit* needleEdit() const { return needleEdit_; }
+    QLineEdit* questionEdit() const { return questionEdit_; }
+    HeadGridWidget* headGrid() const { return headGrid_; }
+    HeatmapWidget* heatmap() const { return heatmap_; }
+    TokenStripWidget* tokenStrip() const { return tokenStrip_; }
+    BucketBarsWidget* bucketBars() const { return bucketBars_; }
+    InspectWorker* worker() const { return worker_; }
+    QString errorText() const;
+
+public Q_SLOTS:
+    void refresh();
+    void showRun(qint64 runId);
+
+Q_SIGNALS:
+    void statusMessage(const QString& message, int timeoutMs);
+
+private:
+    void buildUi();
+    void loadRun();
+    void schedule();
+    void sendRequest();
+    void onFinished(const InspectOutcome& outcome);
+    void showResult();
+    void updateHeadGrid();
+    void updateHeatmap();
+    void updateStrip();
+    void updateBars();
+    void updateLabels();
+    void updateSliderLabels();
+    void showError(const QString& message);
+    BucketNorm bucketNorm() const;
+
+    app::AppPaths paths_;
+    InspectWorker* worker_ = nullptr;
+    QTimer* coalesce_ = nullptr;
+
+    QComboBox* runCombo_ = nullptr;
+    QComboBox* checkpointCombo_ = nullptr;
+    QComboBox* normCombo_ = nullptr;
+    QButtonGroup* mapGroup_ = nullptr;
+    QToolButton* mapButtons_[3] = {nullptr, nullptr, nullptr};
+    QCheckBox* allRowsBox_ = nullptr;
+    QCheckBox* symLogBox_ = nullptr;
+    QLineEdit* needleEdit_ = nullptr;
+    QLineEdit* questionEdit_ = nullptr;
+    QToolButton* resetTextsButton_ = nullptr;
+    QSpinBox* sampleSpin_ = nullptr;
+    QSpinBox* needlesSpin_ = nullptr;
+    QSlider* depthSlider_ = nullptr;
+    QLabel* depthLabel_ = nullptr;
+    QSlider* contextSlider_ = nullptr;
+    QLabel* contextLabel_ = nullptr;
+    QStackedWidget* stack_ = nullptr;
+    QLabel* emptyLabel_ = nullptr;
+    HeadGridWidget* headGrid_ = nullptr;
+    BucketBarsWidget* bucketBars_ = nullptr;
+    HeatmapWidget* heatmap_ = nullptr;
+    TokenStripWidget* tokenStrip_ = nullptr;
+    QLabel* headTitle_ = nullptr;
+    QLabel* greedyLabel_ = nullptr;
+    QLabel* lambdaLabel_ = nullptr;
+    QLabel* hoverLabel_ = nullptr;
+    QLabel* placementLabel_ = nullptr;
+    QLabel* errorLabel_ = nullptr;
+    QLabel* busyLabel_ = nullptr;
+
+    QVector<RunSource> runs_;
+    RunSource source_;
+    bool haveSource_ = false;
+    bool customNeedle_ = false;
+    bool customQuestion_ = false;
+    bool firstResultForRun_ = true;
+    std::shared_ptr<const InspectionResult> result_;
+    int layer_ = -1, head_ = -1;
+    qint64 rowPosition_ = -1;  // the selected query row's token position; −1 = the query row
+    MapKind mapKind_ = MapKind::Effective;
+    quint64 sentId_ = 0;
+    qint64 sentRun_ = 0;
+};
+
+}  // namespace needlescope

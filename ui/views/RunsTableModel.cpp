@@ -1,0 +1,168 @@
+#include "ui/views/RunsTableModel.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QLocale>
+#include <cmath>
+
+namespace needlescope {
+
+namespace {
+
+QColor statusColor(const QString& status) {
+    if (status == QLatin1String("running")) return QColor(0x00, 0x72, 0xB2);
+    if (status == QLatin1String("finished")) return QColor(0x1b, 0x78, 0x37);
+    if (status == QLatin1String("interrupted")) return QColor(0xb2, 0x6b, 0x00);
+    if (status == QLatin1String("failed")) return QColor(0xb2, 0x18, 0x2b);
+    return QColor(0x66, 0x66, 0x66);
+}
+
+QString number(double v, int decimals) {
+    return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("—");
+}
+
+}  // namespace
+
+RunsTableModel::RunsTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void RunsTableModel::setRows(QVector<RunRow> rows) {
+    beginResetModel();
+    rows_ = std::move(rows);
+    endResetModel();
+}
+
+int RunsTableModel::rowOf(qint64 id) const {
+    for (int i = 0; i < rows_.size(); ++i)
+        if (rows_[i].id == id) return i;
+    return -1;
+}
+
+const RunRow* RunsTableModel::find(qint64 id) const {
+    const int r = rowOf(id);
+    return r < 0 ? nullptr : &rows_[r];
+}
+
+void RunsTableModel::setTags(qint64 id, const QStringList& tags) {
+    const int r = rowOf(id);
+    if (r < 0) return;
+    rows_[r].tags = tags;
+    Q_EMIT dataChanged(index(r, Tags), index(r, Tags));
+}
+
+void RunsTableModel::setNotes(qint64 id, const QString& notes) {
+    const int r = rowOf(id);
+    if (r < 0) return;
+    rows_[r].notes = notes;
+    Q_EMIT dataChanged(index(r, Name), index(r, Name));  // the name's tooltip shows the notes
+}
+
+QStringList RunsTableModel::parseTags(const QString& text) {
+    QStringList out;
+    for (const QString& part : text.split(QLatin1Char(','))) {
+        const QString tag = part.trimmed();
+        if (!tag.isEmpty() && !out.contains(tag)) out << tag;
+    }
+    return out;
+}
+
+int RunsTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : rows_.size(); }
+int RunsTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rows_.size()) return {};
+    const RunRow& r = rows_[index.row()];
+    const int column = index.column();
+    if (role == IdRole) return r.id;
+    if (role == Qt::DisplayRole || role == Qt::EditRole) {
+        switch (column) {
+        case Name: return r.name;
+        case Kind: return r.kind == QLatin1String("diff") ? QStringLiteral("DIFF") : r.kind;
+        case Group: return r.group;
+        case Status: return r.status;
+        case Steps: return QLocale().toString(r.steps);
+        case BestVal: return number(r.bestValLoss, 3);
+        case Answer: return number(r.answer, 3);
+        case Noise: return number(r.noise, 3);
+        case Tags: return r.tags.join(QStringLiteral(", "));
+        case Created: return r.created.isValid() ? r.created.toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QString();
+        }
+    }
+    if (role == SortRole) {
+        switch (column) {
+        case Steps: return r.steps;
+        case BestVal: return std::isfinite(r.bestValLoss) ? r.bestValLoss : 1e300;
+        case Answer: return std::isfinite(r.answer) ? r.answer : -1e300;
+        case Noise: return std::isfinite(r.noise) ? r.noise : 1e300;
+        case Created: return r.created.isValid() ? r.created.toSecsSinceEpoch() : 0;
+        default: return data(index, Qt::DisplayRole);
+        }
+    }
+    if (role == Qt::TextAlignmentRole) {
+        if (column == Steps || column == BestVal || column == Answer || column == Noise)
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+    }
+    if (role == Qt::ForegroundRole && column == Status) return QBrush(statusColor(r.status));
+    if (role == Qt::ToolTipRole) {
+        switch (column) {
+        case Name:
+            return QStringLiteral("run %1 · %2").arg(r.id).arg(r.name) +
+                   (r.notes.isEmpty() ? QString() : QStringLiteral("\n\n") + r.notes);
+        case BestVal:
+            return std::isfinite(r.bestValLoss) ? tr("lowest validation loss, at step %1").arg(r.bestValStep)
+                                                : tr("not evaluated yet");
+        case Answer:
+        case Noise:
+            return r.probeStep > 0 ? tr("attention mass on the %1 (signed, normalised), mean over the depths and "
+                                        "context lengths probed at step %2")
+                                         .arg(column == Answer ? tr("answer") : tr("noise"))
+                                         .arg(r.probeStep)
+                                   : tr("never probed (set \"Probe every\" or run a probe)");
+        case Tags: return tr("Comma-separated; double-click to edit");
+        default: return {};
+        }
+    }
+    return {};
+}
+
+QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
+        switch (section) {
+        case BestVal: return tr("Lowest validation loss (nats)");
+        case Answer: return tr("Attention on the answer at the last needle probe (signed, normalised)");
+        case Noise: return tr("Attention on the noise at the last needle probe (signed, normalised)");
+        case Steps: return tr("Last step reached");
+        default: return {};
+        }
+    }
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Name: return tr("Name");
+    case Kind: return tr("Kind");
+    case Group: return tr("Group");
+    case Status: return tr("Status");
+    case Steps: return tr("Steps");
+    case BestVal: return tr("Best val");
+    case Answer: return tr("Answer");
+    case Noise: return tr("Noise");
+    case Tags: return tr("Tags");
+    case Created: return tr("Created");
+    }
+    return {};
+}
+
+Qt::ItemFlags RunsTableModel::flags(const QModelIndex& index) const {
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid() && index.column() == Tags) f |= Qt::ItemIsEditable;
+    return f;
+}
+
+bool RunsTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
+    if (!index.isValid() || index.column() != Tags || role != Qt::EditRole || index.row() >= rows_.size()) return false;
+    const QStringList tags = parseTags(value.toString());
+    if (tags == rows_[index.row()].tags) return false;
+    Q_EMIT tagsEdited(rows_[index.row()].id, tags);
+    return true;
+}
+
+}  // namespace needlescope

@@ -1,0 +1,59 @@
+#pragma once
+// Table model over the run store's runs (plain rows, filled by RunsView): name, kind, group, status,
+// steps, best validation loss, answer / noise attention at the last probe, tags (editable), created.
+#include <QAbstractTableModel>
+#include <QDateTime>
+#include <QStringList>
+#include <QVector>
+
+namespace needlescope {
+
+struct RunRow {
+    qint64 id = 0;
+    QString name, kind, group, status;
+    qint64 steps = 0;
+    double bestValLoss = qQNaN();  // NaN: never evaluated
+    qint64 bestValStep = 0;
+    double answer = qQNaN();       // signed-normalised attention mass at the last probe step (NaN: no probe)
+    double noise = qQNaN();
+    qint64 probeStep = 0;
+    QDateTime created;
+    QStringList tags;
+    QString notes;
+};
+
+class RunsTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Name, Kind, Group, Status, Steps, BestVal, Answer, Noise, Tags, Created, ColumnCount };
+    static constexpr int SortRole = Qt::UserRole + 1;  // numbers as numbers, times as seconds
+    static constexpr int IdRole = Qt::UserRole + 2;
+
+    explicit RunsTableModel(QObject* parent = nullptr);
+
+    void setRows(QVector<RunRow> rows);
+    const QVector<RunRow>& rows() const { return rows_; }
+    int rowOf(qint64 id) const;  // -1 when absent
+    const RunRow* find(qint64 id) const;
+    void setTags(qint64 id, const QStringList& tags);
+    void setNotes(qint64 id, const QString& notes);
+
+    // "a, b ,, c" → {"a", "b", "c"} (trimmed, empty and duplicate tags dropped).
+    static QStringList parseTags(const QString& text);
+
+    int rowCount(const QModelIndex& parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex& parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
+
+Q_SIGNALS:
+    // The user edited a run's tags inline; the owner writes them to the store and calls setTags().
+    void tagsEdited(qint64 runId, const QStringList& tags);
+
+private:
+    QVector<RunRow> rows_;
+};
+
+}  // namespace needlescope

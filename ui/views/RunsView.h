@@ -1,0 +1,102 @@
+#pragma once
+// The Runs view: the saved runs as a sortable table over the store (filter box, inline tags, notes in a
+// side panel), delete with confirmation, export of the selection (metrics CSV, run JSON, PNG/SVG loss
+// curves), and Inspect / Compare selected / Resume buttons. Refreshes itself when the store changes.
+#include <QString>
+#include <QVector>
+#include <QWidget>
+#include <memory>
+
+#include "app/common/AppPaths.h"
+
+QT_BEGIN_NAMESPACE
+class QFileSystemWatcher;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSortFilterProxyModel;
+class QTableView;
+class QTimer;
+class QToolButton;
+QT_END_NAMESPACE
+
+namespace needlescope {
+
+class RunStore;
+class RunsTableModel;
+
+class RunsView : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunsView(const needlescope::app::AppPaths& paths, QWidget* parent = nullptr);
+    ~RunsView() override;
+
+    QVector<qint64> selectedRunIds() const;  // in table order
+    void selectRuns(const QVector<qint64>& runIds);
+    void setFilterText(const QString& text);  // applied at once (no typing delay)
+    int visibleRunCount() const;
+    RunsTableModel* model() const { return model_; }
+    QTableView* table() const { return table_; }
+    // The last store error shown in the view (empty when none).
+    QString errorText() const;
+
+    // Writes the selected runs to `path`, by suffix: .csv (metrics), .json (run records), .png / .svg
+    // (their loss curves). `error` gets the reason on failure.
+    bool exportSelectionTo(const QString& path, QString* error = nullptr);
+
+public Q_SLOTS:
+    void refresh();
+    void exportSelection();       // asks for a file, then exportSelectionTo()
+    void deleteSelectedRuns();    // asks for confirmation
+    void inspectSelected();
+    void compareSelected();
+    void resumeSelected();
+    void saveNotes();
+
+Q_SIGNALS:
+    void inspectRequested(qint64 runId);
+    void compareRequested(const QVector<qint64>& runIds);
+    void resumeRequested(qint64 runId);
+    void runsChanged();
+    void statusMessage(const QString& message, int timeoutMs);
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    RunStore* store();
+    void showError(const QString& message);
+    void updateButtons();
+    void updateDetails();
+    void watchStore();
+    void storeTouched();
+    void writeTags(qint64 runId, const QStringList& tags);
+    QVector<qint64> compareTargets() const;
+    void exportWithDialog(const QString& suffix);
+
+    needlescope::app::AppPaths paths_;
+    std::unique_ptr<RunStore> store_;
+    RunsTableModel* model_ = nullptr;
+    QSortFilterProxyModel* proxy_ = nullptr;
+    QTableView* table_ = nullptr;
+    QLineEdit* filterEdit_ = nullptr;
+    QLabel* countLabel_ = nullptr;
+    QLabel* errorLabel_ = nullptr;
+    QLabel* detailsTitle_ = nullptr;
+    QLabel* details_ = nullptr;
+    QPlainTextEdit* notesEdit_ = nullptr;
+    QPushButton* saveNotesButton_ = nullptr;
+    QPushButton* inspectButton_ = nullptr;
+    QPushButton* compareButton_ = nullptr;
+    QPushButton* resumeButton_ = nullptr;
+    QToolButton* exportButton_ = nullptr;
+    QPushButton* deleteButton_ = nullptr;
+    QTimer* filterTimer_ = nullptr;
+    QTimer* watchTimer_ = nullptr;
+    QFileSystemWatcher* watcher_ = nullptr;
+    qint64 notesRunId_ = 0;
+    bool dirty_ = true;
+};
+
+}  // namespace needlescope

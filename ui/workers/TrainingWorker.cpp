@@ -1,0 +1,222 @@
+#include "ui/workers/TrainingWorker.h"
+
+#include <QThread>
+#include <exception>
+#include <string>
+
+#include "core/probe/TrainingProbe.h"
+#include "core/train/Experiment.h"
+#include "core/train/TrainingControl.h"
+#include "core/train/TrainingSink.h"
+
+namespace needlescope {
+
+struct TrainingWorker::Job {
+    TrainConfig config;
+    TrainingPaths paths;
+    qint64 resumeRunId = 0;  // > 0: resume that run's group
+    TrainingControl control;
+    // Written by the training thread before it ends, read after QThread::finished.
+    QString status;
+    QString error;
+};
+
+// Lives on the training thread: log lines and run creation go out as queued signals at once; metrics
+// and progress are queued in the worker and drained by the UI thread.
+class TrainingWorker::Sink : public TrainingSink {
+public:
+    explicit Sink(TrainingWorker* worker) : worker_(worker) {}
+
+    void onLog(const std::string& line) override { Q_EMIT worker_->logLine(QString::fromStdString(line)); }
+
+    void onRunsCreated(const std::vector<int64_t>& runIds, const std::string& group) override {
+        QVector<qint64> ids;
+        for (int64_t id : runIds) ids.push_back(id);
+        Q_EMIT worker_->runsCreated(ids, QString::fromStdString(group));
+    }
+
+    void onMetrics(const ModelMetrics& m) override {
+        TrainingMetricsUpdate u;
+        u.runId = m.runId;
+        u.kind = QString::fromStdString(kindName(m.kind));
+        u.step = m.step;
+        u.tokens = m.tokens;
+        u.trainLoss = m.trainLoss;
+        u.lr = m.lr;
+        u.gradNorm = m.gradNorm;
+        u.hasValidation = m.hasValidation;
+        u.valLoss = m.valLoss;
+        for (double l : m.lambdas) u.lambdas.push_back(l);
+        worker_->post(&u, nullptr);
+    }
+
+    void onProgress(const TrainingProgress& p) override {
+        TrainingProgressUpdate u;
+        u.step = p.step;
+        u.totalSteps = p.totalSteps;
+        u.tokensSeen = p.tokensSeen;
+        u.tokensPerSecond = p.tokensPerSecond;
+        u.elapsedSeconds = p.elapsedSeconds;
+        u.etaSeconds = p.etaSeconds;
+        worker_->post(nullptr, &u);
+    }
+
+private:
+    TrainingWorker* worker_;
+};
+
+TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<TrainingMetricsUpdate>();
+    qRegisterMetaType<TrainingProgressUpdate>();
+    qRegisterMetaType<QVector<TrainingMetricsUpdate>>();
+    qRegisterMetaType<QVector<qint64>>();
+    connect(this, &TrainingWorker::runsCreated, this, [this](const QVector<qint64>& ids, const QString& group) {
+        runIds_ = ids;
+        group_ = group;
+    });
+}
+
+TrainingWorker::~TrainingWorker() {
+    if (thread_) {
+        job_->control.stop();
+        job_->control.resume();
+        thread_->wait();
+        delete thread_;
+        thread_ = nullptr;
+    }
+}
+
+bool TrainingWorker::start(const TrainConfig& config, const TrainingPaths& paths) {
+    auto job = std::make_shared<Job>();
+    job->config = config;
+    job->paths = paths;
+    return launch(std::move(job));
+}
+
+bool TrainingWorker::resumeRun(qint64 runId, const TrainingPaths& paths) {
+    auto job = std::make_shared<Job>();
+    job->paths = paths;
+    job->resumeRunId = runId;
+    return launch(std::move(job));
+}
+
+bool TrainingWorker::launch(std::shared_ptr<Job> job) {
+    if (busy_ || thread_) return false;
+    job_ = job;
+    busy_ = true;
+    paused_ = false;
+    stopping_ = false;
+    runIds_.clear();
+    group_.clear();
+
+    thread_ = QThread::create([this, job] {
+        Sink sink(this);
+        try {
+            ExperimentPaths paths;
+            paths.dataDir = job->paths.dataDir.toStdString();
+            paths.dbPath = job->paths.dbPath.toStdString();
+            paths.checkpointDir = job->paths.checkpointDir.toStdString();
+            paths.cacheDir = job->paths.cacheDir.toStdString();
+            // The small needle probe every probe_every steps, stored with the run (as the CLI does).
+            TrainingProbeSettings probe;
+            probe.dbPath = paths.dbPath;
+            probe.dataDir = paths.dataDir;
+            ExperimentHooks hooks = makeTrainingProbeHooks(probe, [&sink](const std::string& line) { sink.onLog(line); });
+            Experiment experiment(job->config, paths, &sink, &job->control, hooks);
+            const std::string status = job->resumeRunId > 0 ? experiment.resume(job->resumeRunId) : experiment.run();
+            job->status = QString::fromStdString(status);
+        } catch (const std::exception& e) {
+            job->status = QStringLiteral("failed");
+            job->error = QString::fromStdString(e.what());
+        } catch (...) {
+            job->status = QStringLiteral("failed");
+            job->error = QStringLiteral("unknown error in the training thread");
+        }
+    });
+    thread_->setObjectName(QStringLiteral("needlescope-training"));
+    connect(thread_, &QThread::finished, this, &TrainingWorker::onThreadFinished, Qt::QueuedConnection);
+    thread_->start(QThread::LowPriority);
+    Q_EMIT started();
+    return true;
+}
+
+void TrainingWorker::post(const TrainingMetricsUpdate* metrics, const TrainingProgressUpdate* progress) {
+    bool postDrain = false;
+    {
+        QMutexLocker lock(&pendingMutex_);
+        if (metrics) pendingMetrics_.push_back(*metrics);
+        if (progress) {
+            pendingProgress_ = *progress;
+            hasPendingProgress_ = true;
+        }
+        postDrain = !drainPosted_;
+        drainPosted_ = true;
+    }
+    if (postDrain) QMetaObject::invokeMethod(this, &TrainingWorker::drain, Qt::QueuedConnection);
+}
+
+void TrainingWorker::drain() {
+    QVector<TrainingMetricsUpdate> metrics;
+    TrainingProgressUpdate progress;
+    bool hasProgress = false;
+    {
+        QMutexLocker lock(&pendingMutex_);
+        metrics.swap(pendingMetrics_);
+        progress = pendingProgress_;
+        hasProgress = hasPendingProgress_;
+        hasPendingProgress_ = false;
+        drainPosted_ = false;
+    }
+    if (!metrics.isEmpty()) Q_EMIT metricsReady(metrics);
+    if (hasProgress) Q_EMIT this->progress(progress);
+}
+
+void TrainingWorker::onThreadFinished() {
+    if (!thread_) return;
+    thread_->wait();
+    drain();  // anything posted after the last drain
+    thread_->deleteLater();
+    thread_ = nullptr;
+    const QString status = job_->status.isEmpty() ? QStringLiteral("failed") : job_->status;
+    const QString error = job_->error;
+    busy_ = false;
+    stopping_ = false;
+    if (paused_) {
+        paused_ = false;
+        Q_EMIT pausedChanged(false);
+    }
+    Q_EMIT finished(status, error);
+}
+
+bool TrainingWorker::waitForThread(int milliseconds) {
+    if (!thread_) return true;
+    return thread_->wait(QDeadlineTimer(milliseconds));
+}
+
+void TrainingWorker::pause() {
+    if (!busy_ || paused_ || stopping_) return;
+    job_->control.pause();
+    paused_ = true;
+    Q_EMIT pausedChanged(true);
+}
+
+void TrainingWorker::resume() {
+    if (!busy_ || !paused_) return;
+    job_->control.resume();
+    paused_ = false;
+    Q_EMIT pausedChanged(false);
+}
+
+void TrainingWorker::stop() {
+    if (!busy_) return;
+    stopping_ = true;
+    job_->control.stop();  // wakes a paused loop too
+}
+
+void TrainingWorker::cancel() {
+    if (!busy_) return;
+    stopping_ = true;
+    job_->control.cancel();
+}
+
+}  // namespace needlescope

@@ -1,0 +1,121 @@
+#pragma once
+// Runs one paired training experiment (new or resumed) on a background QThread and reports it with
+// queued signals carrying plain data. Owns the core Experiment and its TrainingControl; pause, resume,
+// stop and cancel are thread-safe and take effect between training steps.
+//
+//   TrainingWorker worker;
+//   connect(&worker, &TrainingWorker::metricsReady, chart, ...);
+//   worker.start(config, paths);   // returns at once; data preparation happens in the worker too
+//   worker.stop();                 // checkpoint, mark the runs interrupted (resumable); finished() follows
+#include <QMetaType>
+#include <QMutex>
+#include <QObject>
+#include <QString>
+#include <QVector>
+#include <memory>
+
+#include "core/train/TrainConfig.h"
+
+QT_BEGIN_NAMESPACE
+class QThread;
+QT_END_NAMESPACE
+
+namespace needlescope {
+
+// Where an experiment reads and writes (plain Qt strings; ExperimentPaths lives beside LibTorch).
+struct TrainingPaths {
+    QString dataDir;  // a corpus folder or file; empty when resuming = the folder recorded in the run
+    QString dbPath;
+    QString checkpointDir;
+    QString cacheDir;
+};
+
+// One model's numbers after one step (the trainer's ModelMetrics as plain Qt data).
+struct TrainingMetricsUpdate {
+    qint64 runId = 0;
+    QString kind;  // "standard" | "diff"
+    qint64 step = 0;
+    qint64 tokens = 0;
+    double trainLoss = 0;
+    double lr = 0;
+    double gradNorm = 0;
+    bool hasValidation = false;
+    double valLoss = 0;
+    QVector<double> lambdas;  // DIFF only, one per layer
+};
+
+struct TrainingProgressUpdate {
+    qint64 step = 0;
+    qint64 totalSteps = 0;
+    qint64 tokensSeen = 0;
+    double tokensPerSecond = 0;
+    double elapsedSeconds = 0;
+    double etaSeconds = 0;
+};
+
+class TrainingWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit TrainingWorker(QObject* parent = nullptr);
+    // Stops a running experiment (its runs stay resumable) and waits for the thread.
+    ~TrainingWorker() override;
+
+    // Both return false (and do nothing) while an experiment is still running.
+    bool start(const TrainConfig& config, const TrainingPaths& paths);
+    bool resumeRun(qint64 runId, const TrainingPaths& paths);
+
+    bool isBusy() const { return busy_; }
+    bool isPaused() const { return paused_; }
+    bool isStopping() const { return stopping_; }
+    QVector<qint64> runIds() const { return runIds_; }
+    QString group() const { return group_; }
+
+    // Waits (processing no events) until the thread has ended; true when it has.
+    bool waitForThread(int milliseconds);
+
+public Q_SLOTS:
+    void pause();
+    void resume();
+    void stop();    // finish the step, checkpoint, status "interrupted"
+    void cancel();  // finish the step, status "cancelled"
+
+Q_SIGNALS:
+    void started();
+    void logLine(const QString& line);
+    void runsCreated(const QVector<qint64>& runIds, const QString& group);
+    // Batched: whatever arrived since the UI thread last drained (every update, in order).
+    void metricsReady(const QVector<needlescope::TrainingMetricsUpdate>& updates);
+    void progress(const needlescope::TrainingProgressUpdate& progress);
+    void pausedChanged(bool paused);
+    // status: "finished", "interrupted", "cancelled" or "failed" (then `error` says why).
+    void finished(const QString& status, const QString& error);
+
+private:
+    struct Job;
+    class Sink;
+    bool launch(std::shared_ptr<Job> job);
+    void onThreadFinished();
+    // Training thread: queue an update; the UI thread drains the queue (one posted drain at a time), so
+    // a busy UI gets bigger batches instead of a flood of events, and nothing waits for a timer.
+    void post(const TrainingMetricsUpdate* metrics, const TrainingProgressUpdate* progress);
+    void drain();
+
+    QMutex pendingMutex_;
+    QVector<TrainingMetricsUpdate> pendingMetrics_;
+    TrainingProgressUpdate pendingProgress_;
+    bool hasPendingProgress_ = false;
+    bool drainPosted_ = false;
+
+    std::shared_ptr<Job> job_;
+    QThread* thread_ = nullptr;
+    bool busy_ = false;
+    bool paused_ = false;
+    bool stopping_ = false;
+    QVector<qint64> runIds_;
+    QString group_;
+};
+
+}  // namespace needlescope
+
+Q_DECLARE_METATYPE(needlescope::TrainingMetricsUpdate)
+Q_DECLARE_METATYPE(needlescope::TrainingProgressUpdate)
