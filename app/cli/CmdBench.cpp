@@ -4,7 +4,9 @@
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
+#include "app/common/AppPaths.h"
 #include "bench/BenchProbe.h"
+#include "bench/BenchData.h"
 #include "bench/BenchTrain.h"
 #include "core/util/Error.h"
 
@@ -69,12 +71,30 @@ int benchProbe(const QStringList& args) {
     return bench::runProbeBench(options);
 }
 
+int benchData(const QStringList& args) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Times tokenizer training on the train split, encoding it, and loading it back from the cache.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("data", "benchmark name");
+    parser.addOptions({
+        {"data", "Corpus folder (default: the usual data search order).", "dir"},
+        {"vocab", "Tokenizer vocabulary size.", "n", "8192"},
+        {"threads", "Threads for training and encoding (0 = all cores).", "n", "0"},
+    });
+    if (!parseOrExplain(parser, args)) return Ok;
+    const auto paths = app::resolveAppPaths({}, parser.value("data"));
+    return bench::runDataBench(paths.locateData().toStdString(), parseInt(parser, "vocab", 260),
+                               parseInt(parser, "threads", 0));
+}
+
 }  // namespace
 
 int runBench(const QStringList& args) {
     const QString which = args.size() > 1 ? args.at(1) : QString();
     if (which == "train") return benchTrain(args.mid(1));
     if (which == "probe") return benchProbe(args.mid(1));
+    if (which == "data") return benchData(args.mid(1));
     QTextStream(stderr) << "usage: needlescope-cli bench train|data|probe [options]\n";
     return UsageError;
 }
