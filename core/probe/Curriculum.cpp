@@ -1,5 +1,7 @@
 #include "core/probe/Curriculum.h"
 
+#include <algorithm>
+
 #include "core/util/Error.h"
 
 namespace needlescope {
@@ -14,17 +16,22 @@ Curriculum::Curriculum(const Tokenizer& tokenizer, std::shared_ptr<const std::ve
     builder_ = std::make_unique<PromptBuilder>(tokenizer, *haystack_);
     for (int d = 1; d <= 9; ++d)
         maxAnswer_ = std::max<int64_t>(maxAnswer_, int64_t(tokenizer.encode(" " + std::to_string(d * 1000000)).size()));
-    // Fails now, with the builder's message, when the longest task does not fit.
-    PromptSpec spec;
-    spec.contextLength = context_ + 1 - maxAnswer_;
-    spec.needles = settings_.maxNeedles;
-    spec.seed = settings_.seed;
-    try {
-        builder_->build(spec);
-    } catch (const Error& e) {
-        throw Error("the retrieval curriculum does not fit a training context of " + std::to_string(context_) +
-                    " tokens: " + e.what());
+    // The longest task (longest city names, longest answers, maxNeedles needles) must fit, so no task built
+    // later during training can fail.
+    int64_t needle = 0, question = 0;
+    for (const std::string& city : needleCities()) {
+        const NeedleTexts texts = needleTexts({city, "1000000"});
+        needle = std::max<int64_t>(needle, int64_t(tokenizer.encode(texts.lead).size() + tokenizer.encode(texts.tail).size()));
+        question = std::max<int64_t>(question, int64_t(tokenizer.encode(questionText(city)).size()));
     }
+    needle += maxAnswer_;
+    const int64_t need = int64_t(builder_->sinkTokens().size()) + settings_.maxNeedles * needle + question;
+    const int64_t room = context_ + 1 - maxAnswer_;
+    if (need > room)
+        throw Error("the retrieval curriculum does not fit a training context of " + std::to_string(context_) +
+                    " tokens: " + std::to_string(settings_.maxNeedles) + " needle(s) of up to " + std::to_string(needle) +
+                    " tokens, a question of up to " + std::to_string(question) + " tokens and the answer need " +
+                    std::to_string(need + maxAnswer_ - 1) + " tokens");
 }
 
 Curriculum::~Curriculum() = default;
