@@ -314,15 +314,15 @@ class TestStore : public QObject {
     void checkpointsRoundTrip() {
         RunStore store = RunStore::open(path("checkpoints.db"));
         const int64_t id = store.createRun({"g", "n", "standard", "{}"});
-        store.addCheckpoint(id, 300, "/tmp/c/300.pt");
-        store.addCheckpoint(id, 100, "/tmp/c/100.pt");
-        store.addCheckpoint(id, 200, "/tmp/c/200 with, comma.pt");
-        store.addCheckpoint(id, 100, "/tmp/c/100-again.pt");  // same step: replaced
+        store.addCheckpoint(id, 300, "checkpoints/c/300.pt");
+        store.addCheckpoint(id, 100, "checkpoints/c/100.pt");
+        store.addCheckpoint(id, 200, "checkpoints/c/200 with, comma.pt");
+        store.addCheckpoint(id, 100, "checkpoints/c/100-again.pt");  // same step: replaced
         const auto records = store.checkpoints(id);
         QCOMPARE(records.size(), size_t(3));
         QCOMPARE(records[0].step, int64_t(100));
-        QCOMPARE(records[0].path, std::string("/tmp/c/100-again.pt"));
-        QCOMPARE(records[1].path, std::string("/tmp/c/200 with, comma.pt"));
+        QCOMPARE(records[0].path, std::string("checkpoints/c/100-again.pt"));
+        QCOMPARE(records[1].path, std::string("checkpoints/c/200 with, comma.pt"));
         QCOMPARE(records[2].step, int64_t(300));
         for (const auto& r : records) {
             QCOMPARE(r.runId, id);

@@ -17,6 +17,7 @@
 #include <QtTest/QtTest>
 
 #include "tests/TestSupport.h"
+#include "tests/gui/GuiTestRuns.h"
 #include "core/store/RunStore.h"
 #include "ui/charts/LossChartWidget.h"
 #include "ui/dialogs/SettingsDialog.h"
@@ -26,31 +27,10 @@
 #include "ui/workers/TrainingWorker.h"
 
 using namespace needlescope;
+using testsupport::scratchPaths;
+using testsupport::trainTiny;
 
 namespace {
-
-// Scratch folders for settings, store, checkpoints and cache, so the tests never touch the user's files.
-app::AppPaths scratchPaths(const QString& root, const QString& name, const QString& corpus) {
-    app::AppPaths paths;
-    paths.dbPath = QDir(root).filePath(name + "/runs.db");
-    paths.checkpointDir = QDir(root).filePath(name + "/checkpoints");
-    paths.cacheDir = QDir(root).filePath("cache");
-    paths.dataFlag = corpus;
-    QDir().mkpath(QDir(root).filePath(name));
-    return paths;
-}
-
-// Trains a tiny paired experiment to the end with the worker (as the UI does); returns its status.
-QString trainTiny(const app::AppPaths& paths, int steps) {
-    TrainingWorker worker;
-    QSignalSpy done(&worker, &TrainingWorker::finished);
-    TrainConfig config = loadPreset("tiny");
-    config.steps = steps;
-    if (!worker.start(config, {paths.dataFlag, paths.dbPath, paths.checkpointDir, paths.cacheDir})) return "not started";
-    if (!done.wait(90000)) return "timeout";
-    const QString error = done.at(0).at(1).toString();
-    return done.at(0).at(0).toString() + (error.isEmpty() ? QString() : ": " + error);
-}
 
 QToolButton* button(QWidget& view, const char* name) { return view.findChild<QToolButton*>(name); }
 
