@@ -136,6 +136,21 @@ std::string trainLoop(Experiment& self, const TrainConfig& config, const Experim
     return "finished";
 }
 
+// Runs the training loop and records its outcome on every run of the group (failed when it throws).
+std::string recordOutcome(RunStore& store, const std::vector<int64_t>& runIds, TrainingSink& sink,
+                          const std::function<std::string()>& loop) {
+    try {
+        const std::string status = loop();
+        for (int64_t id : runIds) store.setStatus(id, runStatusFromString(status));
+        sink.onFinished(status);
+        return status;
+    } catch (...) {
+        for (int64_t id : runIds) store.setStatus(id, RunStatus::Failed);
+        sink.onFinished("failed");
+        throw;
+    }
+}
+
 nlohmann::json runConfigJson(const TrainConfig& config, ModelKind kind, const ModelConfig& model,
                              const CorpusInfo& corpus, const std::string& tokenizerModel, const std::string& cacheKey) {
     ModelConfig m = model;
@@ -228,18 +243,11 @@ std::string Experiment::run() {
     const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
     s.sink->onLog("training " + std::to_string(trainers.size()) + " model(s) for " + std::to_string(totalSteps) +
                   " steps of " + std::to_string(s.config.batchSize) + "x" + std::to_string(model.maxContext) + " tokens");
-    try {
+    return recordOutcome(store, s.runIds, *s.sink, [&] {
         const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
-        const std::string status = trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, 0,
-                                             totalSteps, *s.sink, *s.control, s.hooks, 0.0, curriculum.get());
-        for (int64_t id : s.runIds) store.setStatus(id, runStatusFromString(status));
-        s.sink->onFinished(status);
-        return status;
-    } catch (...) {
-        for (int64_t id : s.runIds) store.setStatus(id, RunStatus::Failed);
-        s.sink->onFinished("failed");
-        throw;
-    }
+        return trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, 0, totalSteps, *s.sink,
+                         *s.control, s.hooks, 0.0, curriculum.get());
+    });
 }
 
 std::string Experiment::resume(int64_t runId) {
@@ -294,19 +302,11 @@ std::string Experiment::resume(int64_t runId) {
     batcher.seek(restored.dataPosition);
     const auto validation = validationBatches(data.valid, model.maxContext, s.config.batchSize, s.config.evalBatches);
     const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
-    try {
+    return recordOutcome(store, s.runIds, *s.sink, [&] {
         const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
-        const std::string status = trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, step,
-                                             totalSteps, *s.sink, *s.control, s.hooks, restored.wallSeconds,
-                                             curriculum.get());
-        for (int64_t id : s.runIds) store.setStatus(id, runStatusFromString(status));
-        s.sink->onFinished(status);
-        return status;
-    } catch (...) {
-        for (int64_t id : s.runIds) store.setStatus(id, RunStatus::Failed);
-        s.sink->onFinished("failed");
-        throw;
-    }
+        return trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, step, totalSteps, *s.sink,
+                         *s.control, s.hooks, restored.wallSeconds, curriculum.get());
+    });
 }
 
 }  // namespace needlescope
