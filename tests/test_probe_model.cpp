@@ -284,7 +284,7 @@ private Q_SLOTS:
         // Deterministic per batch position; about `fraction` of the rows replaced; fraction 0 leaves data alone.
         auto batch = [] {
             return Batch{torch::arange(4 * 128, torch::kInt64).view({4, 128}) % 400,
-                         (torch::arange(4 * 128, torch::kInt64).view({4, 128}) + 1) % 400};
+                         (torch::arange(4 * 128, torch::kInt64).view({4, 128}) + 1) % 400, {}};
         };
         int64_t replaced = 0;
         for (int64_t pos = 0; pos < 50; ++pos) {

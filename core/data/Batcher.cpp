@@ -43,7 +43,7 @@ Batch makeBatch(const std::vector<int32_t>& tokens, const std::vector<int64_t>& 
             out[row * context + t] = chunk[t + 1];
         }
     }
-    return Batch{inputs, targets};
+    return Batch{inputs, targets, {}};
 }
 
 void checkShape(int64_t context, int64_t batchSize) {

@@ -11,6 +11,7 @@ namespace needlescope {
 struct Batch {
     torch::Tensor inputs;   // [B, T] int64
     torch::Tensor targets;  // [B, T] int64, inputs shifted left by one token
+    torch::Tensor weights;  // [B, T] float32 loss weight of each target; undefined = every target weighs 1
 };
 
 // Chunk c covers tokens [c·T, c·T + T] (T + 1 tokens; neighbours share one token, so every token but

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "core/model/Loss.h"
 #include "core/util/Error.h"
 
 namespace needlescope {
@@ -75,9 +76,8 @@ torch::Tensor DecoderImpl::forward(const torch::Tensor& tokens) {
     return torch::nn::functional::linear(h, embed_tokens->weight);                     // [B, T, V]
 }
 
-torch::Tensor DecoderImpl::loss(const torch::Tensor& inputs, const torch::Tensor& targets) {
-    auto logits = forward(inputs);                                                     // [B, T, V]
-    return torch::nn::functional::cross_entropy(logits.view({-1, logits.size(-1)}), targets.reshape({-1}));
+torch::Tensor DecoderImpl::loss(const torch::Tensor& inputs, const torch::Tensor& targets, const torch::Tensor& weights) {
+    return nextTokenLoss(forward(inputs), targets, weights);                           // []
 }
 
 AttentionCapture DecoderImpl::capture(const torch::Tensor& tokens, const std::vector<int64_t>& rows) {

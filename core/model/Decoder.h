@@ -32,8 +32,9 @@ public:
     explicit DecoderImpl(const ModelConfig& config);  // validates; seeds the init from config.seed
 
     torch::Tensor forward(const torch::Tensor& tokens);  // [B, T] int64 → logits [B, T, V]
-    // Mean next-token cross-entropy of `targets` [B, T] given `inputs` [B, T].
-    torch::Tensor loss(const torch::Tensor& inputs, const torch::Tensor& targets);
+    // Mean next-token cross-entropy of `targets` [B, T] given `inputs` [B, T]; with `weights` [B, T] the
+    // weighted mean Σ w·ce / Σ w (a target of weight 0 sends no gradient).
+    torch::Tensor loss(const torch::Tensor& inputs, const torch::Tensor& targets, const torch::Tensor& weights = {});
     // No-grad forward that records every layer's attention for the query rows `rows` (empty = all rows).
     AttentionCapture capture(const torch::Tensor& tokens, const std::vector<int64_t>& rows = {});
 

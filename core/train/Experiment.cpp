@@ -51,7 +51,14 @@ std::string trainLoop(Experiment& self, const TrainConfig& config, const Experim
                       const std::vector<Batch>& validation, int64_t startStep, int64_t totalSteps,
                       TrainingSink& sink, TrainingControl& control, const ExperimentHooks& hooks,
                       double priorSeconds, const Curriculum* curriculum) {
-    const int64_t tokensPerStep = config.batchSize * config.model.maxContext;
+    // Tokens trained on before 0-based step s (the context schedule makes steps differ in length).
+    auto tokensBefore = [&](int64_t s) {
+        int64_t n = 0;
+        for (int64_t i = 0; i < s; ++i) n += config.batchSize * config.contextAt(i);
+        return n;
+    };
+    const int64_t startTokens = tokensBefore(startStep);
+    int64_t tokensDone = startTokens;
     const auto started = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
     std::vector<std::vector<MetricPoint>> pending(trainers.size());
@@ -95,20 +102,26 @@ std::string trainLoop(Experiment& self, const TrainConfig& config, const Experim
             return "interrupted";
         }
         Batch batch = batcher.next();
+        const int64_t context = config.contextAt(step);  // [B, T] narrowed to the scheduled context
+        if (context < batch.inputs.size(1)) {
+            batch.inputs = batch.inputs.narrow(1, 0, context);
+            batch.targets = batch.targets.narrow(1, 0, context);
+        }
         if (curriculum) curriculum->apply(batch, batcher.position() - 1);  // training batches only
         ++step;
+        tokensDone += batch.inputs.numel();
         std::vector<ModelMetrics> metrics(trainers.size());
         for (size_t i = 0; i < trainers.size(); ++i) metrics[i] = trainers[i]->trainStep(batch, step - 1, totalSteps);
         const double wall = priorSeconds + elapsed();
         for (size_t i = 0; i < trainers.size(); ++i) {
             metrics[i].step = step;
-            metrics[i].tokens = step * tokensPerStep;
+            metrics[i].tokens = tokensDone;
             if (step % config.logEvery == 0 || step == totalSteps) {
                 auto& out = pending[i];
                 out.push_back({step, "train_loss", metrics[i].trainLoss, metrics[i].tokens, wall});
                 out.push_back({step, "lr", metrics[i].lr, metrics[i].tokens, wall});
                 out.push_back({step, "grad_norm", metrics[i].gradNorm, metrics[i].tokens, wall});
-                out.push_back({step, "tokens_per_s", double(step - startStep) * tokensPerStep / std::max(1e-9, elapsed()),
+                out.push_back({step, "tokens_per_s", double(tokensDone - startTokens) / std::max(1e-9, elapsed()),
                                metrics[i].tokens, wall});
                 for (size_t l = 0; l < metrics[i].lambdas.size(); ++l)
                     out.push_back({step, "lambda_" + std::to_string(l), metrics[i].lambdas[l], metrics[i].tokens, wall});
@@ -123,9 +136,9 @@ std::string trainLoop(Experiment& self, const TrainConfig& config, const Experim
         TrainingProgress progress;
         progress.step = step;
         progress.totalSteps = totalSteps;
-        progress.tokensSeen = step * tokensPerStep;
+        progress.tokensSeen = tokensDone;
         progress.elapsedSeconds = priorSeconds + elapsed();
-        progress.tokensPerSecond = double(step - startStep) * tokensPerStep * trainers.size() / std::max(1e-9, elapsed());
+        progress.tokensPerSecond = double(tokensDone - startTokens) * double(trainers.size()) / std::max(1e-9, elapsed());
         progress.etaSeconds = elapsed() / double(step - startStep) * double(totalSteps - step);
         sink.onProgress(progress);
 
@@ -167,10 +180,19 @@ std::unique_ptr<Curriculum> makeCurriculum(const TrainConfig& config, const Toke
     if (!(config.curriculumFraction > 0)) return nullptr;
     CurriculumSettings settings;
     settings.fraction = config.curriculumFraction;
-    settings.seed = config.model.seed ^ 0xc0ffee5eedULL;
+    settings.seed = config.model.seed ^ 0xc0ffee5eedULL;  // never a probe seed: probes draw from the valid split
+    settings.sets = config.needleSets;
+    settings.loss = config.needleLoss;
+    settings.minContext = config.contextStart;
     auto curriculum = std::make_unique<Curriculum>(tokenizer, std::move(train), context, settings);
+    std::string sets;
+    for (const NeedleSet& s : settings.sets)
+        sets += (sets.empty() ? "" : ", ") + std::to_string(s.needles) + "/" + std::to_string(s.queries);
     sink.onLog("retrieval curriculum: " + std::to_string(int(config.curriculumFraction * 100 + 0.5)) +
-               "% of training sequences are needle tasks");
+               "% of training sequences are needle tasks (needles/queried: " + sets + "; loss on " +
+               (settings.loss.mode == NeedleLoss::Mode::All ? std::string("every token")
+                : settings.loss.mode == NeedleLoss::Mode::Answer ? std::string("the answer tokens only")
+                                                                  : "every token, answers x" + settings.loss.toString()) + ")");
     return curriculum;
 }
 

@@ -25,11 +25,12 @@ ModelMetrics ModelTrainer::trainStep(const Batch& batch, int64_t stepIndex, int6
     const double lr = learningRate(optimizerConfig_, stepIndex, totalSteps);
     for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     optimizer_->zero_grad();
-    auto loss = model_->loss(batch.inputs.to(device_), batch.targets.to(device_));  // []
+    const torch::Tensor weights = batch.weights.defined() ? batch.weights.to(device_) : torch::Tensor();  // [B, T]
+    auto loss = model_->loss(batch.inputs.to(device_), batch.targets.to(device_), weights);  // []
     loss.backward();
     const double gradNorm = torch::nn::utils::clip_grad_norm_(model_->parameters(), optimizerConfig_.clipNorm);
     optimizer_->step();
-    tokensSeen_ += batch.inputs.numel();
+    tokensSeen_ += batch.inputs.numel();  // (the context schedule makes this differ from step · B · T)
 
     ModelMetrics metrics;
     metrics.runId = runId_;

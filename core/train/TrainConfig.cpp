@@ -1,5 +1,6 @@
 #include "core/train/TrainConfig.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -30,6 +31,16 @@ std::optional<std::string> TrainConfig::validationError() const {
     if (evalBatches <= 0) return "eval batches must be positive";
     if (probeEvery < 0 || probeSamples <= 0) return "probe interval must be >= 0 and probe samples positive";
     if (curriculumFraction < 0 || curriculumFraction > 1) return "curriculum fraction must be within [0, 1]";
+    if (needleSets.empty()) return "needle_sets must list at least one [N, R] pair";
+    for (const NeedleSet& s : needleSets)
+        if (s.needles < 1 || s.queries < 1 || s.queries > s.needles)
+            return "each needle set [N, R] needs 1 <= R <= N, got [" + std::to_string(s.needles) + ", " +
+                   std::to_string(s.queries) + "]";
+    if (needleLoss.mode == NeedleLoss::Mode::Weighted && !(needleLoss.weight > 0 && std::isfinite(needleLoss.weight)))
+        return "the answer-token weight of needle_loss must be positive";
+    if (contextStart < 0 || contextStart > model.maxContext)
+        return "context_start must be 0 (off) or between 1 and max_context (" + std::to_string(model.maxContext) + ")";
+    if (contextRampSteps < 0) return "context_ramp_steps must not be negative";
     if (threads < 0) return "threads must be 0 (all cores) or positive";
     return std::nullopt;
 }
@@ -43,12 +54,23 @@ int64_t TrainConfig::totalSteps(int64_t batchesPerEpoch) const {
     return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(epochs * double(batchesPerEpoch))));
 }
 
+int64_t TrainConfig::contextAt(int64_t stepIndex) const {
+    const int64_t full = model.maxContext;
+    if (contextStart <= 0 || contextStart >= full) return full;
+    if (contextRampSteps <= 0 || stepIndex >= contextRampSteps) return full;
+    const double grown = double(contextStart) + double(full - contextStart) * double(stepIndex) / double(contextRampSteps);
+    const int64_t rounded = int64_t(grown) / 8 * 8;  // multiples of 8 keep the kernels' shapes few
+    return std::min(full, std::max(contextStart, rounded));
+}
+
 void to_json(nlohmann::json& j, const TrainConfig& c) {
     nlohmann::json kinds = nlohmann::json::array();
     for (ModelKind k : c.kinds) kinds.push_back(kindName(k));
     nlohmann::json model = c.model;
     model.erase("kind");
     model.erase("vocab_size");
+    nlohmann::json sets = nlohmann::json::array();
+    for (const NeedleSet& s : c.needleSets) sets.push_back({s.needles, s.queries});
     j = nlohmann::json{
         {"name", c.name},
         {"model", model},
@@ -67,6 +89,10 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
         {"checkpoint_every", c.checkpointEvery},
         {"log_every", c.logEvery},
         {"curriculum_fraction", c.curriculumFraction},
+        {"needle_loss", c.needleLoss.toString()},
+        {"needle_sets", sets},
+        {"context_start", c.contextStart},
+        {"context_ramp_steps", c.contextRampSteps},
         {"tokenizer_vocab", c.tokenizerVocab},
         {"threads", c.threads},
         {"device", c.device},
@@ -101,6 +127,19 @@ void from_json(const nlohmann::json& j, TrainConfig& c) {
         c.checkpointEvery = j.value("checkpoint_every", c.checkpointEvery);
         c.logEvery = j.value("log_every", c.logEvery);
         c.curriculumFraction = j.value("curriculum_fraction", c.curriculumFraction);
+        if (j.contains("needle_loss")) {
+            const auto& loss = j.at("needle_loss");
+            c.needleLoss = NeedleLoss::fromString(loss.is_number() ? loss.dump() : loss.get<std::string>());
+        }
+        if (j.contains("needle_sets")) {
+            c.needleSets.clear();
+            for (const auto& s : j.at("needle_sets")) {
+                if (!s.is_array() || s.size() != 2) throw Error("needle_sets entries must be [N, R] pairs, got " + s.dump());
+                c.needleSets.push_back({s.at(0).get<int>(), s.at(1).get<int>()});
+            }
+        }
+        c.contextStart = j.value("context_start", c.contextStart);
+        c.contextRampSteps = j.value("context_ramp_steps", c.contextRampSteps);
         c.tokenizerVocab = j.value("tokenizer_vocab", c.tokenizerVocab);
         c.threads = j.value("threads", c.threads);
         c.device = j.value("device", c.device);

@@ -6,6 +6,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/model/ModelConfig.h"
+#include "core/train/NeedleObjective.h"
 
 namespace needlescope {
 
@@ -33,6 +34,10 @@ struct TrainConfig {
     int64_t checkpointEvery = 500;        // and at the end
     int64_t logEvery = 10;                // train-loss metric cadence
     double curriculumFraction = 0.0;      // share of training sequences built as needle tasks
+    NeedleLoss needleLoss;                // how a needle task's tokens count in the loss
+    std::vector<NeedleSet> needleSets = {{1, 1}, {2, 1}};  // (N needles, R queried) shapes of needle tasks
+    int64_t contextStart = 0;             // context schedule: first context (0 = always max_context) …
+    int64_t contextRampSteps = 0;         // … growing linearly to max_context over this many steps
     int tokenizerVocab = 8192;            // sentencepiece vocab; model.vocabSize follows it
     int threads = 0;                      // 0 = all cores
     std::string device = "cpu";
@@ -41,6 +46,9 @@ struct TrainConfig {
     void validate() const;  // throws Error
     // Resolved step budget once the number of batches per epoch is known.
     int64_t totalSteps(int64_t batchesPerEpoch) const;
+    // Training context at 0-based step `stepIndex` under the context schedule (a multiple of 8 from
+    // context_start up to max_context; max_context when the schedule is off).
+    int64_t contextAt(int64_t stepIndex) const;
 };
 
 void to_json(nlohmann::json& j, const TrainConfig& c);
