@@ -9,3 +9,6 @@ needlescope_add_test(test_probe_report TORCH SOURCES test_probe_report.cpp LIBS 
                      LABELS cli probe TIMEOUT 300)
 target_compile_definitions(test_probe_report PRIVATE NEEDLESCOPE_CLI_PATH="$<TARGET_FILE:needlescope-cli>")
 add_dependencies(test_probe_report needlescope-cli)
+needlescope_add_test(test_statistics SOURCES test_statistics.cpp LIBS needlescope_core LABELS core probe TIMEOUT 60)
+needlescope_add_test(test_needle_objective TORCH SOURCES test_needle_objective.cpp LIBS needlescope_core
+                     LABELS core probe TIMEOUT 300)

@@ -1,5 +1,6 @@
 #include "core/probe/TrainingProbe.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -54,10 +55,18 @@ struct ProbeState {
             store->addProbeRows(result.rows);
             std::vector<HeadBuckets> all;
             int64_t hits = 0;
+            std::map<double, std::pair<int64_t, int64_t>> perDepth;  // depth → (hits, placements)
             for (const auto& p : result.placements) {
                 all.insert(all.end(), p.heads.begin(), p.heads.end());
                 hits += p.retrieval.hit ? 1 : 0;
+                perDepth[p.prompt.depth].first += p.retrieval.hit ? 1 : 0;
+                ++perDepth[p.prompt.depth].second;
             }
+            // Retrieval as training metrics: overall and at the worst depth ("steps to 95 %" reads these).
+            double worst = 1.0;
+            for (const auto& [depth, counts] : perDepth) worst = std::min(worst, double(counts.first) / double(counts.second));
+            const double accuracy = result.placements.empty() ? 0.0 : double(hits) / double(result.placements.size());
+            store->appendMetrics(runId, {{step, "retrieval", accuracy, 0, 0.0}, {step, "retrieval_min_depth", worst, 0, 0.0}});
             const BucketMeans m = meanOverHeadsThenLayers(all);
             char line[256];
             std::snprintf(line, sizeof line,
