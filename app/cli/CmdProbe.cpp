@@ -5,9 +5,6 @@
 #include <QTextStream>
 
 #include <cstdio>
-#include <filesystem>
-
-#include <nlohmann/json.hpp>
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
@@ -15,8 +12,8 @@
 #include "core/probe/Haystack.h"
 #include "core/probe/Probe.h"
 #include "core/probe/ProbeReport.h"
+#include "core/probe/StoredRunProbe.h"
 #include "core/store/RunStore.h"
-#include "core/train/Checkpoint.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
 
@@ -46,20 +43,6 @@ int64_t parseRunId(const QCommandLineParser& parser) {
     const qint64 id = parser.value("run").toLongLong(&ok);
     if (!ok || id <= 0) throw BadUsage("--run expects a run id, got '" + parser.value("run").toStdString() + "'");
     return id;
-}
-
-// The checkpoint at `step` (or the latest).
-CheckpointRecord pickCheckpoint(const RunStore& store, int64_t runId, std::optional<int64_t> step) {
-    const auto checkpoints = store.checkpoints(runId);
-    if (checkpoints.empty()) throw Error("run " + std::to_string(runId) + " has no checkpoint to probe");
-    if (!step) return checkpoints.back();
-    std::string known;
-    for (const auto& c : checkpoints) {
-        if (c.step == *step) return c;
-        known += (known.empty() ? "" : ", ") + std::to_string(c.step);
-    }
-    throw Error("run " + std::to_string(runId) + " has no checkpoint at step " + std::to_string(*step) +
-                " (checkpoints at steps " + known + ")");
 }
 
 std::string escaped(const std::string& text) {
@@ -134,32 +117,17 @@ int runProbe(const QStringList& args) {
 
     const auto paths = app::resolveAppPaths(parser.value("db"), parser.value("data"));
     RunStore store = RunStore::open(paths.dbPath.toStdString());
-    const RunRecord record = store.run(runId);
-    nlohmann::json config;
-    try {
-        config = nlohmann::json::parse(record.configJson);
-    } catch (const nlohmann::json::exception&) {
-        throw Error("run " + std::to_string(runId) + " has no readable config");
-    }
-    const CheckpointRecord checkpoint = pickCheckpoint(store, runId, step);
-    const std::string tokenizerPath = config.value("tokenizer_model", std::string());
-    if (tokenizerPath.empty()) throw Error("run " + std::to_string(runId) + " does not name its tokenizer model");
-    std::string dataDir;
-    if (parser.isSet("data")) {
-        dataDir = paths.locateData().toStdString();
-    } else {
-        dataDir = config.contains("data") ? config["data"].value("root", std::string()) : std::string();
-        std::error_code ec;
-        if (dataDir.empty() || !std::filesystem::exists(dataDir, ec)) dataDir = paths.locateData().toStdString();
-    }
-
-    Decoder model = loadModel(checkpoint.path);
-    const Tokenizer tokenizer = Tokenizer::load(tokenizerPath);
-    if (tokenizer.vocabSize() != model->config().vocabSize)
-        throw Error("the tokenizer '" + tokenizerPath + "' does not match the model's vocabulary");
-    const Haystack haystack = Haystack::fromCorpus(dataDir, tokenizer, Split::Valid);
-    const NeedleProbe probe(tokenizer, haystack);
-    const int64_t ctx = probe.resolveContext(options, model->config());
+    const bool explicitData = parser.isSet("data");
+    StoredRunProbe prober(store, runId, step, explicitData ? paths.locateData().toStdString() : std::string(),
+                          [&paths] { return paths.locateData().toStdString(); });
+    const RunRecord& record = prober.record();
+    const CheckpointRecord& checkpoint = prober.checkpoint();
+    const std::string& dataDir = prober.dataDir();
+    const Tokenizer& tokenizer = prober.tokenizer();
+    const Haystack& haystack = prober.haystack();
+    const NeedleProbe& probe = prober.probe();
+    DecoderImpl& model = prober.model();
+    const int64_t ctx = probe.resolveContext(options, model.config());
 
     QTextStream out(stdout);
     out << "probing run " << runId << " (" << QString::fromStdString(record.kind) << ") at step " << checkpoint.step
@@ -174,9 +142,8 @@ int runProbe(const QStringList& args) {
         for (size_t i = 0; i < prompts.size(); i += size_t(options.samples)) showPrompt(tokenizer, prompts[i]);
     }
 
-    const ProbeResult result = probe.run(*model, options, runId, checkpoint.step);
-    store.addProbeRows(result.rows);
-    const auto lambdas = model->lambdas();
+    const ProbeResult result = prober.runAndStore(store, options);
+    const auto lambdas = model.lambdas();
     if (!lambdas.empty()) {
         out << "lambda per layer:";
         for (double l : lambdas) out << " " << QString::number(l, 'f', 3);

@@ -51,7 +51,8 @@ QString safeName(const QString& text) {
 
 std::unique_ptr<QCoreApplication> makeApplication(int& argc, char** argv) {
 #ifdef NEEDLESCOPE_HAVE_REPORT
-    if (argc > 1 && std::strcmp(argv[1], "report") == 0) return report::makeRenderingApplication(argc, argv);
+    if (argc > 1 && (std::strcmp(argv[1], "report") == 0 || std::strcmp(argv[1], "study") == 0))
+        return report::makeRenderingApplication(argc, argv);
 #endif
     return std::make_unique<QCoreApplication>(argc, argv);
 }

@@ -1,5 +1,6 @@
 // `needlescope-cli train`: a paired (or single) training experiment, stored in the run store.
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QTextStream>
 
 #include <unistd.h>
@@ -11,6 +12,8 @@
 #include "app/common/AppPaths.h"
 #include "core/probe/TrainingProbe.h"
 #include "core/train/Experiment.h"
+#include "core/train/SeedStudy.h"
+#include "core/util/Error.h"
 #include "core/train/TrainConfig.h"
 
 namespace needlescope::cli {
@@ -36,6 +39,8 @@ int runTrain(const QStringList& args) {
         {"device", "cpu, cuda, cuda:N or auto.", "device"},
         {"probe-every", "Run the needle probe every N steps (0 = off).", "n"},
         {"curriculum", "Fraction of training sequences built as needle tasks (0-1).", "f"},
+        {"needle-loss", "How needle tasks count in the loss: answer, all, or a weight for answer tokens.", "mode"},
+        {"seeds", "Train K paired runs with seeds base, base+1, ... as one study (tag study:<name>).", "k", "1"},
         {"resume", "Continue the interrupted run RUN (and its paired runs) from the last checkpoint.", "run"},
     });
     if (!parseOrExplain(parser, args)) return Ok;
@@ -76,11 +81,32 @@ int runTrain(const QStringList& args) {
     if (parser.isSet("threads")) config.threads = parseInt(parser, "threads", 0);
     if (parser.isSet("device")) config.device = parser.value("device").toStdString();
     if (parser.isSet("probe-every")) config.probeEvery = parseInt(parser, "probe-every", 0);
-    if (parser.isSet("curriculum")) config.curriculumFraction = parser.value("curriculum").toDouble();
+    if (parser.isSet("curriculum")) {
+        bool ok = false;
+        config.curriculumFraction = parser.value("curriculum").toDouble(&ok);
+        if (!ok) throw BadUsage("--curriculum expects a fraction between 0 and 1, got '" + parser.value("curriculum").toStdString() + "'");
+    }
+    if (parser.isSet("needle-loss")) {
+        try {
+            config.needleLoss = NeedleLoss::fromString(parser.value("needle-loss").toStdString());
+        } catch (const Error& e) {
+            throw BadUsage(e.what());
+        }
+    }
+    const int seeds = parseInt(parser, "seeds", 1);
     if (auto error = config.validationError()) throw BadUsage(*error);
     experimentPaths.dataDir = paths.locateData().toStdString();
 
     QTextStream(stdout) << "run store: " << paths.dbPath << "\n";
+    if (seeds > 1) {
+        const std::string name =
+            config.name + "-study-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss").toStdString();
+        const SeedStudyResult study = trainSeeds(config, seeds, name, experimentPaths, &printer, &control, hooks);
+        QTextStream(stdout) << "study " << QString::fromStdString(name) << ": " << study.groups.size()
+                            << " paired experiment(s); report with `needlescope-cli study --analyse "
+                            << QString::fromStdString(name) << "`\n";
+        return study.status == "finished" || study.status == "interrupted" ? Ok : RuntimeError;
+    }
     Experiment experiment(config, experimentPaths, &printer, &control, hooks);
     const std::string status = experiment.run();
     return status == "finished" || status == "interrupted" ? Ok : RuntimeError;

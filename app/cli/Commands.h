@@ -20,6 +20,7 @@ int runExport(const QStringList& args);
 int runExportWeights(const QStringList& args);
 int runProbe(const QStringList& args);
 int runReport(const QStringList& args);
+int runStudy(const QStringList& args);
 
 // The application object for `argv`: a QApplication (offscreen without a display) for `report`, which
 // renders its figure with Qt Charts; a QCoreApplication for everything else.

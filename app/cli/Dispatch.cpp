@@ -22,6 +22,7 @@ const std::map<QString, Command>& commands() {
         {"export-weights", {runExportWeights, "write a run's weights as a PyTorch state dict (torch.load)"}},
         {"probe", {runProbe, "needle probe of a run: answer/noise attention per depth, retrieval accuracy"}},
         {"report", {runReport, "needle-probe report of a paired experiment: table, CSV, JSON, PNG/SVG figure"}},
+        {"study", {runStudy, "the whole protocol: K seeds of paired runs, probe, report with CIs and tests"}},
         {"bench", {runBench, "time training, data or probe work and print figures (bench train|data|probe)"}},
     };
     return table;

@@ -1,0 +1,29 @@
+#pragma once
+// K paired experiments that differ only in their seed (seed base + i): within a seed both models share
+// the data order and every initial weight they have in common; across seeds everything random changes.
+// Their runs carry the tag "study:<name>", so the study can be found, analysed and shown later.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/train/Experiment.h"
+
+namespace needlescope {
+
+struct SeedStudyResult {
+    std::string name;
+    std::vector<uint64_t> seeds;      // one per experiment trained (fewer than asked when stopped)
+    std::vector<std::string> groups;  // the experiments' groups
+    std::vector<int64_t> runIds;
+    std::string status = "finished";  // the first status other than "finished", if any
+};
+
+std::string studyTag(const std::string& studyName);  // "study:<name>"
+
+// Trains `seeds` experiments in turn; stops after one that did not finish (stop, cancel). Throws Error
+// for bad input (seeds < 1) and whatever an experiment throws.
+SeedStudyResult trainSeeds(const TrainConfig& config, int seeds, const std::string& studyName,
+                           const ExperimentPaths& paths, TrainingSink* sink = nullptr,
+                           TrainingControl* control = nullptr, const ExperimentHooks& hooks = {});
+
+}  // namespace needlescope
