@@ -148,6 +148,9 @@ class TestStoreFiles : public QObject {
             "INSERT INTO runs (id, group_name, name, kind, config, status, created_at, finished_at) "
             "VALUES (7, 'old', 'old run', 'standard', '{}', 'finished', 1700000000, 1700000100);";
         sql += "INSERT INTO metrics (run_id, name, step, value) VALUES (7, 'loss', 10, 2.5);";
+        // A probe row of version 2 (no probe settings in its key yet).
+        sql += "INSERT INTO probe_results (run_id, step, context_length, depth, needles, sample, layer, head, "
+               "signed_answer, hit) VALUES (7, 10, 128, 25.0, 1, 0, 0, 0, 0.125, 1);";
         sql += "COMMIT;";
         rawExec(file, sql);
         QCOMPARE(rawText(file, "PRAGMA user_version"), std::to_string(previous));
@@ -162,10 +165,29 @@ class TestStoreFiles : public QObject {
         QCOMPARE(old.name, std::string("old run"));
         QCOMPARE(old.finishedAt, int64_t(1700000100));
         QCOMPARE(store.metrics(7, "loss").at(0).value, 2.5);
-        ProbeRow row;
-        row.runId = 7;
-        store.addProbeRows({row});  // the table added by the newest migration
-        QCOMPARE(store.probeRows(7).size(), size_t(1));
+        // The old probe row kept its values and got the default settings and its depth as placed depth.
+        const auto upgraded = store.probeRows(7);
+        QCOMPARE(upgraded.size(), size_t(1));
+        QCOMPARE(upgraded[0].signedNorm.answer, 0.125);
+        QVERIFY(upgraded[0].hit);
+        QCOMPARE(upgraded[0].query, std::string("last"));
+        QCOMPARE(upgraded[0].answerSpan, std::string("number"));
+        QCOMPARE(upgraded[0].probeSeed, int64_t(0));
+        QCOMPARE(upgraded[0].placedDepth, 25.0);
+        // Probe settings are part of the key: a re-probe with another query mode or seed adds rows.
+        ProbeRow row = upgraded[0];
+        row.query = "question";
+        store.addProbeRows({row});
+        row.query = "last";
+        row.probeSeed = 9;
+        row.placedDepth = 23.5;
+        store.addProbeRows({row});
+        const auto all = store.probeRows(7);
+        QCOMPARE(all.size(), size_t(3));
+        QCOMPARE(all[0].signedNorm.answer, 0.125);  // the original row was not overwritten
+        int seeded = 0;
+        for (const auto& r : all) seeded += r.probeSeed == 9 && r.placedDepth == 23.5 ? 1 : 0;
+        QCOMPARE(seeded, 1);
         QVERIFY(store.createRun({"new", "new run", "diff", "{}"}) > 7);
     }
 

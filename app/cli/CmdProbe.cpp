@@ -153,16 +153,20 @@ int runProbe(const QStringList& args) {
     // The table comes from the rows as stored, so it matches what `report` reads later.
     std::vector<ProbeRow> stored;
     for (const ProbeRow& r : store.probeRows(runId, checkpoint.step))
-        if (r.contextLength == ctx && r.needles == options.needles) stored.push_back(r);
+        if (r.contextLength == ctx && r.needles == options.needles && r.query == toString(options.query) &&
+            r.answerSpan == toString(options.answerSpan) && r.probeSeed == int64_t(options.seed))
+            stored.push_back(r);
     ProbeSelection selection;
     selection.step = checkpoint.step;
     selection.contextLength = ctx;
     selection.needles = options.needles;
     selection.depths = options.depths;
+    selection.query = toString(options.query);
+    selection.answerSpan = toString(options.answerSpan);
+    selection.probeSeed = int64_t(options.seed);
     ProbeSummary summary = selectAndSummarize(stored, selection);
     summary.label = record.kind;
     summary.kind = record.kind;
-    summary.query = toString(options.query);
     out << "stored " << result.rows.size() << " probe rows in " << paths.dbPath << "\n\n"
         << QString::fromStdString(formatProbeTable({summary}));
     return Ok;

@@ -173,7 +173,8 @@ int runStudy(const QStringList& args) {
         std::vector<ProbeRow> rows;
         std::set<std::pair<double, int64_t>> have;
         for (const ProbeRow& row : store.probeRows(r.id, probe.checkpoint().step))
-            if (row.contextLength == ctx && row.needles == 1 && row.sample < samples &&
+            if (row.contextLength == ctx && row.needles == 1 && row.sample < samples && row.query == "last" &&
+                row.answerSpan == "number" && row.probeSeed == 0 &&
                 std::find(depths.begin(), depths.end(), row.depth) != depths.end()) {
                 rows.push_back(row);
                 have.insert({row.depth, row.sample});

@@ -264,6 +264,10 @@ ProbeResult NeedleProbe::run(DecoderImpl& model, const ProbeOptions& options, in
             row.raw = h.buckets.raw;
             row.signedTotal = h.buckets.signedTotal;
             row.hit = placement.retrieval.hit;
+            row.query = toString(options.query);
+            row.answerSpan = toString(options.answerSpan);
+            row.probeSeed = int64_t(options.seed);
+            row.placedDepth = prompt.placedDepth;
             result.rows.push_back(row);
         }
         result.placements.push_back(std::move(placement));

@@ -158,11 +158,14 @@ ProbeSummary summarizeProbe(const std::vector<ProbeRow>& rows) {
     out.step = first.step;
     out.contextLength = first.contextLength;
     out.needles = first.needles;
+    out.query = first.query;
     std::map<double, std::map<int64_t, std::vector<ProbeRow>>> byDepth;
     for (const ProbeRow& r : rows) {
         if (r.runId != first.runId || r.step != first.step || r.contextLength != first.contextLength ||
-            r.needles != first.needles)
-            throw Error("probe rows of different runs, steps, context lengths or needle counts cannot be summarised together");
+            r.needles != first.needles || r.query != first.query || r.answerSpan != first.answerSpan ||
+            r.probeSeed != first.probeSeed)
+            throw Error("probe rows of different runs, steps, context lengths, needle counts or probe settings cannot "
+                        "be summarised together");
         byDepth[r.depth][r.sample].push_back(r);
         out.layers = std::max(out.layers, r.layer + 1);
         out.heads = std::max(out.heads, r.head + 1);
@@ -263,6 +266,22 @@ ProbeSummary selectAndSummarize(const std::vector<ProbeRow>& runRows, const Prob
     if (rows.empty())
         throw fail("at step " + std::to_string(step) + ", context " + std::to_string(ctx) + " with " +
                    std::to_string(needles) + " needle(s)");
+    // Probe settings: the requested ones, else the defaults when present, else the first stored.
+    auto choose = [&](const auto& requested, const auto& preferred, auto field, const std::string& what) {
+        auto value = requested ? *requested : preferred;
+        if (!requested) {
+            bool found = false;
+            for (const ProbeRow* r : rows) found = found || field(*r) == preferred;
+            if (!found && !rows.empty()) value = field(*rows.front());
+        }
+        filter([&](const ProbeRow& r) { return field(r) == value; });
+        if (rows.empty()) throw fail("with " + what);
+    };
+    choose(selection.query, std::string("last"), [](const ProbeRow& r) { return r.query; }, "that query mode");
+    choose(selection.answerSpan, std::string("number"), [](const ProbeRow& r) { return r.answerSpan; }, "that answer span");
+    int64_t lowestSeed = rows.front()->probeSeed;
+    for (const ProbeRow* r : rows) lowestSeed = std::min(lowestSeed, r->probeSeed);
+    choose(selection.probeSeed, lowestSeed, [](const ProbeRow& r) { return r.probeSeed; }, "that probe seed");
     if (!selection.depths.empty()) {
         filter([&](const ProbeRow& r) {
             for (double d : selection.depths)

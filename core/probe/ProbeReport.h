@@ -65,6 +65,10 @@ ProbeSummary summarizeProbe(const std::vector<ProbeRow>& rows);
 // fewest needles among the rows that remain.
 struct ProbeSelection {
     std::optional<int64_t> step, contextLength, needles;
+    // Probe settings: unset picks the default query "last", answer span "number" and the lowest seed when
+    // they were probed, else what was.
+    std::optional<std::string> query, answerSpan;
+    std::optional<int64_t> probeSeed;
     std::vector<double> depths;  // empty = every stored depth
 };
 // Throws Error naming the run when nothing matches.

@@ -10,7 +10,7 @@ namespace {
 constexpr const char* kProbeColumns =
     "run_id, step, context_length, depth, needles, sample, layer, head, "
     "signed_sink, signed_answer, signed_noise, signed_query, abs_sink, abs_answer, abs_noise, abs_query, "
-    "raw_sink, raw_answer, raw_noise, raw_query, signed_total, hit";
+    "raw_sink, raw_answer, raw_noise, raw_query, signed_total, hit, query_mode, answer_span, probe_seed, placed_depth";
 
 void bindBuckets(sqlite::Statement& stmt, int first, const BucketValues& b) {
     stmt.bindDouble(first, b.sink).bindDouble(first + 1, b.answer);
@@ -34,7 +34,7 @@ void RunStore::addProbeRows(const std::vector<ProbeRow>& rows) {
     for (int64_t id : runIds) requireRun(id);
     sqlite::Statement stmt(db_, std::string("INSERT OR REPLACE INTO probe_results (") + kProbeColumns +
                                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                                    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)");
+                                    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)");
     for (const ProbeRow& row : rows) {
         stmt.bindInt(1, row.runId)
             .bindInt(2, row.step)
@@ -45,6 +45,8 @@ void RunStore::addProbeRows(const std::vector<ProbeRow>& rows) {
         bindBuckets(stmt, 13, row.absolute);
         bindBuckets(stmt, 17, row.raw);
         stmt.bindDouble(21, row.signedTotal).bindInt(22, row.hit ? 1 : 0);
+        stmt.bindText(23, row.query).bindText(24, row.answerSpan).bindInt(25, row.probeSeed);
+        stmt.bindDouble(26, row.placedDepth);
         stmt.run();
         stmt.reset();
     }
@@ -55,7 +57,8 @@ std::vector<ProbeRow> RunStore::probeRows(int64_t runId, std::optional<int64_t> 
     sqlite::Statement stmt(db_, std::string("SELECT ") + kProbeColumns +
                                     " FROM probe_results WHERE run_id = ?1 " +
                                     (step ? "AND step = ?2 " : "") +
-                                    "ORDER BY step, context_length, depth, needles, sample, layer, head");
+                                    "ORDER BY step, context_length, depth, needles, query_mode, answer_span, "
+                                    "probe_seed, sample, layer, head");
     stmt.bindInt(1, runId);
     if (step) stmt.bindInt(2, *step);
     std::vector<ProbeRow> rows;
@@ -74,6 +77,10 @@ std::vector<ProbeRow> RunStore::probeRows(int64_t runId, std::optional<int64_t> 
         row.raw = readBuckets(stmt, 16);
         row.signedTotal = stmt.columnDouble(20);
         row.hit = stmt.columnInt(21) != 0;
+        row.query = stmt.columnText(22);
+        row.answerSpan = stmt.columnText(23);
+        row.probeSeed = stmt.columnInt(24);
+        row.placedDepth = stmt.columnDouble(25);
         rows.push_back(row);
     }
     return rows;

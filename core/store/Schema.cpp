@@ -68,6 +68,39 @@ CREATE TABLE probe_results (
 ) WITHOUT ROWID;
 )sql";
 
+// Probe settings join the key (a re-probe with another query mode, answer span or seed adds rows instead of
+// replacing them), and the placed depth is kept beside the requested one.
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE probe_results_v3 (
+    run_id         INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    step           INTEGER NOT NULL,
+    context_length INTEGER NOT NULL,
+    depth          REAL NOT NULL,
+    needles        INTEGER NOT NULL,
+    query_mode     TEXT NOT NULL DEFAULT 'last',
+    answer_span    TEXT NOT NULL DEFAULT 'number',
+    probe_seed     INTEGER NOT NULL DEFAULT 0,
+    sample         INTEGER NOT NULL,
+    layer          INTEGER NOT NULL,
+    head           INTEGER NOT NULL,
+    signed_sink    REAL, signed_answer REAL, signed_noise REAL, signed_query REAL,
+    abs_sink       REAL, abs_answer    REAL, abs_noise    REAL, abs_query    REAL,
+    raw_sink       REAL, raw_answer    REAL, raw_noise    REAL, raw_query    REAL,
+    signed_total   REAL,
+    hit            INTEGER NOT NULL DEFAULT 0,
+    placed_depth   REAL,
+    PRIMARY KEY (run_id, step, context_length, depth, needles, query_mode, answer_span, probe_seed, sample, layer, head)
+) WITHOUT ROWID;
+INSERT INTO probe_results_v3 (run_id, step, context_length, depth, needles, sample, layer, head,
+    signed_sink, signed_answer, signed_noise, signed_query, abs_sink, abs_answer, abs_noise, abs_query,
+    raw_sink, raw_answer, raw_noise, raw_query, signed_total, hit, placed_depth)
+SELECT run_id, step, context_length, depth, needles, sample, layer, head,
+    signed_sink, signed_answer, signed_noise, signed_query, abs_sink, abs_answer, abs_noise, abs_query,
+    raw_sink, raw_answer, raw_noise, raw_query, signed_total, hit, depth FROM probe_results;
+DROP TABLE probe_results;
+ALTER TABLE probe_results_v3 RENAME TO probe_results;
+)sql";
+
 int readPragma(const sqlite::Database& db, const char* pragma) {
     sqlite::Statement stmt(db, std::string("PRAGMA ") + pragma);
     return stmt.step() ? static_cast<int>(stmt.columnInt(0)) : 0;
@@ -79,6 +112,7 @@ const std::vector<Migration>& migrations() {
     static const std::vector<Migration> all = {
         {1, "runs, metrics and checkpoints", kVersion1},
         {2, "probe results", kVersion2},
+        {3, "probe settings in the probe key, placed depth", kVersion3},
     };
     return all;
 }

@@ -61,6 +61,11 @@ struct ProbeRow {
     BucketValues signedNorm, absolute, raw;
     double signedTotal = 0;
     bool hit = false;
+    // Probe settings, part of the stored key: a re-probe with other settings never overwrites these rows.
+    std::string query = "last";          // query row: "last" | "question"
+    std::string answerSpan = "number";   // answer bucket: "number" | "needle"
+    int64_t probeSeed = 0;               // the prompts' seed
+    double placedDepth = 0;              // where the needle really went, percent of the haystack
 };
 
 // Means over every probe row of one run at one (step, context length, depth).
