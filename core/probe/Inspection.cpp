@@ -439,13 +439,14 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     result.cols = T;
     result.queryRowIndex = result.rows - 1;
 
-    // One forward over prompt + answer[0 .. n−2]: the maps of the chosen rows and the logits for retrieval.
-    const torch::Tensor input = probeInput(prompt.tokens, prompt.answerTokens);  // [1, T + n − 1]
-    const auto forwardStart = Clock::now();
+    // The probe's own placement: one forward over prompt + answer[0 .. n−2] on the model's device, the maps
+    // of the chosen rows, the query row's buckets and the retrieval check.
     result.promptMs = msSince(start);
-    // The probe's own capture: logits only from the last prompt position on (all the retrieval check reads).
-    AttentionCapture capture = captureForProbe(model, input, rows, T - 1);
-    result.forwardMs = msSince(forwardStart);
+    PlacementOptions options;
+    options.mapRows = rows;
+    const PlacementResult placement = probePlacement(model, prompt, options);
+    result.forwardMs = placement.forwardMs;
+    const AttentionCapture& capture = placement.capture;
     const int64_t L = int64_t(capture.layers.size()), H = result.heads, R = result.rows;
     const size_t perLayer = size_t(H * R * T);
     result.effective.resize(size_t(L) * perLayer);
@@ -462,34 +463,20 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
             copyMaps(layer.a1, T, result.a1.data() + size_t(l) * perLayer);
             copyMaps(layer.a2, T, result.a2.data() + size_t(l) * perLayer);
         }
-        if (result.diff) {
-            result.lambdas.push_back(layer.lambda);
-            result.lambdaInits.push_back(layer.lambdaInit);
-        }
+        if (result.diff) result.lambdaInits.push_back(layer.lambdaInit);
     }
+    result.lambdas = placement.lambdas;
 
-    // Buckets of the query row per head (the probe's arithmetic and means).
-    BucketSpans spans;
-    spans.sink = prompt.sink;
-    spans.answer = prompt.answer;
-    spans.query = prompt.question;
-    spans.contextLength = T;
-    std::vector<HeadBuckets> heads;
-    for (int64_t l = 0; l < L; ++l)
-        for (int64_t h = 0; h < H; ++h) {
-            const float* row = result.effective.data() + size_t(l) * perLayer + size_t((h * R + result.queryRowIndex) * T);
-            heads.push_back({l, h, computeBuckets(row, T, spans)});
-            const RowBuckets& b = heads.back().buckets;
-            result.perHead.push_back({b.signedNorm, b.absolute, b.raw, b.signedTotal, b.absoluteTotal, b.flagged});
-        }
-    result.mean = toMeans(meanOverHeadsThenLayers(heads));
-    for (int64_t l = 0; l < L; ++l) {
-        const std::vector<HeadBuckets> one(heads.begin() + l * H, heads.begin() + (l + 1) * H);
-        result.perLayer.push_back(toMeans(meanOverHeadsThenLayers(one)));
+    // Buckets of the query row per head and their means.
+    for (const HeadBuckets& h : placement.heads) {
+        const RowBuckets& b = h.buckets;
+        result.perHead.push_back({b.signedNorm, b.absolute, b.raw, b.signedTotal, b.absoluteTotal, b.flagged});
     }
+    result.mean = toMeans(placement.mean);
+    for (const BucketMeans& m : placement.perLayer) result.perLayer.push_back(toMeans(m));
 
     // Retrieval: what greedy decoding produces after the question.
-    const RetrievalResult retrieval = scoreTeacherForced(capture.logits, 1, prompt.answerTokens);  // logits start at T − 1
+    const RetrievalResult& retrieval = placement.retrieval;
     result.hit = retrieval.hit;
     result.greedyTokens = retrieval.generated;
     const bool inVocabulary = std::all_of(retrieval.generated.begin(), retrieval.generated.end(),
