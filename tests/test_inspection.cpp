@@ -48,7 +48,7 @@ double loadAverage() {
     return load;
 }
 
-std::string decodeSpan(const Tokenizer& tokenizer, const InspectionResult& r, const InspectionSpan& s) {
+std::string decodeSpan(const Tokenizer& tokenizer, const InspectionResult& r, const TokenSpan& s) {
     return tokenizer.decode(std::vector<int32_t>(r.tokens.begin() + s.begin, r.tokens.begin() + s.end));
 }
 
@@ -338,21 +338,21 @@ private Q_SLOTS:
         for (int64_t id : runIds_) {
             const auto rows = store.probeRows(id);
             QVERIFY(!rows.empty());
-            const auto latest = probeCurve(rows, std::nullopt, BucketNorm::Absolute);
+            const auto latest = probeCurve(rows, std::nullopt, Normalisation::Absolute);
             QVERIFY(latest);
             QCOMPARE(latest->step, int64_t(30));
             QCOMPARE(latest->points.size(), size_t(3));
             QCOMPARE(latest->points[0].depth, 0.0);
             QCOMPARE(latest->points[2].depth, 100.0);
             QCOMPARE(latest->points[0].samples, int64_t(2));
-            const auto early = probeCurve(rows, int64_t(15), BucketNorm::Absolute);
+            const auto early = probeCurve(rows, int64_t(15), Normalisation::Absolute);
             QVERIFY(early);
             QCOMPARE(early->step, int64_t(15));
-            QVERIFY(!probeCurve(rows, int64_t(7), BucketNorm::Signed));
+            QVERIFY(!probeCurve(rows, int64_t(7), Normalisation::Signed));
             // Absolute buckets are shares: answer + noise ≤ 1.
             for (const DepthPoint& p : latest->points) QVERIFY(p.answerMean + p.noiseMean <= 1.0 + 1e-9);
         }
-        QVERIFY(!probeCurve({}, std::nullopt, BucketNorm::Signed));
+        QVERIFY(!probeCurve({}, std::nullopt, Normalisation::Signed));
     }
 
     // The slider target (issue 6): ≤ 50 ms per placement at 512 tokens for the quick model on 2 threads.

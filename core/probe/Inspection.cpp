@@ -29,8 +29,6 @@ double msSince(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-InspectionSpan toSpan(const TokenSpan& s) { return {s.begin, s.end}; }
-
 std::string trimmed(const std::string& text) {
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) return {};
@@ -39,17 +37,6 @@ std::string trimmed(const std::string& text) {
 }
 
 std::string withoutLeadingSpace(const std::string& text) { return trimmed(text); }
-
-InspectionMeans toMeans(const BucketMeans& m) {
-    InspectionMeans out;
-    out.signedNorm = m.signedNorm;
-    out.absolute = m.absolute;
-    out.raw = m.raw;
-    out.signedTotal = m.signedTotal;
-    out.rows = m.rows;
-    out.flaggedRows = m.flaggedRows;
-    return out;
-}
 
 // A custom needle split like the generator's (lead, " answer", tail), each part encoded on its own so
 // the answer's tokens are exact by construction.
@@ -249,14 +236,6 @@ void copyMaps(const torch::Tensor& maps, int64_t cols, float* out) {
 
 }  // namespace
 
-const BucketValues& pick(const HeadBucketValues& values, BucketNorm norm) {
-    return norm == BucketNorm::Signed ? values.signedNorm : norm == BucketNorm::Absolute ? values.absolute : values.raw;
-}
-
-const BucketValues& pick(const InspectionMeans& values, BucketNorm norm) {
-    return norm == BucketNorm::Signed ? values.signedNorm : norm == BucketNorm::Absolute ? values.absolute : values.raw;
-}
-
 const std::vector<float>& InspectionResult::maps(MapKind which) const {
     return which == MapKind::A1 ? a1 : which == MapKind::A2 ? a2 : effective;
 }
@@ -408,11 +387,11 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     result.tokens = prompt.tokens;
     result.pieces.reserve(prompt.tokens.size());
     for (int32_t id : prompt.tokens) result.pieces.push_back(source.piece(id));
-    result.sink = toSpan(prompt.sink);
-    result.needle = toSpan(prompt.needle);
-    result.answer = toSpan(prompt.answer);
-    result.question = toSpan(prompt.question);
-    for (const auto& d : prompt.distractors) result.distractors.push_back(toSpan(d));
+    result.sink = prompt.sink;
+    result.needle = prompt.needle;
+    result.answer = prompt.answer;
+    result.question = prompt.question;
+    result.distractors = prompt.distractors;
     result.generatedNeedle = withoutLeadingSpace(needleTexts(generated.target).sentence());
     result.generatedQuestion = withoutLeadingSpace(questionText(generated.target.city));
     result.needleText = needle ? needle->text : result.generatedNeedle;
@@ -468,12 +447,9 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     result.lambdas = placement.lambdas;
 
     // Buckets of the query row per head and their means.
-    for (const HeadBuckets& h : placement.heads) {
-        const RowBuckets& b = h.buckets;
-        result.perHead.push_back({b.signedNorm, b.absolute, b.raw, b.signedTotal, b.absoluteTotal, b.flagged});
-    }
-    result.mean = toMeans(placement.mean);
-    for (const BucketMeans& m : placement.perLayer) result.perLayer.push_back(toMeans(m));
+    for (const HeadBuckets& h : placement.heads) result.perHead.push_back(h.buckets);
+    result.mean = placement.mean;
+    result.perLayer = placement.perLayer;
 
     // Retrieval: what greedy decoding produces after the question.
     const RetrievalResult& retrieval = placement.retrieval;
@@ -488,7 +464,8 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     return result;
 }
 
-std::optional<ProbeCurve> probeCurve(const std::vector<ProbeRow>& rows, std::optional<int64_t> step, BucketNorm norm) {
+std::optional<ProbeCurve> probeCurve(const std::vector<ProbeRow>& rows, std::optional<int64_t> step,
+                                     Normalisation norm) {
     if (rows.empty()) return std::nullopt;
     ProbeSelection selection;
     selection.step = step;
@@ -498,14 +475,11 @@ std::optional<ProbeCurve> probeCurve(const std::vector<ProbeRow>& rows, std::opt
     } catch (const Error&) {
         return std::nullopt;
     }
-    const Normalisation which = norm == BucketNorm::Signed     ? Normalisation::Signed
-                                : norm == BucketNorm::Absolute ? Normalisation::Absolute
-                                                               : Normalisation::Raw;
     ProbeCurve curve;
     curve.step = summary.step;
     curve.contextLength = summary.contextLength;
     for (const DepthSummary& d : summary.depths) {
-        const NormSummary& n = summary.norm(d, which);
+        const NormSummary& n = summary.norm(d, norm);
         DepthPoint p;
         p.depth = d.depth;
         p.answerMean = n.answer.mean;

@@ -45,15 +45,6 @@ struct HeadBuckets {
     RowBuckets buckets;
 };
 
-// Mean over heads, then over layers (the paper's aggregate), skipping NaN values (flagged rows' signed
-// values) — a layer whose heads are all NaN in a field is left out of that field's mean over layers.
-struct BucketMeans {
-    BucketValues signedNorm, absolute, raw;
-    double signedTotal = 0;
-    int64_t rows = 0;
-    int64_t flaggedRows = 0;
-};
-
 // How one placement is probed.
 struct PlacementOptions {
     QueryMode query = QueryMode::LastToken;
