@@ -76,14 +76,15 @@ int runProbeBench(const ProbeBenchOptions& options) {
         model->eval();
         for (int64_t T : options.contexts) {
             const Prompt prompt = syntheticPrompt(T, shape.vocabSize);
-            const QueryMode query = options.questionMean ? QueryMode::QuestionMean : QueryMode::LastToken;
+            PlacementOptions placement;
+            placement.query = options.questionMean ? QueryMode::QuestionMean : QueryMode::LastToken;
             int64_t heads = 0;
             for (int i = 0; i < options.warmup; ++i)
-                heads = int64_t(probePlacement(*model, prompt, query, AnswerSpanMode::Number).heads.size());
+                heads = int64_t(probePlacement(*model, prompt, placement).heads.size());
             std::vector<double> ms;
             for (int i = 0; i < options.repeats; ++i) {
                 Stopwatch watch;
-                const PlacementResult r = probePlacement(*model, prompt, query, AnswerSpanMode::Number);
+                const PlacementResult r = probePlacement(*model, prompt, placement);
                 ms.push_back(watch.seconds() * 1e3);
                 heads = int64_t(r.heads.size());
             }

@@ -1,8 +1,9 @@
 // InspectionSession (core/probe/Inspection.h), the plain-data API behind the Inspect and Compare views, on
 // a tiny trained paired run: exact spans (decode back to the needle, number and question), rows that sum to
-// 1 (standard) and 1 − λ (DIFF effective), a needle that moves with the depth, buckets identical to the
-// probe's, custom needle texts, row limits for long contexts, clear errors, stored-probe curves, and the
-// time one placement takes at 512 tokens for a quick-sized model on 2 threads.
+// 1 (standard) and 1 − λ (DIFF effective), a needle that moves with the depth, maps, buckets and retrieval
+// that match the model's own capture and greedy decoding, custom needle texts, row limits for long
+// contexts, clear errors, stored-probe curves, and the time one placement takes at 512 tokens for a
+// quick-sized model on 2 threads.
 #include <QtTest/QtTest>
 
 #include <QTemporaryDir>
@@ -19,6 +20,7 @@
 #include "core/probe/Haystack.h"
 #include "core/probe/Inspection.h"
 #include "core/probe/Probe.h"
+#include "core/probe/Retrieval.h"
 #include "core/probe/TrainingProbe.h"
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
@@ -46,7 +48,7 @@ double loadAverage() {
     return load;
 }
 
-std::string decodeSpan(const Tokenizer& tokenizer, const InspectionResult& r, const InspectionSpan& s) {
+std::string decodeSpan(const Tokenizer& tokenizer, const InspectionResult& r, const TokenSpan& s) {
     return tokenizer.decode(std::vector<int32_t>(r.tokens.begin() + s.begin, r.tokens.begin() + s.end));
 }
 
@@ -216,31 +218,39 @@ private Q_SLOTS:
         }
     }
 
-    void bucketsEqualTheProbe() {
-        // The same placement through the probe itself (core/probe/Probe.h) gives the same numbers.
-        Haystack haystack = Haystack::fromCorpus(corpus_, *tokenizer_);
-        NeedleProbe probe(*tokenizer_, haystack);
+    void mapsBucketsAndRetrievalMatchTheModel() {
+        // Against independent computations on the loaded model: the maps equal a full capture of the prompt
+        // (causal rows do not see the appended answer), the raw buckets are sums of the query row over each
+        // span, and the greedy tokens are those greedy decoding gives.
         for (size_t m = 0; m < 2; ++m) {
             Decoder model = loadModel(checkpoints_[m]);
+            model->eval();
             const InspectionResult r = session_.inspect(request(m, 75, 100));
-            PromptSpec spec;
-            spec.contextLength = 100;
-            spec.depth = 75;
-            const Prompt prompt = probe.builder().build(spec);
-            QCOMPARE(prompt.tokens, r.tokens);
-            const PlacementResult p = probe.probe(*model, prompt, QueryMode::LastToken, AnswerSpanMode::Number);
-            QCOMPARE(int64_t(p.heads.size()), r.layers * r.heads);
-            for (size_t i = 0; i < p.heads.size(); ++i) {
-                QVERIFY(std::fabs(p.heads[i].buckets.raw.answer - r.perHead[i].raw.answer) < 1e-6);
-                QVERIFY(std::fabs(p.heads[i].buckets.raw.noise - r.perHead[i].raw.noise) < 1e-6);
-                QVERIFY(std::fabs(p.heads[i].buckets.absolute.sink - r.perHead[i].absolute.sink) < 1e-6);
-                QCOMPARE(p.heads[i].buckets.flagged, r.perHead[i].flagged);
-            }
-            QVERIFY(std::fabs(p.mean.raw.answer - r.mean.raw.answer) < 1e-6);
-            QVERIFY(std::fabs(p.mean.absolute.noise - r.mean.absolute.noise) < 1e-6);
-            QCOMPARE(p.retrieval.hit, r.hit);
-            QCOMPARE(p.retrieval.generated, r.greedyTokens);
-            QCOMPARE(p.lambdas, r.lambdas);
+            const std::vector<int64_t> ids(r.tokens.begin(), r.tokens.end());
+            const auto full = model->capture(torch::tensor(ids, torch::kInt64).unsqueeze(0));  // logits [1, T, V]
+            QCOMPARE(int64_t(full.layers.size()), r.layers);
+            QCOMPARE(r.lambdas, model->lambdas());
+            for (int64_t l = 0; l < r.layers; ++l)
+                for (int64_t h = 0; h < r.heads; ++h) {
+                    const auto expected = full.layers[size_t(l)].effective[0][h];  // [T, T]
+                    for (int64_t i = 0; i < r.rows; ++i) {
+                        const float* row = r.row(MapKind::Effective, l, h, i);
+                        const auto want = expected[r.rowPositions[size_t(i)]].contiguous();  // [T]
+                        for (int64_t k = 0; k < r.cols; ++k) QVERIFY(std::fabs(row[k] - want[k].item<float>()) < 1e-5);
+                    }
+                    const auto query = expected[r.queryRow];                       // [T]
+                    const double answer = query.narrow(0, r.answer.begin, r.answer.size()).sum().item<double>();
+                    const double sink = query.narrow(0, r.sink.begin, r.sink.size()).sum().item<double>();
+                    const double asked = query.narrow(0, r.question.begin, r.question.size()).sum().item<double>();
+                    const double all = query.sum().item<double>();
+                    const auto& b = r.buckets(l, h);
+                    QVERIFY(std::fabs(b.raw.answer - answer) < 1e-5);
+                    QVERIFY(std::fabs(b.raw.sink - sink) < 1e-5);
+                    QVERIFY(std::fabs(b.raw.noise - (all - answer - sink - asked)) < 1e-5);
+                }
+            const auto greedy = greedyContinuation(*model, r.tokens, int64_t(r.greedyTokens.size()));
+            QVERIFY(!r.greedyTokens.empty());
+            QCOMPARE(r.greedyTokens, greedy);
         }
     }
 
@@ -328,21 +338,21 @@ private Q_SLOTS:
         for (int64_t id : runIds_) {
             const auto rows = store.probeRows(id);
             QVERIFY(!rows.empty());
-            const auto latest = probeCurve(rows, std::nullopt, BucketNorm::Absolute);
+            const auto latest = probeCurve(rows, std::nullopt, Normalisation::Absolute);
             QVERIFY(latest);
             QCOMPARE(latest->step, int64_t(30));
             QCOMPARE(latest->points.size(), size_t(3));
             QCOMPARE(latest->points[0].depth, 0.0);
             QCOMPARE(latest->points[2].depth, 100.0);
             QCOMPARE(latest->points[0].samples, int64_t(2));
-            const auto early = probeCurve(rows, int64_t(15), BucketNorm::Absolute);
+            const auto early = probeCurve(rows, int64_t(15), Normalisation::Absolute);
             QVERIFY(early);
             QCOMPARE(early->step, int64_t(15));
-            QVERIFY(!probeCurve(rows, int64_t(7), BucketNorm::Signed));
+            QVERIFY(!probeCurve(rows, int64_t(7), Normalisation::Signed));
             // Absolute buckets are shares: answer + noise ≤ 1.
             for (const DepthPoint& p : latest->points) QVERIFY(p.answerMean + p.noiseMean <= 1.0 + 1e-9);
         }
-        QVERIFY(!probeCurve({}, std::nullopt, BucketNorm::Signed));
+        QVERIFY(!probeCurve({}, std::nullopt, Normalisation::Signed));
     }
 
     // The slider target (issue 6): ≤ 50 ms per placement at 512 tokens for the quick model on 2 threads.

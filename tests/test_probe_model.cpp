@@ -186,31 +186,73 @@ private Q_SLOTS:
         }
     }
 
-    void probeCaptureMatchesTheModelsCapture() {
-        // The probe's own forward (logits only where the retrieval check reads them) must give exactly what
-        // DecoderImpl::capture gives: same attention rows, same logits at those positions.
+    void captureOfChosenRowsAndLogitTail() {
+        // The probe's forward (capture of chosen rows, logits only from the last prompt position on) against
+        // independent computations: the full capture's rows and the plain forward's logits.
         NeedleProbe probe(*tokenizer_, *haystack_);
         ProbeOptions options;
         options.samples = 1;
         options.depths = {75};
         const Prompt p = probe.prompts(options, 112).front();
         const int64_t T = int64_t(p.tokens.size());
-        const auto input = probeInput(p.tokens, p.answerTokens);
+        const auto input = probeInput(p.tokens, p.answerTokens);  // [1, L]
         const std::vector<int64_t> rows = {p.question.begin, T - 1};
+        const auto rowIndex = torch::tensor(rows, torch::kInt64);  // [R]
         for (auto& model : models_) {
-            const auto reference = model->capture(input, rows);
-            const auto mine = captureForProbe(*model, input, rows, T - 1);
-            QCOMPARE(mine.layers.size(), reference.layers.size());
+            const auto full = model->capture(input);
+            const auto mine = model->capture(input, rows, T - 1);
+            QCOMPARE(mine.rows, rows);
+            QCOMPARE(mine.layers.size(), full.layers.size());
             for (size_t l = 0; l < mine.layers.size(); ++l) {
-                QVERIFY(torch::allclose(mine.layers[l].effective, reference.layers[l].effective, 1e-6, 1e-7));
-                QCOMPARE(mine.layers[l].lambda, reference.layers[l].lambda);
-                if (reference.layers[l].a1.defined()) QVERIFY(torch::allclose(mine.layers[l].a2, reference.layers[l].a2, 1e-6, 1e-7));
+                const auto expected = full.layers[l].effective.index_select(2, rowIndex);  // [1, H, R, L]
+                QCOMPARE(mine.layers[l].effective.sizes(), expected.sizes());
+                QVERIFY(torch::allclose(mine.layers[l].effective, expected, 1e-6, 1e-7));
+                QCOMPARE(mine.layers[l].lambda, full.layers[l].lambda);
+                if (!full.layers[l].a2.defined()) continue;
+                const auto a2 = full.layers[l].a2.index_select(2, rowIndex);  // [1, H, R, L]
+                QVERIFY(torch::allclose(mine.layers[l].a2, a2, 1e-6, 1e-7));
             }
-            const auto tail = reference.logits.narrow(1, T - 1, input.size(1) - (T - 1));
+            torch::NoGradGuard noGrad;
+            const auto plain = model->forward(input);                        // [1, L, V]
+            const auto tail = plain.narrow(1, T - 1, input.size(1) - (T - 1));  // [1, L − T + 1, V]
             QCOMPARE(mine.logits.sizes(), tail.sizes());
             QVERIFY(torch::allclose(mine.logits, tail, 1e-5, 1e-5));
+            // Causal: the logits at the last prompt position do not depend on the answer tokens after it.
+            const auto alone = model->capture(probeInput(p.tokens, {p.answerTokens[0]}), {T - 1}, T - 1);
+            QVERIFY(torch::allclose(alone.logits.select(1, 0), mine.logits.select(1, 0), 1e-5, 1e-5));
         }
-        QVERIFY_THROWS_EXCEPTION(Error, captureForProbe(*models_[0], input, {input.size(1)}, T - 1));
+        QVERIFY_THROWS_EXCEPTION(Error, models_[0]->capture(input, {input.size(1)}, T - 1));
+        QVERIFY_THROWS_EXCEPTION(Error, models_[0]->capture(input, {T - 1}, input.size(1)));
+        QVERIFY_THROWS_EXCEPTION(Error, models_[0]->capture(input, {T - 1}, -1));
+    }
+
+    void placementOfMapRowsKeepsTheQueryBuckets() {
+        // Extra map rows are captured in the same forward; the buckets still come from the query row alone.
+        NeedleProbe probe(*tokenizer_, *haystack_);
+        ProbeOptions options;
+        options.samples = 1;
+        options.depths = {50};
+        const Prompt p = probe.prompts(options, 112).front();
+        const int64_t T = int64_t(p.tokens.size());
+        PlacementOptions withMaps;
+        withMaps.mapRows = {0, 5, T - 1, 5};
+        for (auto& model : models_) {
+            const PlacementResult plain = probePlacement(*model, p);
+            const PlacementResult mapped = probePlacement(*model, p, withMaps);
+            QVERIFY(plain.capture.layers.empty());  // nothing kept without map rows
+            QCOMPARE(mapped.capture.rows, (std::vector<int64_t>{0, 5, T - 1}));
+            QCOMPARE(mapped.heads.size(), plain.heads.size());
+            for (size_t i = 0; i < plain.heads.size(); ++i) {
+                QCOMPARE(mapped.heads[i].buckets.raw.answer, plain.heads[i].buckets.raw.answer);
+                QCOMPARE(mapped.heads[i].buckets.raw.noise, plain.heads[i].buckets.raw.noise);
+            }
+            QCOMPARE(mapped.retrieval.generated, plain.retrieval.generated);
+            // The raw answer bucket is the sum of the query row over the answer's keys, from the full capture.
+            const auto full = model->capture(probeInput(p.tokens, p.answerTokens));
+            const auto& first = full.layers[0].effective;  // [1, H, L, L]
+            const double answer = first[0][0][T - 1].narrow(0, p.answer.begin, p.answer.size()).sum().item<double>();
+            QVERIFY(std::fabs(plain.heads[0].buckets.raw.answer - answer) < 1e-5);
+        }
     }
 
     void teacherForcedScoringMatchesGreedyDecoding() {
@@ -219,7 +261,7 @@ private Q_SLOTS:
         options.samples = 2;
         for (auto& model : models_) {
             for (const Prompt& p : probe.prompts(options, 112)) {
-                const PlacementResult r = probe.probe(*model, p, QueryMode::LastToken, AnswerSpanMode::Number);
+                const PlacementResult r = probePlacement(*model, p);
                 const auto greedy = greedyContinuation(*model, p.tokens, int64_t(p.answerTokens.size()));
                 QVERIFY(!r.retrieval.generated.empty());
                 QCOMPARE(r.retrieval.generated,
@@ -235,9 +277,12 @@ private Q_SLOTS:
         options.samples = 1;
         options.depths = {25};
         const Prompt p = probe.prompts(options, 112).front();
-        const auto last = probe.probe(*models_[0], p, QueryMode::LastToken, AnswerSpanMode::Number);
-        const auto mean = probe.probe(*models_[0], p, QueryMode::QuestionMean, AnswerSpanMode::Number);
-        const auto needle = probe.probe(*models_[0], p, QueryMode::LastToken, AnswerSpanMode::WholeNeedle);
+        PlacementOptions questionMean, wholeNeedle;
+        questionMean.query = QueryMode::QuestionMean;
+        wholeNeedle.answerSpan = AnswerSpanMode::WholeNeedle;
+        const auto last = probePlacement(*models_[0], p);
+        const auto mean = probePlacement(*models_[0], p, questionMean);
+        const auto needle = probePlacement(*models_[0], p, wholeNeedle);
         QVERIFY(std::fabs(last.mean.raw.answer - mean.mean.raw.answer) > 0);
         // The whole needle holds the number: at least as much raw attention (standard weights are ≥ 0).
         QVERIFY(needle.mean.raw.answer >= last.mean.raw.answer);

@@ -17,7 +17,7 @@ struct LayerAttention {
 struct AttentionCapture {
     std::vector<int64_t> rows;          // the query positions captured (all positions when none were chosen)
     std::vector<LayerAttention> layers; // one per layer, on the CPU
-    torch::Tensor logits;               // [B, T, V]
+    torch::Tensor logits;               // [B, T − firstLogit, V] (capture's firstLogit; all positions by default)
 };
 
 }  // namespace needlescope

@@ -56,19 +56,24 @@ const torch::Tensor& DecoderImpl::causalMask(int64_t T, const torch::Device& dev
     return mask_;
 }
 
-torch::Tensor DecoderImpl::hidden(const torch::Tensor& tokens, AttentionCapture* capture, const torch::Tensor& rows) {
+torch::Tensor DecoderImpl::hidden(const torch::Tensor& tokens, AttentionCapture* capture, const torch::Tensor& rows,
+                                  int64_t firstPosition) {
     if (tokens.dim() != 2) throw Error("tokens must be a [batch, time] tensor");
     const int64_t T = tokens.size(1);
     if (T < 1 || T > config_.maxContext)
         throw Error("sequence of " + std::to_string(T) + " tokens does not fit the model's context of " +
                     std::to_string(config_.maxContext));
+    if (firstPosition < 0 || firstPosition >= T)
+        throw Error("first logit position " + std::to_string(firstPosition) + " is outside a sequence of " +
+                    std::to_string(T) + " tokens");
     const auto& mask = causalMask(T, tokens.device());                                // [T, T]
     auto x = embed_tokens(tokens);                                                     // [B, T, D]
     for (size_t l = 0; l < layers->size(); ++l) {
         LayerAttention* layerCapture = capture ? &capture->layers[l] : nullptr;
         x = layers[l]->as<BlockImpl>()->forward(x, mask, *rope_, layerCapture, rows);  // [B, T, D]
     }
-    return norm(x);                                                                    // [B, T, D]
+    if (firstPosition > 0) x = x.narrow(1, firstPosition, T - firstPosition);          // [B, T', D]
+    return norm(x);                                                                    // [B, T', D]
 }
 
 torch::Tensor DecoderImpl::forward(const torch::Tensor& tokens) {
@@ -80,7 +85,8 @@ torch::Tensor DecoderImpl::loss(const torch::Tensor& inputs, const torch::Tensor
     return nextTokenLoss(forward(inputs), targets, weights);                           // []
 }
 
-AttentionCapture DecoderImpl::capture(const torch::Tensor& tokens, const std::vector<int64_t>& rows) {
+AttentionCapture DecoderImpl::capture(const torch::Tensor& tokens, const std::vector<int64_t>& rows,
+                                      int64_t firstLogit) {
     torch::NoGradGuard noGrad;
     const int64_t T = tokens.dim() == 2 ? tokens.size(1) : 0;
     AttentionCapture result;
@@ -92,8 +98,8 @@ AttentionCapture DecoderImpl::capture(const torch::Tensor& tokens, const std::ve
             throw Error("query row " + std::to_string(r) + " is outside a sequence of " + std::to_string(T) + " tokens");
     result.layers.resize(layers->size());
     torch::Tensor rowIndex = rows.empty() ? torch::Tensor() : torch::tensor(result.rows, torch::kInt64);  // [R]
-    auto h = hidden(tokens, &result, rowIndex);                                        // [B, T, D]
-    result.logits = torch::nn::functional::linear(h, embed_tokens->weight).to(torch::kCPU);  // [B, T, V]
+    auto h = hidden(tokens, &result, rowIndex, firstLogit);                            // [B, T', D]
+    result.logits = torch::nn::functional::linear(h, embed_tokens->weight).to(torch::kCPU);  // [B, T', V]
     return result;
 }
 

@@ -35,8 +35,11 @@ public:
     // Mean next-token cross-entropy of `targets` [B, T] given `inputs` [B, T]; with `weights` [B, T] the
     // weighted mean Σ w·ce / Σ w (a target of weight 0 sends no gradient).
     torch::Tensor loss(const torch::Tensor& inputs, const torch::Tensor& targets, const torch::Tensor& weights = {});
-    // No-grad forward that records every layer's attention for the query rows `rows` (empty = all rows).
-    AttentionCapture capture(const torch::Tensor& tokens, const std::vector<int64_t>& rows = {});
+    // No-grad forward that records every layer's attention for the query rows `rows` (empty = all rows), and
+    // the logits of positions firstLogit … T−1 only: logits [B, T − firstLogit, V]. The head over every
+    // position is a quarter of a small model's forward, so the probe asks only for the positions it reads.
+    AttentionCapture capture(const torch::Tensor& tokens, const std::vector<int64_t>& rows = {},
+                             int64_t firstLogit = 0);
 
     const ModelConfig& config() const { return config_; }
     std::vector<double> lambdas() const;  // λ of each DIFF layer (empty for standard)
@@ -47,7 +50,9 @@ public:
     RMSNorm norm{nullptr};
 
 private:
-    torch::Tensor hidden(const torch::Tensor& tokens, AttentionCapture* capture, const torch::Tensor& rows);
+    // Final-norm hidden states of positions firstPosition … T−1: [B, T − firstPosition, D].
+    torch::Tensor hidden(const torch::Tensor& tokens, AttentionCapture* capture, const torch::Tensor& rows,
+                         int64_t firstPosition = 0);
     const torch::Tensor& causalMask(int64_t T, const torch::Device& device);
 
     ModelConfig config_;

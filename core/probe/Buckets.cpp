@@ -16,6 +16,27 @@ BucketValues scaled(const BucketValues& v, double by) {
 
 }  // namespace
 
+std::string toString(Normalisation norm) {
+    switch (norm) {
+        case Normalisation::Signed: return "signed";
+        case Normalisation::Absolute: return "absolute";
+        case Normalisation::Raw: return "raw";
+    }
+    return "signed";
+}
+
+const BucketValues& pick(const RowBuckets& buckets, Normalisation norm) {
+    return norm == Normalisation::Signed     ? buckets.signedNorm
+           : norm == Normalisation::Absolute ? buckets.absolute
+                                             : buckets.raw;
+}
+
+const BucketValues& pick(const BucketMeans& means, Normalisation norm) {
+    return norm == Normalisation::Signed     ? means.signedNorm
+           : norm == Normalisation::Absolute ? means.absolute
+                                             : means.raw;
+}
+
 RowBuckets computeBuckets(const float* row, int64_t length, const BucketSpans& spans) {
     const int64_t T = spans.contextLength;
     if (T < 1 || T > length)

@@ -6,6 +6,7 @@
 //   signed    bucket sums of a, divided by the row's signed total Σa (sums to 1). A row whose signed
 //             total is ≤ 0 (DIFF with λ ≥ 1) is flagged and its signed values are NaN — never divided.
 #include <cstdint>
+#include <string>
 
 #include "core/probe/PromptBuilder.h"
 #include "core/store/StoreTypes.h"
@@ -28,6 +29,21 @@ struct RowBuckets {
     double absoluteTotal = 0;  // Σ |a|
     bool flagged = false;      // signedTotal ≤ 0: signedNorm is NaN
 };
+
+// Mean over heads, then over layers (the paper's aggregate), skipping NaN values (flagged rows' signed
+// values) — a layer whose heads are all NaN in a field is left out of that field's mean over layers.
+// Computed by meanOverHeadsThenLayers (core/probe/Probe.h).
+struct BucketMeans {
+    BucketValues signedNorm, absolute, raw;
+    double signedTotal = 0;
+    int64_t rows = 0;
+    int64_t flaggedRows = 0;
+};
+
+enum class Normalisation { Signed, Absolute, Raw };
+std::string toString(Normalisation norm);  // "signed" | "absolute" | "raw"
+const BucketValues& pick(const RowBuckets& buckets, Normalisation norm);
+const BucketValues& pick(const BucketMeans& means, Normalisation norm);
 
 // `row` holds at least spans.contextLength weights (one per key position).
 RowBuckets computeBuckets(const float* row, int64_t length, const BucketSpans& spans);

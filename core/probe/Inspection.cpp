@@ -29,8 +29,6 @@ double msSince(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-InspectionSpan toSpan(const TokenSpan& s) { return {s.begin, s.end}; }
-
 std::string trimmed(const std::string& text) {
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) return {};
@@ -39,17 +37,6 @@ std::string trimmed(const std::string& text) {
 }
 
 std::string withoutLeadingSpace(const std::string& text) { return trimmed(text); }
-
-InspectionMeans toMeans(const BucketMeans& m) {
-    InspectionMeans out;
-    out.signedNorm = m.signedNorm;
-    out.absolute = m.absolute;
-    out.raw = m.raw;
-    out.signedTotal = m.signedTotal;
-    out.rows = m.rows;
-    out.flaggedRows = m.flaggedRows;
-    return out;
-}
 
 // A custom needle split like the generator's (lead, " answer", tail), each part encoded on its own so
 // the answer's tokens are exact by construction.
@@ -249,14 +236,6 @@ void copyMaps(const torch::Tensor& maps, int64_t cols, float* out) {
 
 }  // namespace
 
-const BucketValues& pick(const HeadBucketValues& values, BucketNorm norm) {
-    return norm == BucketNorm::Signed ? values.signedNorm : norm == BucketNorm::Absolute ? values.absolute : values.raw;
-}
-
-const BucketValues& pick(const InspectionMeans& values, BucketNorm norm) {
-    return norm == BucketNorm::Signed ? values.signedNorm : norm == BucketNorm::Absolute ? values.absolute : values.raw;
-}
-
 const std::vector<float>& InspectionResult::maps(MapKind which) const {
     return which == MapKind::A1 ? a1 : which == MapKind::A2 ? a2 : effective;
 }
@@ -408,11 +387,11 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     result.tokens = prompt.tokens;
     result.pieces.reserve(prompt.tokens.size());
     for (int32_t id : prompt.tokens) result.pieces.push_back(source.piece(id));
-    result.sink = toSpan(prompt.sink);
-    result.needle = toSpan(prompt.needle);
-    result.answer = toSpan(prompt.answer);
-    result.question = toSpan(prompt.question);
-    for (const auto& d : prompt.distractors) result.distractors.push_back(toSpan(d));
+    result.sink = prompt.sink;
+    result.needle = prompt.needle;
+    result.answer = prompt.answer;
+    result.question = prompt.question;
+    result.distractors = prompt.distractors;
     result.generatedNeedle = withoutLeadingSpace(needleTexts(generated.target).sentence());
     result.generatedQuestion = withoutLeadingSpace(questionText(generated.target.city));
     result.needleText = needle ? needle->text : result.generatedNeedle;
@@ -439,13 +418,14 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     result.cols = T;
     result.queryRowIndex = result.rows - 1;
 
-    // One forward over prompt + answer[0 .. n−2]: the maps of the chosen rows and the logits for retrieval.
-    const torch::Tensor input = probeInput(prompt.tokens, prompt.answerTokens);  // [1, T + n − 1]
-    const auto forwardStart = Clock::now();
+    // The probe's own placement: one forward over prompt + answer[0 .. n−2] on the model's device, the maps
+    // of the chosen rows, the query row's buckets and the retrieval check.
     result.promptMs = msSince(start);
-    // The probe's own capture: logits only from the last prompt position on (all the retrieval check reads).
-    AttentionCapture capture = captureForProbe(model, input, rows, T - 1);
-    result.forwardMs = msSince(forwardStart);
+    PlacementOptions options;
+    options.mapRows = rows;
+    const PlacementResult placement = probePlacement(model, prompt, options);
+    result.forwardMs = placement.forwardMs;
+    const AttentionCapture& capture = placement.capture;
     const int64_t L = int64_t(capture.layers.size()), H = result.heads, R = result.rows;
     const size_t perLayer = size_t(H * R * T);
     result.effective.resize(size_t(L) * perLayer);
@@ -462,34 +442,17 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
             copyMaps(layer.a1, T, result.a1.data() + size_t(l) * perLayer);
             copyMaps(layer.a2, T, result.a2.data() + size_t(l) * perLayer);
         }
-        if (result.diff) {
-            result.lambdas.push_back(layer.lambda);
-            result.lambdaInits.push_back(layer.lambdaInit);
-        }
+        if (result.diff) result.lambdaInits.push_back(layer.lambdaInit);
     }
+    result.lambdas = placement.lambdas;
 
-    // Buckets of the query row per head (the probe's arithmetic and means).
-    BucketSpans spans;
-    spans.sink = prompt.sink;
-    spans.answer = prompt.answer;
-    spans.query = prompt.question;
-    spans.contextLength = T;
-    std::vector<HeadBuckets> heads;
-    for (int64_t l = 0; l < L; ++l)
-        for (int64_t h = 0; h < H; ++h) {
-            const float* row = result.effective.data() + size_t(l) * perLayer + size_t((h * R + result.queryRowIndex) * T);
-            heads.push_back({l, h, computeBuckets(row, T, spans)});
-            const RowBuckets& b = heads.back().buckets;
-            result.perHead.push_back({b.signedNorm, b.absolute, b.raw, b.signedTotal, b.absoluteTotal, b.flagged});
-        }
-    result.mean = toMeans(meanOverHeadsThenLayers(heads));
-    for (int64_t l = 0; l < L; ++l) {
-        const std::vector<HeadBuckets> one(heads.begin() + l * H, heads.begin() + (l + 1) * H);
-        result.perLayer.push_back(toMeans(meanOverHeadsThenLayers(one)));
-    }
+    // Buckets of the query row per head and their means.
+    for (const HeadBuckets& h : placement.heads) result.perHead.push_back(h.buckets);
+    result.mean = placement.mean;
+    result.perLayer = placement.perLayer;
 
     // Retrieval: what greedy decoding produces after the question.
-    const RetrievalResult retrieval = scoreTeacherForced(capture.logits, 1, prompt.answerTokens);  // logits start at T − 1
+    const RetrievalResult& retrieval = placement.retrieval;
     result.hit = retrieval.hit;
     result.greedyTokens = retrieval.generated;
     const bool inVocabulary = std::all_of(retrieval.generated.begin(), retrieval.generated.end(),
@@ -501,7 +464,8 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     return result;
 }
 
-std::optional<ProbeCurve> probeCurve(const std::vector<ProbeRow>& rows, std::optional<int64_t> step, BucketNorm norm) {
+std::optional<ProbeCurve> probeCurve(const std::vector<ProbeRow>& rows, std::optional<int64_t> step,
+                                     Normalisation norm) {
     if (rows.empty()) return std::nullopt;
     ProbeSelection selection;
     selection.step = step;
@@ -511,14 +475,11 @@ std::optional<ProbeCurve> probeCurve(const std::vector<ProbeRow>& rows, std::opt
     } catch (const Error&) {
         return std::nullopt;
     }
-    const Normalisation which = norm == BucketNorm::Signed     ? Normalisation::Signed
-                                : norm == BucketNorm::Absolute ? Normalisation::Absolute
-                                                               : Normalisation::Raw;
     ProbeCurve curve;
     curve.step = summary.step;
     curve.contextLength = summary.contextLength;
     for (const DepthSummary& d : summary.depths) {
-        const NormSummary& n = summary.norm(d, which);
+        const NormSummary& n = summary.norm(d, norm);
         DepthPoint p;
         p.depth = d.depth;
         p.answerMean = n.answer.mean;

@@ -1,7 +1,7 @@
 #pragma once
 // One interactive needle placement for the workbench (Inspect and Compare views): plain data in, plain
-// data out. No LibTorch (and no core/probe/PromptBuilder.h, whose TokenSpan clashes with the UI's) in this
-// header, so Qt code may include it. Everything is computed by core/probe: the prompt builder places the
+// data out, in the probe's own types (TokenSpan, RowBuckets, BucketMeans, Normalisation). No LibTorch in
+// this header, so Qt code may include it. Everything is computed by core/probe: the prompt builder places the
 // needle, computeBuckets splits the query row, meanOverHeadsThenLayers averages, scoreTeacherForced checks
 // retrieval, selectAndSummarize aggregates stored probes (DESIGN §3–4).
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/probe/Buckets.h"
 #include "core/store/StoreTypes.h"
 
 namespace needlescope {
@@ -38,30 +39,6 @@ struct InspectionRequest {
     bool components = true;  // DIFF: also return A1 and A2
 };
 
-struct InspectionSpan {
-    int64_t begin = 0, end = 0;  // [begin, end) token positions
-    int64_t size() const { return end - begin; }
-    bool contains(int64_t p) const { return p >= begin && p < end; }
-};
-
-// The buckets of the query row for one head (core/probe/Buckets.h: RowBuckets).
-struct HeadBucketValues {
-    BucketValues signedNorm, absolute, raw;
-    double signedTotal = 0, absoluteTotal = 0;
-    bool flagged = false;  // signed total ≤ 0: signedNorm is NaN
-};
-
-// Mean over heads, then layers (core/probe/Probe.h: BucketMeans).
-struct InspectionMeans {
-    BucketValues signedNorm, absolute, raw;
-    double signedTotal = 0;
-    int64_t rows = 0, flaggedRows = 0;
-};
-
-enum class BucketNorm { Signed, Absolute, Raw };
-const BucketValues& pick(const HeadBucketValues& values, BucketNorm norm);
-const BucketValues& pick(const InspectionMeans& values, BucketNorm norm);
-
 enum class MapKind { Effective, A1, A2 };
 
 struct InspectionResult {
@@ -77,8 +54,8 @@ struct InspectionResult {
     // Prompt: tokens and their pieces (one decoded string per token), exact spans.
     std::vector<int32_t> tokens;
     std::vector<std::string> pieces;
-    InspectionSpan sink, needle, answer, question;
-    std::vector<InspectionSpan> distractors;
+    TokenSpan sink, needle, answer, question;
+    std::vector<TokenSpan> distractors;
     std::string needleText, answerText, questionText;  // as placed (custom or generated), without a leading space
     std::string generatedNeedle, generatedQuestion;    // the generator's texts for this placement
     bool custom = false;
@@ -93,9 +70,9 @@ struct InspectionResult {
     std::vector<float> effective, a1, a2;  // a1 / a2 empty for standard (or components = false)
 
     // Buckets of the query row per head (layer-major) and their means.
-    std::vector<HeadBucketValues> perHead;
-    InspectionMeans mean;
-    std::vector<InspectionMeans> perLayer;
+    std::vector<RowBuckets> perHead;
+    BucketMeans mean;
+    std::vector<BucketMeans> perLayer;
 
     // Retrieval: greedy tokens up to (and including) the first that leaves the answer.
     std::vector<int32_t> greedyTokens;
@@ -112,7 +89,7 @@ struct InspectionResult {
     const std::vector<float>& maps(MapKind which) const;
     const float* map(MapKind which, int64_t layer, int64_t head) const;          // rows × cols
     const float* row(MapKind which, int64_t layer, int64_t head, int64_t rowIndex) const;  // cols
-    const HeadBucketValues& buckets(int64_t layer, int64_t head) const { return perHead[size_t(layer * heads + head)]; }
+    const RowBuckets& buckets(int64_t layer, int64_t head) const { return perHead[size_t(layer * heads + head)]; }
     int64_t rowIndexOf(int64_t position) const;  // −1 when that position is not a heatmap row
 };
 
@@ -151,6 +128,7 @@ struct ProbeCurve {
     std::vector<DepthPoint> points;  // ascending depth
 };
 // `step` unset = the latest stored step; a step without rows gives nullopt (as do empty rows).
-std::optional<ProbeCurve> probeCurve(const std::vector<ProbeRow>& rows, std::optional<int64_t> step, BucketNorm norm);
+std::optional<ProbeCurve> probeCurve(const std::vector<ProbeRow>& rows, std::optional<int64_t> step,
+                                     Normalisation norm);
 
 }  // namespace needlescope

@@ -1,6 +1,8 @@
 #include "core/probe/Probe.h"
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -73,43 +75,7 @@ BucketMeans meanOf(const std::vector<Entry>& entries) {
     return out;
 }
 
-const RotaryEmbeddingImpl& ropeOf(DecoderImpl& model) {
-    for (const auto& child : model.named_children())
-        if (child.key() == "rope")
-            if (const auto* rope = dynamic_cast<const RotaryEmbeddingImpl*>(child.value().get())) return *rope;
-    throw Error("the model has no rotary embedding module named 'rope'");
-}
-
 }  // namespace
-
-AttentionCapture captureForProbe(DecoderImpl& model, const torch::Tensor& tokens, const std::vector<int64_t>& rows,
-                                 int64_t firstLogit) {
-    torch::NoGradGuard noGrad;
-    if (tokens.dim() != 2 || tokens.size(0) != 1) throw Error("the probe feeds one [1, T] sequence");
-    const int64_t L = tokens.size(1);
-    if (L < 1 || L > model.config().maxContext)
-        throw Error("sequence of " + std::to_string(L) + " tokens does not fit the model's context of " +
-                    std::to_string(model.config().maxContext));
-    if (firstLogit < 0 || firstLogit >= L) throw Error("first logit position outside the sequence");
-    AttentionCapture result;
-    result.rows = rows;
-    for (int64_t r : rows)
-        if (r < 0 || r >= L)
-            throw Error("query row " + std::to_string(r) + " is outside a sequence of " + std::to_string(L) + " tokens");
-    const torch::Tensor rowIndex = torch::tensor(rows, torch::kInt64);                       // [R]
-    thread_local torch::Tensor mask;                                                         // [L, L]
-    if (!mask.defined() || mask.size(0) != L || mask.device() != tokens.device())
-        mask = torch::full({L, L}, -std::numeric_limits<float>::infinity(),
-                           torch::TensorOptions().device(tokens.device())).triu(1);
-    const RotaryEmbeddingImpl& rope = ropeOf(model);
-    result.layers.resize(model.layers->size());
-    auto x = model.embed_tokens(tokens);                                                     // [1, L, D]
-    for (size_t l = 0; l < model.layers->size(); ++l)
-        x = model.layers[l]->as<BlockImpl>()->forward(x, mask, rope, &result.layers[l], rowIndex);  // [1, L, D]
-    auto h = model.norm(x.narrow(1, firstLogit, L - firstLogit));                           // [1, L', D]
-    result.logits = torch::nn::functional::linear(h, model.embed_tokens->weight).to(torch::kCPU);  // [1, L', V]
-    return result;
-}
 
 std::string toString(QueryMode mode) { return mode == QueryMode::LastToken ? "last" : "question"; }
 
@@ -190,17 +156,19 @@ std::vector<Prompt> NeedleProbe::prompts(const ProbeOptions& options, int64_t co
     return out;
 }
 
-PlacementResult NeedleProbe::probe(DecoderImpl& model, const Prompt& prompt, QueryMode query,
-                                   AnswerSpanMode answerSpan) const {
-    return probePlacement(model, prompt, query, answerSpan);
-}
-
-PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, QueryMode query, AnswerSpanMode answerSpan) {
+PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, const PlacementOptions& options) {
     const int64_t T = int64_t(prompt.tokens.size());
-    std::vector<int64_t> rows;
-    if (query == QueryMode::LastToken) rows.push_back(T - 1);
+    std::vector<int64_t> queryRows;
+    if (options.query == QueryMode::LastToken) queryRows.push_back(T - 1);
     else
-        for (int64_t p = prompt.question.begin; p < prompt.question.end; ++p) rows.push_back(p);
+        for (int64_t p = prompt.question.begin; p < prompt.question.end; ++p) queryRows.push_back(p);
+    std::vector<int64_t> rows = queryRows;
+    rows.insert(rows.end(), options.mapRows.begin(), options.mapRows.end());
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    std::vector<int64_t> queryAt;  // indices of the query rows among the captured rows
+    for (int64_t r : queryRows)
+        queryAt.push_back(int64_t(std::lower_bound(rows.begin(), rows.end(), r) - rows.begin()));
 
     torch::Device device = torch::kCPU;
     for (const auto& p : model.parameters()) {
@@ -208,23 +176,27 @@ PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, QueryMo
         break;
     }
     const torch::Tensor input = probeInput(prompt.tokens, prompt.answerTokens).to(device);  // [1, L]
+    const auto forwardStart = std::chrono::steady_clock::now();
     // Logits from the last prompt position on: all the retrieval check reads.
-    AttentionCapture capture = captureForProbe(model, input, rows, T - 1);
-
+    AttentionCapture capture = model.capture(input, rows, T - 1);
     PlacementResult result;
+    result.forwardMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - forwardStart).count();
+
     result.prompt = prompt;
     result.layers = int64_t(capture.layers.size());
     BucketSpans spans;
     spans.sink = prompt.sink;
-    spans.answer = answerSpan == AnswerSpanMode::Number ? prompt.answer : prompt.needle;
+    spans.answer = options.answerSpan == AnswerSpanMode::Number ? prompt.answer : prompt.needle;
     spans.query = prompt.question;
     spans.contextLength = T;
+    const torch::Tensor queryIndex = torch::tensor(queryAt, torch::kInt64);  // [Q]
     for (int64_t l = 0; l < result.layers; ++l) {
         const LayerAttention& layer = capture.layers[size_t(l)];
-        torch::Tensor maps = layer.effective[0];                          // [H, R, L]
-        if (maps.size(1) > 1) maps = maps.mean(1);                        // [H, L]
-        else maps = maps.select(1, 0);                                    // [H, L]
-        maps = maps.to(torch::kFloat32).contiguous();
+        torch::Tensor maps = layer.effective[0].index_select(1, queryIndex);  // [H, Q, L]
+        if (maps.size(1) > 1) maps = maps.mean(1);                         // [H, L]
+        else maps = maps.select(1, 0);                                     // [H, L]
+        maps = maps.to(torch::kFloat32).contiguous();                      // [H, L]
         const int64_t H = maps.size(0), L = maps.size(1);
         result.headsPerLayer = H;
         if (model.config().kind == ModelKind::Diff) result.lambdas.push_back(layer.lambda);
@@ -238,6 +210,7 @@ PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, QueryMo
                                      result.heads.begin() + (l + 1) * result.headsPerLayer);
         result.perLayer.push_back(meanOverHeadsThenLayers(one));
     }
+    if (!options.mapRows.empty()) result.capture = std::move(capture);
     return result;
 }
 
@@ -248,7 +221,10 @@ ProbeResult NeedleProbe::run(DecoderImpl& model, const ProbeOptions& options, in
     const std::vector<Prompt> all = prompts(options, result.contextLength);
     int64_t done = 0;
     for (const Prompt& prompt : all) {
-        PlacementResult placement = probe(model, prompt, options.query, options.answerSpan);
+        PlacementOptions placementOptions;
+        placementOptions.query = options.query;
+        placementOptions.answerSpan = options.answerSpan;
+        PlacementResult placement = probePlacement(model, prompt, placementOptions);
         for (const HeadBuckets& h : placement.heads) {
             ProbeRow row;
             row.runId = runId;

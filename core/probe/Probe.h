@@ -45,13 +45,13 @@ struct HeadBuckets {
     RowBuckets buckets;
 };
 
-// Mean over heads, then over layers (the paper's aggregate), skipping NaN values (flagged rows' signed
-// values) — a layer whose heads are all NaN in a field is left out of that field's mean over layers.
-struct BucketMeans {
-    BucketValues signedNorm, absolute, raw;
-    double signedTotal = 0;
-    int64_t rows = 0;
-    int64_t flaggedRows = 0;
+// How one placement is probed.
+struct PlacementOptions {
+    QueryMode query = QueryMode::LastToken;
+    AnswerSpanMode answerSpan = AnswerSpanMode::Number;
+    // Further query rows whose maps the caller reads (a heatmap's rows): captured in the same forward and
+    // kept in PlacementResult::capture. Empty = only the query row(s), and no capture kept.
+    std::vector<int64_t> mapRows;
 };
 
 struct PlacementResult {
@@ -62,6 +62,10 @@ struct PlacementResult {
     RetrievalResult retrieval;
     BucketMeans mean;                // over heads then layers
     std::vector<BucketMeans> perLayer;
+    // Only with PlacementOptions::mapRows: the forward's capture of mapRows ∪ query rows (sorted, unique;
+    // capture.rows says which), its logits from the last prompt position on.
+    AttentionCapture capture;
+    double forwardMs = 0;  // the forward with capture
 };
 
 struct ProbeResult {
@@ -74,16 +78,10 @@ struct ProbeResult {
 BucketMeans meanOverHeadsThenLayers(const std::vector<HeadBuckets>& heads);
 BucketMeans meanOverHeadsThenLayers(const std::vector<ProbeRow>& rows);  // same rule on stored rows
 
-// Model.capture() restricted to what the probe reads: the attention of `rows` in every layer and the
-// logits of positions firstLogit … L−1 only (the full [L, V] logits are a quarter of a small model's
-// forward). Runs the model's own modules (embedding, blocks with its RoPE and a causal mask, final norm,
-// tied head); test_probe_model checks it against DecoderImpl::capture. `logits` is [1, L − firstLogit, V].
-AttentionCapture captureForProbe(DecoderImpl& model, const torch::Tensor& tokens, const std::vector<int64_t>& rows,
-                                 int64_t firstLogit);
-
-// One placement: a no-grad forward over prompt + answer[0 .. n−2] capturing only the query row(s), then
-// buckets per (layer, head) and the retrieval check. Needs no tokenizer (the prompt carries its spans).
-PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, QueryMode query, AnswerSpanMode answerSpan);
+// One placement: a no-grad forward (DecoderImpl::capture, logits only from the last prompt position on)
+// over prompt + answer[0 .. n−2] on the model's device, capturing the query row(s) (and options.mapRows),
+// then buckets per (layer, head) and the retrieval check. Needs no tokenizer (the prompt carries its spans).
+PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, const PlacementOptions& options = {});
 
 class NeedleProbe {
 public:
@@ -99,8 +97,6 @@ public:
     // The prompts of a probe, depth-major then sample: they depend on the options and the tokenizer only,
     // so every model probed with the same options gets the very same prompts.
     std::vector<Prompt> prompts(const ProbeOptions& options, int64_t contextLength) const;
-
-    PlacementResult probe(DecoderImpl& model, const Prompt& prompt, QueryMode query, AnswerSpanMode answerSpan) const;
 
     // Every placement; rows carry runId and step. `progress(done, total)` is called after each placement.
     ProbeResult run(DecoderImpl& model, const ProbeOptions& options, int64_t runId, int64_t step,

@@ -103,15 +103,6 @@ nlohmann::json normJson(const NormSummary& n) {
 
 }  // namespace
 
-std::string toString(Normalisation norm) {
-    switch (norm) {
-        case Normalisation::Signed: return "signed";
-        case Normalisation::Absolute: return "absolute";
-        case Normalisation::Raw: return "raw";
-    }
-    return "signed";
-}
-
 MeanStd meanStd(const std::vector<double>& values) {
     MeanStd out;
     double sum = 0;

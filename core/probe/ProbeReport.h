@@ -14,9 +14,6 @@
 
 namespace needlescope {
 
-enum class Normalisation { Signed, Absolute, Raw };
-std::string toString(Normalisation norm);  // "signed" | "absolute" | "raw"
-
 struct MeanStd {
     double mean = 0, std = 0;  // std: sample standard deviation (n − 1); 0 for one value; NaN for none
     int64_t n = 0;             // values that were not NaN

@@ -115,7 +115,7 @@ private Q_SLOTS:
                             const InspectionResult res = session.inspect(r);
                             for (int64_t l = 0; l < res.layers; ++l)
                                 for (int64_t h = 0; h < res.heads; ++h) {
-                                    const HeadBucketValues& b = res.buckets(l, h);
+                                    const RowBuckets& b = res.buckets(l, h);
                                     ProbeRow row;
                                     row.runId = id;
                                     row.step = c.step;

@@ -178,7 +178,7 @@ private Q_SLOTS:
         QVERIFY(workerProgress.count() >= 1);
         QVERIFY(progress.count() >= 1);
         QVERIFY(runsChanged.count() >= 1);  // the runs exist as soon as training starts
-        const TrainingProgressUpdate last = workerProgress.last().at(0).value<TrainingProgressUpdate>();
+        const TrainingProgress last = workerProgress.last().at(0).value<TrainingProgress>();
         QCOMPARE(last.totalSteps, qint64(100000));
         QVERIFY(last.step > 0);
         auto* lambdas = view.findChild<QTableWidget*>("lambdaTable");

@@ -138,9 +138,9 @@ void CompareView::buildUi() {
     probeRow->addWidget(new QLabel(tr("Buckets"), curves));
     normCombo_ = new QComboBox(curves);
     normCombo_->setObjectName(QStringLiteral("probeNorm"));
-    normCombo_->addItem(tr("signed"), int(BucketNorm::Signed));
-    normCombo_->addItem(tr("absolute"), int(BucketNorm::Absolute));
-    normCombo_->addItem(tr("raw"), int(BucketNorm::Raw));
+    normCombo_->addItem(tr("signed"), int(Normalisation::Signed));
+    normCombo_->addItem(tr("absolute"), int(Normalisation::Absolute));
+    normCombo_->addItem(tr("raw"), int(Normalisation::Raw));
     probeRow->addWidget(normCombo_);
     curvesLayout->addLayout(probeRow);
     depthChart_ = new DepthCurveChart(curves);
@@ -285,7 +285,7 @@ QVector<std::shared_ptr<const InspectionResult>> CompareView::results() const {
     return out;
 }
 
-BucketNorm CompareView::bucketNorm() const { return BucketNorm(normCombo_->currentData().toInt()); }
+Normalisation CompareView::bucketNorm() const { return Normalisation(normCombo_->currentData().toInt()); }
 
 void CompareView::refresh() {
     QVector<qint64> checked = runIds();
@@ -675,7 +675,7 @@ void CompareView::updateHeatmaps() {
         const bool clamped = layer != layerSpin_->value() || head != headSpin_->value();
         p->heatmap->setTitle(tr("layer %1 · head %2%3").arg(layer).arg(head).arg(clamped ? tr(" (nearest that exists)")
                                                                                           : QString()));
-        const HeadBucketValues& b = r.buckets(layer, head);
+        const RowBuckets& b = r.buckets(layer, head);
         QString info = tr("answer %1 · noise %2 (signed; this head) · mean answer %3 · ")
                            .arg(formatValue(b.signedNorm.answer), formatValue(b.signedNorm.noise),
                                 formatValue(r.mean.signedNorm.answer));

@@ -85,7 +85,7 @@ private:
     void updateHeatmaps();
     void applySharedScale();
     void updateSliderLabels();
-    BucketNorm bucketNorm() const;
+    Normalisation bucketNorm() const;
 
     app::AppPaths paths_;
     InspectWorker* worker_ = nullptr;

@@ -111,9 +111,9 @@ void InspectView::buildUi() {
     top->addSpacing(12);
     top->addWidget(new QLabel(tr("Buckets"), this));
     normCombo_ = new QComboBox(this);
-    normCombo_->addItem(tr("signed"), int(BucketNorm::Signed));
-    normCombo_->addItem(tr("absolute"), int(BucketNorm::Absolute));
-    normCombo_->addItem(tr("raw"), int(BucketNorm::Raw));
+    normCombo_->addItem(tr("signed"), int(Normalisation::Signed));
+    normCombo_->addItem(tr("absolute"), int(Normalisation::Absolute));
+    normCombo_->addItem(tr("raw"), int(Normalisation::Raw));
     normCombo_->setToolTip(tr("signed: bucket / signed row total · absolute: |a| / Σ|a| · raw: the weights as used"));
     top->addWidget(normCombo_);
     allRowsBox_ = new QCheckBox(tr("All query rows"), this);
@@ -337,7 +337,7 @@ qint64 InspectView::currentRunId() const {
 
 QString InspectView::errorText() const { return errorLabel_->isVisible() ? errorLabel_->text() : QString(); }
 
-BucketNorm InspectView::bucketNorm() const { return BucketNorm(normCombo_->currentData().toInt()); }
+Normalisation InspectView::bucketNorm() const { return Normalisation(normCombo_->currentData().toInt()); }
 
 void InspectView::refresh() {
     const qint64 previous = currentRunId();
@@ -515,7 +515,7 @@ void InspectView::showResult() {
         double best = -1e300;
         for (int64_t l = 0; l < r.layers; ++l)
             for (int64_t h = 0; h < r.heads; ++h) {
-                const double v = pick(r.buckets(l, h), BucketNorm::Raw).answer;
+                const double v = pick(r.buckets(l, h), Normalisation::Raw).answer;
                 if (std::isfinite(v) && v > best) best = v, bestLayer = int(l), bestHead = int(h);
             }
         layer_ = bestLayer;
@@ -548,7 +548,7 @@ void InspectView::updateHeadGrid() {
     if (headGrid_->layers() != r.layers || headGrid_->heads() != r.heads) headGrid_->setGrid(int(r.layers), int(r.heads));
     std::vector<float> values;
     values.reserve(size_t(r.layers * r.heads));
-    for (const HeadBucketValues& h : r.perHead) values.push_back(float(pick(h, bucketNorm()).answer));
+    for (const RowBuckets& h : r.perHead) values.push_back(float(pick(h, bucketNorm()).answer));
     bool negative = false;
     for (float v : values) negative = negative || v < 0;
     headGrid_->setScaleMode(r.diff || negative ? ColorScale::Mode::Diverging : ColorScale::Mode::Sequential);
@@ -621,14 +621,14 @@ void InspectView::updateStrip() {
 void InspectView::updateBars() {
     if (!result_) return;
     const InspectionResult& r = *result_;
-    const BucketNorm norm = bucketNorm();
+    const Normalisation norm = bucketNorm();
     auto values = [](const BucketValues& b) { return QVector<double>{b.sink, b.answer, b.noise, b.query}; };
     QVector<BarSeries> series;
     series.push_back({tr("mean over heads, then layers"), QColor(0x44, 0x44, 0x44), values(pick(r.mean, norm))});
     if (layer_ >= 0 && layer_ < r.layers && head_ >= 0 && head_ < r.heads) {
-        const HeadBucketValues& h = r.buckets(layer_, head_);
+        const RowBuckets& h = r.buckets(layer_, head_);
         QString name = tr("layer %1 · head %2").arg(layer_).arg(head_);
-        if (norm == BucketNorm::Signed && h.flagged) name += tr(" (row total ≤ 0)");
+        if (norm == Normalisation::Signed && h.flagged) name += tr(" (row total ≤ 0)");
         series.push_back({name, QColor(0x00, 0x72, 0xB2), values(pick(h, norm))});
     }
     double lo = 0, hi = 1;

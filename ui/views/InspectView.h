@@ -81,7 +81,7 @@ private:
     void updateLabels();
     void updateSliderLabels();
     void showError(const QString& message);
-    BucketNorm bucketNorm() const;
+    Normalisation bucketNorm() const;
 
     app::AppPaths paths_;
     InspectWorker* worker_ = nullptr;

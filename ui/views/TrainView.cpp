@@ -808,7 +808,7 @@ void TrainView::loadHistory(const QVector<qint64>& runIds) {
     }
 }
 
-void TrainView::onMetrics(const QVector<TrainingMetricsUpdate>& updates) {
+void TrainView::onMetrics(const QVector<ModelMetrics>& updates) {
     QHash<QString, QVector<LossSample>> batches;
     QVector<double> lambdas;
     auto add = [&](const QString& name, const LossSample& sample) {
@@ -819,14 +819,15 @@ void TrainView::onMetrics(const QVector<TrainingMetricsUpdate>& updates) {
         batches[name].push_back(sample);
         lastSeriesStep_[name] = sample.step;
     };
-    for (const TrainingMetricsUpdate& u : updates) {
-        add(seriesName(u.kind, false), {double(u.step), double(u.tokens), u.trainLoss});
-        lastTrainLoss_[u.kind] = u.trainLoss;
+    for (const ModelMetrics& u : updates) {
+        const QString kind = QString::fromStdString(kindName(u.kind));
+        add(seriesName(kind, false), {double(u.step), double(u.tokens), u.trainLoss});
+        lastTrainLoss_[kind] = u.trainLoss;
         if (u.hasValidation) {
-            add(seriesName(u.kind, true), {double(u.step), double(u.tokens), u.valLoss});
-            lastValLoss_[u.kind] = u.valLoss;
+            add(seriesName(kind, true), {double(u.step), double(u.tokens), u.valLoss});
+            lastValLoss_[kind] = u.valLoss;
         }
-        if (!u.lambdas.isEmpty()) lambdas = u.lambdas;
+        if (!u.lambdas.empty()) lambdas = QVector<double>(u.lambdas.begin(), u.lambdas.end());
     }
     for (auto it = batches.cbegin(); it != batches.cend(); ++it) chart_->appendSamples(it.key(), it.value());
 
@@ -856,7 +857,7 @@ void TrainView::onMetrics(const QVector<TrainingMetricsUpdate>& updates) {
     if (!parts.isEmpty()) lossValue_->setText(parts.join(QStringLiteral(" &nbsp; ")));
 }
 
-void TrainView::onProgress(const TrainingProgressUpdate& p) {
+void TrainView::onProgress(const TrainingProgress& p) {
     lastStep_ = p.step;
     totalSteps_ = p.totalSteps;
     stepValue_->setText(QStringLiteral("%1 / %2").arg(QLocale().toString(p.step), QLocale().toString(p.totalSteps)));

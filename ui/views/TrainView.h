@@ -95,8 +95,8 @@ private:
     void setStateText(const QString& text, const QString& color = QString());
 
     void onRunsCreated(const QVector<qint64>& runIds, const QString& group);
-    void onMetrics(const QVector<needlescope::TrainingMetricsUpdate>& updates);
-    void onProgress(const needlescope::TrainingProgressUpdate& progress);
+    void onMetrics(const QVector<needlescope::ModelMetrics>& updates);
+    void onProgress(const needlescope::TrainingProgress& progress);
     void onFinished(const QString& status, const QString& error);
 
     needlescope::app::AppPaths paths_;

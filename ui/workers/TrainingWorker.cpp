@@ -35,40 +35,18 @@ public:
         Q_EMIT worker_->runsCreated(ids, QString::fromStdString(group));
     }
 
-    void onMetrics(const ModelMetrics& m) override {
-        TrainingMetricsUpdate u;
-        u.runId = m.runId;
-        u.kind = QString::fromStdString(kindName(m.kind));
-        u.step = m.step;
-        u.tokens = m.tokens;
-        u.trainLoss = m.trainLoss;
-        u.lr = m.lr;
-        u.gradNorm = m.gradNorm;
-        u.hasValidation = m.hasValidation;
-        u.valLoss = m.valLoss;
-        for (double l : m.lambdas) u.lambdas.push_back(l);
-        worker_->post(&u, nullptr);
-    }
+    void onMetrics(const ModelMetrics& m) override { worker_->post(&m, nullptr); }
 
-    void onProgress(const TrainingProgress& p) override {
-        TrainingProgressUpdate u;
-        u.step = p.step;
-        u.totalSteps = p.totalSteps;
-        u.tokensSeen = p.tokensSeen;
-        u.tokensPerSecond = p.tokensPerSecond;
-        u.elapsedSeconds = p.elapsedSeconds;
-        u.etaSeconds = p.etaSeconds;
-        worker_->post(nullptr, &u);
-    }
+    void onProgress(const TrainingProgress& p) override { worker_->post(nullptr, &p); }
 
 private:
     TrainingWorker* worker_;
 };
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
-    qRegisterMetaType<TrainingMetricsUpdate>();
-    qRegisterMetaType<TrainingProgressUpdate>();
-    qRegisterMetaType<QVector<TrainingMetricsUpdate>>();
+    qRegisterMetaType<ModelMetrics>();
+    qRegisterMetaType<TrainingProgress>();
+    qRegisterMetaType<QVector<ModelMetrics>>();
     qRegisterMetaType<QVector<qint64>>();
     connect(this, &TrainingWorker::runsCreated, this, [this](const QVector<qint64>& ids, const QString& group) {
         runIds_ = ids;
@@ -140,7 +118,7 @@ bool TrainingWorker::launch(std::shared_ptr<Job> job) {
     return true;
 }
 
-void TrainingWorker::post(const TrainingMetricsUpdate* metrics, const TrainingProgressUpdate* progress) {
+void TrainingWorker::post(const ModelMetrics* metrics, const TrainingProgress* progress) {
     bool postDrain = false;
     {
         QMutexLocker lock(&pendingMutex_);
@@ -156,8 +134,8 @@ void TrainingWorker::post(const TrainingMetricsUpdate* metrics, const TrainingPr
 }
 
 void TrainingWorker::drain() {
-    QVector<TrainingMetricsUpdate> metrics;
-    TrainingProgressUpdate progress;
+    QVector<ModelMetrics> metrics;
+    TrainingProgress progress;
     bool hasProgress = false;
     {
         QMutexLocker lock(&pendingMutex_);

@@ -1,7 +1,8 @@
 #pragma once
 // Runs one paired training experiment (new or resumed) on a background QThread and reports it with
-// queued signals carrying plain data. Owns the core Experiment and its TrainingControl; pause, resume,
-// stop and cancel are thread-safe and take effect between training steps.
+// queued signals carrying the trainer's own plain data (ModelMetrics, TrainingProgress). Owns the core
+// Experiment and its TrainingControl; pause, resume, stop and cancel are thread-safe and take effect
+// between training steps.
 //
 //   TrainingWorker worker;
 //   connect(&worker, &TrainingWorker::metricsReady, chart, ...);
@@ -15,6 +16,7 @@
 #include <memory>
 
 #include "core/train/TrainConfig.h"
+#include "core/train/TrainingSink.h"
 
 QT_BEGIN_NAMESPACE
 class QThread;
@@ -28,29 +30,6 @@ struct TrainingPaths {
     QString dbPath;
     QString checkpointDir;
     QString cacheDir;
-};
-
-// One model's numbers after one step (the trainer's ModelMetrics as plain Qt data).
-struct TrainingMetricsUpdate {
-    qint64 runId = 0;
-    QString kind;  // "standard" | "diff"
-    qint64 step = 0;
-    qint64 tokens = 0;
-    double trainLoss = 0;
-    double lr = 0;
-    double gradNorm = 0;
-    bool hasValidation = false;
-    double valLoss = 0;
-    QVector<double> lambdas;  // DIFF only, one per layer
-};
-
-struct TrainingProgressUpdate {
-    qint64 step = 0;
-    qint64 totalSteps = 0;
-    qint64 tokensSeen = 0;
-    double tokensPerSecond = 0;
-    double elapsedSeconds = 0;
-    double etaSeconds = 0;
 };
 
 class TrainingWorker : public QObject {
@@ -84,8 +63,8 @@ Q_SIGNALS:
     void logLine(const QString& line);
     void runsCreated(const QVector<qint64>& runIds, const QString& group);
     // Batched: whatever arrived since the UI thread last drained (every update, in order).
-    void metricsReady(const QVector<needlescope::TrainingMetricsUpdate>& updates);
-    void progress(const needlescope::TrainingProgressUpdate& progress);
+    void metricsReady(const QVector<needlescope::ModelMetrics>& updates);
+    void progress(const needlescope::TrainingProgress& progress);
     void pausedChanged(bool paused);
     // status: "finished", "interrupted", "cancelled" or "failed" (then `error` says why).
     void finished(const QString& status, const QString& error);
@@ -97,12 +76,12 @@ private:
     void onThreadFinished();
     // Training thread: queue an update; the UI thread drains the queue (one posted drain at a time), so
     // a busy UI gets bigger batches instead of a flood of events, and nothing waits for a timer.
-    void post(const TrainingMetricsUpdate* metrics, const TrainingProgressUpdate* progress);
+    void post(const ModelMetrics* metrics, const TrainingProgress* progress);
     void drain();
 
     QMutex pendingMutex_;
-    QVector<TrainingMetricsUpdate> pendingMetrics_;
-    TrainingProgressUpdate pendingProgress_;
+    QVector<ModelMetrics> pendingMetrics_;
+    TrainingProgress pendingProgress_;
     bool hasPendingProgress_ = false;
     bool drainPosted_ = false;
 
@@ -117,5 +96,5 @@ private:
 
 }  // namespace needlescope
 
-Q_DECLARE_METATYPE(needlescope::TrainingMetricsUpdate)
-Q_DECLARE_METATYPE(needlescope::TrainingProgressUpdate)
+Q_DECLARE_METATYPE(needlescope::ModelMetrics)
+Q_DECLARE_METATYPE(needlescope::TrainingProgress)
