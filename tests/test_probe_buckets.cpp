@@ -92,6 +92,26 @@ private Q_SLOTS:
         QVERIFY(std::isnan(answerNoiseRatio(b.signedNorm)));
     }
 
+    void smallPositiveSignedTotalIsFlagged() {
+        // λ close to 1: Σe = 1 − λ > 0 but a small fraction of Σ|e|. Flagged exactly when Σe < 5 % of Σ|e|,
+        // recomputed here from the weights themselves.
+        int flagged = 0, kept = 0;
+        for (float lambda : {0.5f, 0.8f, 0.9f, 0.95f, 0.97f, 0.98f, 0.99f}) {
+            const auto e = diffRow(kA1, kA2, lambda);
+            double total = 0, magnitude = 0;
+            for (float v : e) {
+                total += v;
+                magnitude += std::abs(v);
+            }
+            const RowBuckets b = computeBuckets(e.data(), int64_t(e.size()), diffSpans());
+            QCOMPARE(b.flagged, total < 0.05 * magnitude);
+            QVERIFY(total > 0);
+            (b.flagged ? flagged : kept) += 1;
+            if (b.flagged) QVERIFY(std::isnan(b.signedNorm.answer));
+        }
+        QVERIFY(flagged > 0 && kept > 0);  // the sweep crosses the threshold
+    }
+
     void lambdaOfExactlyOneIsFlagged() {
         // Σe = 0 (up to float rounding): flagged rather than divided by ~0.
         const auto e = diffRow(kA1, kA2, 1.0f);

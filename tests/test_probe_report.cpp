@@ -136,6 +136,34 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("no-such-group"), qPrintable(r.err));
     }
+
+    // `probe --ctx A,B --needles 1,2` stores one row per (needles, context, depth, sample, layer, head) under its
+    // own probe seed, prints the depth × context and needle-count tables, and leaves the seed-0 rows alone.
+    void gridProbeStoresOneRowPerCell() {
+        const int64_t id = run_.runIds[0];
+        const RunStore before = RunStore::open(run_.db.toStdString(), true);
+        size_t seedZero = 0;
+        for (const auto& row : before.probeRows(id)) seedZero += row.probeSeed == 0 ? 1 : 0;
+        const auto r = cli({"probe", "--run", QString::number(id), "--ctx", "116,120", "--needles", "1,2", "--depths",
+                            "0,100", "--samples", "2", "--seed", "5", "--threads", "2", "--db", run_.db});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        QVERIFY2(r.out.contains("depth × context length") && r.out.contains("by needle count") &&
+                     r.out.contains("116") && r.out.contains("120"),
+                 qPrintable(r.out));
+        const RunStore store = RunStore::open(run_.db.toStdString(), true);
+        std::set<std::tuple<int64_t, int64_t, double, int64_t, int64_t, int64_t>> cells;
+        size_t seeded = 0, zero = 0;
+        for (const auto& row : store.probeRows(id)) {
+            if (row.probeSeed == 0) ++zero;
+            if (row.probeSeed != 5) continue;
+            ++seeded;
+            cells.insert({row.needles, row.contextLength, row.depth, row.sample, row.layer, row.head});
+            QVERIFY(row.placedDepth >= 0 && row.placedDepth <= 100);
+        }
+        QCOMPARE(seeded, size_t(2 * 2 * 2 * 2 * 2 * 4));  // needles × contexts × depths × samples × layers × heads
+        QCOMPARE(cells.size(), seeded);                      // one row per cell
+        QCOMPARE(zero, seedZero);                            // other settings' rows untouched
+    }
 };
 
 QTEST_GUILESS_MAIN(TestProbeReport)

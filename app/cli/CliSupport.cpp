@@ -2,6 +2,8 @@
 
 #include <QTextStream>
 
+#include <algorithm>
+
 #include <c10/util/Exception.h>
 
 #include "app/cli/Commands.h"
@@ -28,6 +30,20 @@ int parseInt(const QCommandLineParser& parser, const QString& name, int minimum)
         throw BadUsage(QString("--%1 expects an integer >= %2, got '%3'")
                              .arg(name).arg(minimum).arg(parser.value(name)).toStdString());
     return value;
+}
+
+std::vector<int64_t> parseIntList(const QCommandLineParser& parser, const QString& name, int minimum) {
+    std::vector<int64_t> values;
+    for (const QString& part : parser.value(name).split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const qint64 v = part.trimmed().toLongLong(&ok);
+        if (!ok || v < minimum)
+            throw BadUsage(QString("--%1 expects comma-separated integers >= %2, got '%3'")
+                               .arg(name).arg(minimum).arg(part).toStdString());
+        if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+    }
+    if (values.empty()) throw BadUsage(QString("--%1 needs at least one value").arg(name).toStdString());
+    return values;
 }
 
 std::vector<ModelKind> parseModelKinds(const QString& list) {

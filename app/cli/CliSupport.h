@@ -22,6 +22,8 @@ public:
 bool parseOrExplain(QCommandLineParser& parser, const QStringList& args);
 
 int parseInt(const QCommandLineParser& parser, const QString& name, int minimum);
+// A comma-separated list of integers >= minimum, duplicates dropped, in the order given.
+std::vector<int64_t> parseIntList(const QCommandLineParser& parser, const QString& name, int minimum);
 std::vector<ModelKind> parseModelKinds(const QString& list);
 
 // Runs a command body, mapping BadUsage → 2 and needlescope::Error / std::exception → 1 with a message.

@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "app/cli/CliSupport.h"
@@ -11,6 +12,7 @@
 #include "app/common/AppPaths.h"
 #include "core/probe/Haystack.h"
 #include "core/probe/Probe.h"
+#include "core/probe/ProbeGrid.h"
 #include "core/probe/ProbeReport.h"
 #include "core/probe/StoredRunProbe.h"
 #include "core/store/RunStore.h"
@@ -81,9 +83,11 @@ int runProbe(const QStringList& args) {
         {"run", "Run id to probe.", "id"},
         {"step", "Checkpoint step (default: the latest).", "step"},
         {"depths", "Comma-separated needle depths in percent.", "list", "0,25,50,75,100"},
-        {"ctx", "Prompt length in tokens (default: the model's context minus the answer's room).", "tokens"},
+        {"ctx", "Prompt length(s) in tokens, e.g. 128,256,512 for a depth x context grid (default: the model's "
+                "context minus the answer's room).", "list"},
         {"samples", "Samples per depth.", "n", "5"},
-        {"needles", "Needle pairs in total (one queried, the rest distractors).", "n", "1"},
+        {"needles", "Needle pairs in total (one queried, the rest distractors); a list such as 1,2,4,6 gives the "
+                    "multi-needle table.", "list", "1"},
         {"query", "Query row: last (the last prompt token) or question (mean over the question tokens).",
          "last|question", "last"},
         {"answer", "Answer bucket: number (its tokens) or needle (the whole needle sentence).", "number|needle",
@@ -99,9 +103,9 @@ int runProbe(const QStringList& args) {
     const int64_t runId = parseRunId(parser);
     ProbeOptions options;
     options.depths = parseDepths(parser.value("depths"));
-    if (parser.isSet("ctx")) options.contextLength = parseInt(parser, "ctx", 2);
+    const std::vector<int64_t> contextList = parser.isSet("ctx") ? parseIntList(parser, "ctx", 2) : std::vector<int64_t>{};
+    const std::vector<int64_t> needleList = parseIntList(parser, "needles", 1);
     options.samples = parseInt(parser, "samples", 1);
-    options.needles = parseInt(parser, "needles", 1);
     try {
         options.query = queryModeFromString(parser.value("query").toStdString());
         options.answerSpan = answerSpanFromString(parser.value("answer").toStdString());
@@ -127,48 +131,70 @@ int runProbe(const QStringList& args) {
     const Haystack& haystack = prober.haystack();
     const NeedleProbe& probe = prober.probe();
     DecoderImpl& model = prober.model();
-    const int64_t ctx = probe.resolveContext(options, model.config());
-
     QTextStream out(stdout);
-    out << "probing run " << runId << " (" << QString::fromStdString(record.kind) << ") at step " << checkpoint.step
-        << ": context " << ctx << " tokens, " << options.samples << " sample(s) x " << options.depths.size()
-        << " depth(s), " << options.needles << " needle(s), query " << QString::fromStdString(toString(options.query))
-        << ", seed " << options.seed << "\n";
     out << "haystack: validation split of " << QString::fromStdString(dataDir) << " (" << haystack.size()
         << " tokens)\n";
-    out.flush();
-    if (parser.isSet("show-prompt")) {
-        const auto prompts = probe.prompts(options, ctx);
-        for (size_t i = 0; i < prompts.size(); i += size_t(options.samples)) showPrompt(tokenizer, prompts[i]);
-    }
-
-    const ProbeResult result = prober.runAndStore(store, options);
     const auto lambdas = model.lambdas();
     if (!lambdas.empty()) {
         out << "lambda per layer:";
         for (double l : lambdas) out << " " << QString::number(l, 'f', 3);
         out << "\n";
     }
+    // The grid: every (needle count, context length) asked for; a single one prints the Table-3 form.
+    std::vector<int64_t> contexts;
+    for (int64_t c : contextList) contexts.push_back(c);
+    if (contexts.empty()) contexts.push_back(0);  // 0 = the longest that fits the model
+    int64_t storedRows = 0, lastCtx = 0;
+    for (int64_t needles : needleList)
+        for (int64_t requested : contexts) {
+            options.needles = int(needles);
+            options.contextLength = requested;
+            const int64_t ctx = probe.resolveContext(options, model.config());
+            lastCtx = ctx;
+            out << "probing run " << runId << " (" << QString::fromStdString(record.kind) << ") at step "
+                << checkpoint.step << ": context " << ctx << " tokens, " << options.samples << " sample(s) x "
+                << options.depths.size() << " depth(s), " << options.needles << " needle(s), query "
+                << QString::fromStdString(toString(options.query)) << ", seed " << options.seed << "\n";
+            out.flush();
+            if (parser.isSet("show-prompt")) {
+                const auto prompts = probe.prompts(options, ctx);
+                for (size_t i = 0; i < prompts.size(); i += size_t(options.samples)) showPrompt(tokenizer, prompts[i]);
+            }
+            const ProbeResult result = prober.runAndStore(store, options);
+            storedRows += int64_t(result.rows.size());
+            for (const std::string& warning : result.warnings) out << "warning: " << QString::fromStdString(warning) << "\n";
+        }
 
-    // The table comes from the rows as stored, so it matches what `report` reads later.
+    // The tables come from the rows as stored, so they match what `report` reads later.
     std::vector<ProbeRow> stored;
     for (const ProbeRow& r : store.probeRows(runId, checkpoint.step))
-        if (r.contextLength == ctx && r.needles == options.needles && r.query == toString(options.query) &&
-            r.answerSpan == toString(options.answerSpan) && r.probeSeed == int64_t(options.seed))
+        if (r.query == toString(options.query) && r.answerSpan == toString(options.answerSpan) &&
+            r.probeSeed == int64_t(options.seed) && std::count(needleList.begin(), needleList.end(), r.needles) &&
+            (contextList.empty() ? r.contextLength == lastCtx
+                                 : std::count(contextList.begin(), contextList.end(), r.contextLength) > 0))
             stored.push_back(r);
-    ProbeSelection selection;
-    selection.step = checkpoint.step;
-    selection.contextLength = ctx;
-    selection.needles = options.needles;
-    selection.depths = options.depths;
-    selection.query = toString(options.query);
-    selection.answerSpan = toString(options.answerSpan);
-    selection.probeSeed = int64_t(options.seed);
-    ProbeSummary summary = selectAndSummarize(stored, selection);
-    summary.label = record.kind;
-    summary.kind = record.kind;
-    out << "stored " << result.rows.size() << " probe rows in " << paths.dbPath << "\n\n"
-        << QString::fromStdString(formatProbeTable({summary}));
+    out << "stored " << storedRows << " probe rows in " << paths.dbPath << "\n\n";
+    if (needleList.size() == 1 && contexts.size() == 1) {
+        ProbeSelection selection;
+        selection.step = checkpoint.step;
+        selection.contextLength = lastCtx;
+        selection.needles = needleList.front();
+        selection.depths = options.depths;
+        selection.query = toString(options.query);
+        selection.answerSpan = toString(options.answerSpan);
+        selection.probeSeed = int64_t(options.seed);
+        ProbeSummary summary = selectAndSummarize(stored, selection);
+        summary.label = record.kind;
+        summary.kind = record.kind;
+        out << QString::fromStdString(formatProbeTable({summary}));
+    } else {
+        std::vector<ProbeRow> asked;
+        for (const ProbeRow& r : stored)
+            if (std::find(options.depths.begin(), options.depths.end(), r.depth) != options.depths.end() &&
+                r.sample < options.samples)
+                asked.push_back(r);
+        out << QString::fromStdString(formatGrid(probeGrid(asked), record.kind + " run " + std::to_string(runId)));
+    }
     return Ok;
 }
 

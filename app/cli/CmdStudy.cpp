@@ -184,7 +184,9 @@ int runStudy(const QStringList& args) {
                 << probe.checkpoint().step << ": " << samples << " prompts x " << depths.size() << " depths, context "
                 << ctx << "\n";
             out.flush();
-            rows = probe.runAndStore(store, options).rows;
+            ProbeResult result = probe.runAndStore(store, options);
+            for (const std::string& warning : result.warnings) out << "warning: " << QString::fromStdString(warning) << "\n";
+            rows = std::move(result.rows);
         }
         StudyRun run;
         run.runId = r.id;

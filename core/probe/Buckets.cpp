@@ -59,8 +59,9 @@ RowBuckets computeBuckets(const float* row, int64_t length, const BucketSpans& s
     }
     out.raw = raw;
     out.absolute = out.absoluteTotal > 0 ? scaled(mag, out.absoluteTotal) : BucketValues{kNaN, kNaN, kNaN, kNaN};
-    // ≤ 0 up to float rounding of the sum (a DIFF row with λ = 1 sums to ~1e-8, not exactly 0).
-    out.flagged = !(out.signedTotal > 1e-6 * out.absoluteTotal);
+    // A signed total that is a small fraction of the absolute mass (or ≤ 0) would multiply the bucket sums
+    // by a large, noisy factor: such rows are flagged, not divided.
+    out.flagged = !(out.signedTotal >= kSignedFlagFraction * out.absoluteTotal) || !(out.signedTotal > 0);
     out.signedNorm = out.flagged ? BucketValues{kNaN, kNaN, kNaN, kNaN} : scaled(raw, out.signedTotal);
     return out;
 }

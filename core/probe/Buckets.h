@@ -4,7 +4,8 @@
 //   raw       bucket sums of the weights as the model used them (a DIFF row sums to 1 − λ)
 //   absolute  bucket sums of |a|, divided by Σ|a| over the row (sums to 1; keeps negative mass visible)
 //   signed    bucket sums of a, divided by the row's signed total Σa (sums to 1). A row whose signed
-//             total is ≤ 0 (DIFF with λ ≥ 1) is flagged and its signed values are NaN — never divided.
+//             total is below kSignedFlagFraction of Σ|a| (≤ 0 included: DIFF with λ ≥ 1) is flagged and its
+//             signed values are NaN — never divided by a tiny or negative total.
 #include <cstdint>
 #include <string>
 
@@ -16,6 +17,9 @@ namespace needlescope {
 // Which keys fall in which bucket. Keys at or after `contextLength` (e.g. the answer tokens appended for
 // the retrieval check, which a causal row cannot see anyway) are ignored; every key in [0, contextLength)
 // outside sink, answer and query is noise. Overlaps resolve in the order sink, answer, query.
+// Rows whose signed total Σa is below this fraction of Σ|a| are flagged (signed values NaN).
+inline constexpr double kSignedFlagFraction = 0.05;
+
 struct BucketSpans {
     TokenSpan sink;
     TokenSpan answer;
@@ -27,7 +31,7 @@ struct RowBuckets {
     BucketValues signedNorm, absolute, raw;
     double signedTotal = 0;    // Σ a over the keys in [0, contextLength)
     double absoluteTotal = 0;  // Σ |a|
-    bool flagged = false;      // signedTotal ≤ 0: signedNorm is NaN
+    bool flagged = false;      // signedTotal < kSignedFlagFraction · absoluteTotal: signedNorm is NaN
 };
 
 // Mean over heads, then over layers (the paper's aggregate), skipping NaN values (flagged rows' signed

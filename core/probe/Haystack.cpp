@@ -47,6 +47,7 @@ Haystack::Haystack(std::shared_ptr<const std::vector<int32_t>> tokens, const Tok
     for (size_t i = 0; i < t.size(); ++i) {
         const bool last = i + 1 == t.size();
         const bool nextStartsSpace = !last && shapes.startsSpace(t[i + 1]);
+        if (i > 0 && shapes.startsSpace(t[i])) words_.push_back(uint32_t(i));
         const bool end = (shapes.endsTerminal(t[i]) && (nextStartsSpace || last)) || shapes.endsLine(t[i]);
         if (!end) continue;
         if (last) lastEnds_ = true;

@@ -48,10 +48,14 @@ public:
     bool endsSentence(size_t i) const;
     // Indices s where a sentence starts (s = i + 1 for every sentence end i), ascending.
     const std::vector<uint32_t>& sentenceStarts() const { return starts_; }
+    // Indices s > 0 whose token starts with whitespace (a word start; text inserted before it keeps the
+    // haystack's tokens), ascending. The fallback when no sentence end lies near a requested depth.
+    const std::vector<uint32_t>& wordStarts() const { return words_; }
 
 private:
     std::shared_ptr<const std::vector<int32_t>> tokens_;
     std::vector<uint32_t> starts_;  // i + 1 for each sentence end i below the last token
+    std::vector<uint32_t> words_;   // i for each token i > 0 that starts with whitespace
     bool lastEnds_ = false;         // whether the last token ends a sentence
 };
 

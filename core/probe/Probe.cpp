@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <sstream>
 
 #include "core/util/Error.h"
 
@@ -249,6 +250,17 @@ ProbeResult NeedleProbe::run(DecoderImpl& model, const ProbeOptions& options, in
         result.placements.push_back(std::move(placement));
         if (progress) progress(++done, int64_t(all.size()));
     }
+    std::map<std::pair<int64_t, int64_t>, std::vector<double>> byPosition;  // (sample, needle start) → depths
+    for (const PlacementResult& p : result.placements)
+        byPosition[{p.prompt.sample, p.prompt.needle.begin}].push_back(p.prompt.depth);
+    for (const auto& [key, depths] : byPosition)
+        if (depths.size() > 1) {
+            std::ostringstream line;
+            line << "sample " << key.first << ": depths";
+            for (size_t i = 0; i < depths.size(); ++i) line << (i ? (i + 1 == depths.size() ? " and " : ", ") : " ") << depths[i] << " %";
+            line << " put the needle at the same position (token " << key.second << ")";
+            result.warnings.push_back(line.str());
+        }
     return result;
 }
 

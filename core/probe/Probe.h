@@ -72,6 +72,9 @@ struct ProbeResult {
     int64_t contextLength = 0;
     std::vector<PlacementResult> placements;  // depth-major, then sample
     std::vector<ProbeRow> rows;               // one per (depth, sample, layer, head), ready for the store
+    // One line per sample where two requested depths put the needle at the same position (a short haystack
+    // has few boundaries): those depths measure the same prompt.
+    std::vector<std::string> warnings;
 };
 
 // Means of per-(layer, head) buckets: over heads within each layer, then over layers.

@@ -20,6 +20,10 @@ struct Insertion {
     size_t index = 0;   // into the encoded needles
 };
 
+// How far (a fraction of the haystack) the nearest sentence boundary may lie from the requested depth
+// before a word boundary is used instead.
+constexpr double kSentenceTolerance = 0.04;
+
 std::string formatDepth(double depth) {
     std::ostringstream out;
     out << depth;
@@ -83,10 +87,24 @@ Prompt PromptBuilder::build(const PromptSpec& spec) const {
     if (H > 0) points.push_back(H);
     std::vector<int64_t> interior(points.begin() + 1, points.end() - (H > 0 ? 1 : 0));
 
+    // The needle goes to the sentence boundary nearest the requested depth (before or after it); when none
+    // lies within kSentenceTolerance of the haystack, to the nearest word start instead (DESIGN §4).
     const double target = spec.depth / 100.0 * double(H);
-    int64_t targetPoint = 0;
-    for (int64_t p : points)
-        if (double(p) <= target + 1e-9) targetPoint = p;  // moved back to the nearest sentence end
+    auto nearest = [&](const std::vector<int64_t>& candidates) {
+        int64_t best = candidates.front();
+        for (int64_t p : candidates)
+            if (std::abs(double(p) - target) < std::abs(double(best) - target) - 1e-9) best = p;
+        return best;
+    };
+    int64_t targetPoint = nearest(points);
+    if (std::abs(double(targetPoint) - target) > kSentenceTolerance * double(H)) {
+        std::vector<int64_t> words = points;
+        const auto& wordStarts = haystack_.wordStarts();
+        for (auto it = std::upper_bound(wordStarts.begin(), wordStarts.end(), uint32_t(s));
+             it != wordStarts.end() && int64_t(*it) < s + H; ++it)
+            words.push_back(int64_t(*it) - s);
+        targetPoint = nearest(words);
+    }
 
     std::vector<Insertion> insertions = {{targetPoint, true, 0}};
     for (size_t i = 1; i < encoded.size(); ++i) {

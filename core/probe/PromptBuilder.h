@@ -1,8 +1,9 @@
 #pragma once
 // Assembles one needle-probe prompt in token space with exact spans (DESIGN §4):
 //   [sink] [haystack … needle … haystack] [question]
-// The sink is the prompt's first token; the needle goes at depth p % of the haystack, moved back to the
-// nearest sentence end; distractor needles (N − 1 of them) go to random sentence ends; the cloze question
+// The sink is the prompt's first token; the needle goes at depth p % of the haystack, at the sentence
+// boundary nearest p (before or after), or at the nearest word boundary when no sentence boundary lies within
+// 4 % of the haystack; distractor needles (N − 1 of them) go to random sentence ends; the cloze question
 // ends the prompt. Every part is encoded on its own and concatenated, so each span is exact by
 // construction (never estimated from word or character counts).
 #include <cstdint>
@@ -40,7 +41,7 @@ struct Prompt {
     Needle target;
     std::vector<Needle> distractorNeedles;  // distractorNeedles[i] is the needle of distractors[i]
     double depth = 0;           // as requested
-    double placedDepth = 0;     // haystack tokens before the needle / haystack tokens, in percent
+    double placedDepth = 0;     // haystack tokens before the needle / haystack tokens, in percent (stored)
     int64_t haystackStart = 0;  // first haystack token's index in the Haystack
     int64_t haystackTokens = 0;
     int64_t sample = 0;

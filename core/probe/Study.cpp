@@ -17,10 +17,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-const BucketValues& pick(const BucketMeans& m, Normalisation norm) {
-    return norm == Normalisation::Signed ? m.signedNorm : norm == Normalisation::Absolute ? m.absolute : m.raw;
-}
-
 std::string fmt(double v, const char* format = "%.3f") {
     if (std::isnan(v)) return "n/a";
     char buf[64];
