@@ -9,3 +9,5 @@ needlescope_add_test(test_probe_report TORCH SOURCES test_probe_report.cpp LIBS 
                      LABELS cli probe TIMEOUT 300)
 target_compile_definitions(test_probe_report PRIVATE NEEDLESCOPE_CLI_PATH="$<TARGET_FILE:needlescope-cli>")
 add_dependencies(test_probe_report needlescope-cli)
+# The typed run catalog (core/probe/RunCatalog.h): summaries, the probe headline, deletion with files.
+needlescope_add_test(test_run_catalog TORCH SOURCES test_run_catalog.cpp LIBS needlescope_core LABELS core probe store)
