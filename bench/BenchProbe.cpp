@@ -68,9 +68,12 @@ int runProbeBench(const ProbeBenchOptions& options) {
                 threads, options.warmup, options.repeats, options.questionMean ? "question-mean" : "last",
                 (long long)shape.dModel, (long long)shape.nHeads, (long long)shape.nLayers, (long long)shape.vocabSize);
     std::printf("one placement = forward over prompt + 6 answer tokens, capture of the query row(s) in every layer,\n"
-                "buckets for every (layer, head), retrieval check. Target: <= 50 ms at 512 tokens on 2 cores.\n\n");
-    std::printf("%-9s %6s %11s %9s %9s %9s %11s\n", "model", "ctx", "ms median", "ms min", "ms p90", "heads",
-                "fwd-only ms");
+                "buckets for every (layer, head), retrieval check. Target: <= 50 ms at 512 tokens on 2 cores.\n"
+                "heatmap = the Inspect view's placement: the same forward also capturing its heatmap rows (every row\n"
+                "up to 256 tokens, else the last 128 and the question's); overhead = its median time outside the\n"
+                "forward (row selection, buckets, retrieval check), which should stay small next to the forward.\n\n");
+    std::printf("%-9s %6s %11s %9s %9s %9s %11s %11s %11s\n", "model", "ctx", "ms median", "ms min", "ms p90", "heads",
+                "fwd-only ms", "heatmap ms", "overhead ms");
     for (ModelKind kind : options.models) {
         Decoder model(probeBenchModel(kind, longest + kAnswerTokens));
         model->eval();
@@ -100,9 +103,21 @@ int runProbeBench(const ProbeBenchOptions& options) {
                     fwd.push_back(watch.seconds() * 1e3);
                 }
             }
-            std::printf("%-9s %6lld %11.1f %9.1f %9.1f %9lld %11.1f\n", kindName(kind).c_str(), (long long)T,
-                        percentile(ms, 0.5), percentile(ms, 0.0), percentile(ms, 0.9), (long long)heads,
-                        percentile(fwd, 0.5));
+            // The Inspect view's placement (InspectionRequest's default rows): heatmap rows in the same forward.
+            PlacementOptions heatmap = placement;
+            const int64_t from = T <= 256 ? 0 : std::min(T - 128, prompt.question.begin);
+            for (int64_t r = from; r < T; ++r) heatmap.mapRows.push_back(r);
+            for (int i = 0; i < options.warmup; ++i) probePlacement(*model, prompt, heatmap);
+            std::vector<double> heatmapMs, overheadMs;
+            for (int i = 0; i < options.repeats; ++i) {
+                Stopwatch watch;
+                const PlacementResult r = probePlacement(*model, prompt, heatmap);
+                heatmapMs.push_back(watch.seconds() * 1e3);
+                overheadMs.push_back(heatmapMs.back() - r.forwardMs);
+            }
+            std::printf("%-9s %6lld %11.1f %9.1f %9.1f %9lld %11.1f %11.1f %11.1f\n", kindName(kind).c_str(),
+                        (long long)T, percentile(ms, 0.5), percentile(ms, 0.0), percentile(ms, 0.9), (long long)heads,
+                        percentile(fwd, 0.5), percentile(heatmapMs, 0.5), percentile(overheadMs, 0.5));
             std::fflush(stdout);
         }
     }

@@ -1,6 +1,7 @@
 #pragma once
 // `needlescope-cli bench probe`: one needle-probe placement (forward + attention capture of the query row
-// + buckets for every layer and head + retrieval check) on a `quick`-sized model with random weights.
+// + buckets for every layer and head + retrieval check) on a `quick`-sized model with random weights, and
+// the Inspect view's placement (the same with its heatmap rows) with its time outside the forward.
 #include <cstdint>
 #include <vector>
 

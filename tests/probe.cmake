@@ -12,3 +12,5 @@ add_dependencies(test_probe_report needlescope-cli)
 needlescope_add_test(test_statistics SOURCES test_statistics.cpp LIBS needlescope_core LABELS core probe TIMEOUT 60)
 needlescope_add_test(test_needle_objective TORCH SOURCES test_needle_objective.cpp LIBS needlescope_core
                      LABELS core probe TIMEOUT 300)
+# The typed run catalog (core/probe/RunCatalog.h): summaries, the probe headline, deletion with files.
+needlescope_add_test(test_run_catalog TORCH SOURCES test_run_catalog.cpp LIBS needlescope_core LABELS core probe store)

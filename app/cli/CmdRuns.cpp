@@ -1,7 +1,6 @@
 // `needlescope-cli runs list|show|tag|note|delete`.
 #include <QCommandLineParser>
 #include <QDateTime>
-#include <QFile>
 #include <QTextStream>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
 #include "app/common/AppPaths.h"
+#include "core/probe/RunCatalog.h"
 #include "core/store/RunStore.h"
 
 namespace needlescope::cli {
@@ -103,7 +103,8 @@ int runRuns(const QStringList& args) {
     } else if (action == "delete") {
         const int64_t id = runIdArgument(positional, 1);
         if (!parser.isSet("yes")) throw BadUsage("deleting run " + std::to_string(id) + " needs --yes");
-        for (const auto& file : store.deleteRun(id)) QFile::remove(QString::fromStdString(file));
+        const DeletedRun deleted = deleteRunWithFiles(store, id, paths.checkpointDir.toStdString());
+        for (const std::string& problem : deleted.problems) std::fprintf(stderr, "%s\n", problem.c_str());
         std::printf("deleted run %lld\n", (long long)id);
     } else {
         throw BadUsage("unknown runs action '" + action.toStdString() + "'; expected list, show, tag, note or delete");

@@ -9,8 +9,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -31,6 +29,7 @@
 #include <cmath>
 #include <exception>
 
+#include "core/probe/RunCatalog.h"
 #include "core/store/Export.h"
 #include "core/store/RunStore.h"
 #include "ui/charts/ChartStyle.h"
@@ -60,39 +59,21 @@ public:
     bool editing() const { return state() == QAbstractItemView::EditingState; }
 };
 
-// Removes `dir` and its empty parents up to (not including) `stop`.
-void removeEmptyDirs(QString dir, const QString& stop) {
-    const QString root = QDir::cleanPath(stop);
-    while (!dir.isEmpty() && QDir::cleanPath(dir) != root && QDir::cleanPath(dir).startsWith(root + '/')) {
-        if (!QDir().rmdir(dir)) break;
-        dir = QFileInfo(dir).absolutePath();
-    }
-}
-
-QString configSummary(const std::string& configJson) {
-    const QJsonObject root = QJsonDocument::fromJson(QByteArray::fromStdString(configJson)).object();
-    const QJsonObject model = root.value("model").toObject();
-    const QJsonObject train = root.value("train").toObject();
-    const QJsonObject data = root.value("data").toObject();
+QString configSummary(const RunConfig& c) {
     QStringList lines;
-    if (!model.isEmpty())
-        lines << QObject::tr("d_model %1 · %2 layers · %3 heads · context %4 · vocab %5")
-                     .arg(model.value("d_model").toInteger())
-                     .arg(model.value("layers").toInteger())
-                     .arg(model.value("heads").toInteger())
-                     .arg(model.value("max_context").toInteger())
-                     .arg(model.value("vocab_size").toInteger());
-    if (!train.isEmpty()) {
-        const QJsonObject opt = train.value("optimizer").toObject();
-        const qint64 steps = train.value("steps").toInteger();
-        lines << QObject::tr("batch %1 · %2 · lr %3 · curriculum %4")
-                     .arg(train.value("batch_size").toInteger())
-                     .arg(steps > 0 ? QObject::tr("%1 steps").arg(steps)
-                                    : QObject::tr("%1 epochs").arg(train.value("epochs").toDouble()))
-                     .arg(opt.value("lr").toDouble())
-                     .arg(train.value("curriculum_fraction").toDouble());
-    }
-    if (!data.isEmpty()) lines << QObject::tr("data: %1").arg(data.value("layout").toString());
+    lines << QObject::tr("d_model %1 · %2 layers · %3 heads · context %4 · vocab %5")
+                 .arg(c.model.dModel)
+                 .arg(c.model.nLayers)
+                 .arg(c.model.nHeads)
+                 .arg(c.model.maxContext)
+                 .arg(c.model.vocabSize);
+    const TrainConfig& t = c.train;
+    lines << QObject::tr("batch %1 · %2 · lr %3 · curriculum %4")
+                 .arg(t.batchSize)
+                 .arg(t.steps > 0 ? QObject::tr("%1 steps").arg(t.steps) : QObject::tr("%1 epochs").arg(t.epochs))
+                 .arg(t.optimizer.lr)
+                 .arg(t.curriculumFraction);
+    if (!c.dataLayout.empty()) lines << QObject::tr("data: %1").arg(QString::fromStdString(c.dataLayout));
     return lines.join('\n');
 }
 
@@ -338,40 +319,26 @@ void RunsView::refresh() {
     try {
         RunFilter filter;
         filter.text = filterEdit_->text().trimmed().toStdString();
-        for (const RunRecord& r : s->runs(filter)) {
+        for (const RunSummary& r : RunCatalog(*s).runs(filter)) {
             RunRow row;
             row.id = r.id;
             row.name = fromStd(r.name);
             row.kind = fromStd(r.kind);
             row.group = fromStd(r.group);
             row.status = fromStd(statusName(r.status));
-            row.steps = r.lastStep;
+            row.steps = r.steps;
             row.created = r.createdAt > 0 ? QDateTime::fromSecsSinceEpoch(r.createdAt) : QDateTime();
             for (const auto& t : r.tags) row.tags << fromStd(t);
             row.notes = fromStd(r.notes);
-            for (const MetricPoint& p : s->metrics(r.id, "val_loss")) {
-                if (std::isfinite(p.value) && (!std::isfinite(row.bestValLoss) || p.value < row.bestValLoss)) {
-                    row.bestValLoss = p.value;
-                    row.bestValStep = p.step;
-                }
-                row.steps = std::max<qint64>(row.steps, p.step);
+            if (std::isfinite(r.bestValLoss)) {
+                row.bestValLoss = r.bestValLoss;
+                row.bestValStep = r.bestValStep;
             }
-            // Answer / noise at the last probe step: row-weighted means over its depths and contexts.
-            const auto aggregates = s->probeAggregates(r.id);
-            if (!aggregates.empty()) {
-                const int64_t last = aggregates.back().step;
-                double answer = 0, noise = 0, weight = 0;
-                for (const ProbeAggregate& a : aggregates) {
-                    if (a.step != last || !std::isfinite(a.signedNorm.answer) || !std::isfinite(a.signedNorm.noise)) continue;
-                    answer += a.signedNorm.answer * double(a.rows);
-                    noise += a.signedNorm.noise * double(a.rows);
-                    weight += double(a.rows);
-                }
-                if (weight > 0) {
-                    row.answer = answer / weight;
-                    row.noise = noise / weight;
-                    row.probeStep = last;
-                }
+            // Answer / noise at the last probe step, as the probe report computes them.
+            if (r.headline) {
+                row.answer = r.headline->answer;
+                row.noise = r.headline->noise;
+                row.probeStep = r.headline->step;
             }
             rows.push_back(std::move(row));
         }
@@ -474,9 +441,8 @@ void RunsView::updateDetails() {
     if (row->created.isValid()) lines << tr("Created: %1").arg(QLocale().toString(row->created, QLocale::LongFormat));
     if (RunStore* s = store()) {
         try {
-            const RunRecord record = s->run(row->id);
-            const QString summary = configSummary(record.configJson);
-            if (!summary.isEmpty()) lines << QString() << summary;
+            const RunSummary summary = RunCatalog(*s).run(row->id, /*withResults=*/false);
+            if (summary.config) lines << QString() << configSummary(*summary.config);
             const auto checkpoints = s->checkpoints(row->id);
             if (!checkpoints.empty())
                 lines << tr("%n checkpoint(s), last at step %1", nullptr, int(checkpoints.size())).arg(checkpoints.back().step);
@@ -576,36 +542,18 @@ void RunsView::deleteSelectedRuns() {
 
     RunStore* s = store();
     if (!s) return;
-    const QString checkpointRoot = QDir::cleanPath(paths_.checkpointDir);
-    QSet<QString> groups;
+    const std::string checkpointRoot = QDir::cleanPath(paths_.checkpointDir).toStdString();
     int deleted = 0, filesRemoved = 0;
     QStringList problems;
     for (qint64 id : ids) {
         try {
-            groups.insert(fromStd(s->run(id).group));
-            for (const std::string& file : s->deleteRun(id)) {
-                const QString path = fromStd(file);
-                if (QFile::exists(path)) {
-                    if (QFile::remove(path)) ++filesRemoved;
-                    else problems << tr("could not remove %1").arg(path);
-                }
-                removeEmptyDirs(QFileInfo(path).absolutePath(), checkpointRoot);
-            }
+            const DeletedRun d = deleteRunWithFiles(*s, id, checkpointRoot);
+            filesRemoved += int(d.filesRemoved);
+            for (const std::string& p : d.problems) problems << fromStd(p);
             ++deleted;
         } catch (const std::exception& e) {
             problems << fromStd(e.what());
         }
-    }
-    // A group with no runs left takes its folder (the tokenizer copy) with it.
-    for (const QString& group : groups) {
-        try {
-            if (group.isEmpty() || group.contains('/') || group.contains("..") || !s->group(group.toStdString()).empty())
-                continue;
-        } catch (const std::exception&) {
-            continue;
-        }
-        QDir dir(QDir(checkpointRoot).filePath(group));
-        if (dir.exists() && QDir::cleanPath(dir.absolutePath()).startsWith(checkpointRoot + '/')) dir.removeRecursively();
     }
     notesRunId_ = 0;
     refresh();

@@ -2,8 +2,6 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -12,6 +10,7 @@
 #include <thread>
 
 #include "app/common/AppPaths.h"
+#include "core/probe/RunCatalog.h"
 #include "core/store/RunStore.h"
 #include "core/util/Error.h"
 
@@ -23,22 +22,18 @@ QString RunSource::label() const {
 }
 
 RunSource readRunSource(const RunStore& store, qint64 runId, const app::AppPaths& paths) {
-    const RunRecord record = store.run(runId);
+    const RunSummary run = RunCatalog(store).run(runId, /*withResults=*/false);
+    if (!run.config)
+        throw Error("run " + std::to_string(runId) + " has no readable config" +
+                    (run.configError.empty() ? std::string() : ": " + run.configError));
     RunSource source;
     source.runId = runId;
-    source.name = QString::fromStdString(record.name);
-    source.kind = QString::fromStdString(record.kind);
-    source.group = QString::fromStdString(record.group);
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(record.configJson), &parseError);
-    if (!doc.isObject())
-        throw Error("run " + std::to_string(runId) + " has no readable config: " + parseError.errorString().toStdString());
-    const QJsonObject config = doc.object();
-    source.tokenizerModel = config.value(QStringLiteral("tokenizer_model")).toString();
-    const QJsonObject model = config.value(QStringLiteral("model")).toObject();
-    source.maxContext = model.value(QStringLiteral("max_context")).toInt();
-    if (source.kind.isEmpty()) source.kind = model.value(QStringLiteral("kind")).toString();
-    source.dataRoot = config.value(QStringLiteral("data")).toObject().value(QStringLiteral("root")).toString();
+    source.name = QString::fromStdString(run.name);
+    source.kind = QString::fromStdString(run.kind.empty() ? kindName(run.config->model.kind) : run.kind);
+    source.group = QString::fromStdString(run.group);
+    source.tokenizerModel = QString::fromStdString(run.config->tokenizerModel);
+    source.maxContext = int(run.config->model.maxContext);
+    source.dataRoot = QString::fromStdString(run.config->dataRoot);
     if (source.dataRoot.isEmpty() || !QFileInfo::exists(source.dataRoot)) {
         try {
             source.dataRoot = paths.locateData();
