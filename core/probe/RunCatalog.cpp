@@ -68,24 +68,19 @@ RunConfig parseRunConfig(const std::string& json) {
 
 std::optional<ProbeHeadline> probeHeadline(const std::vector<ProbeRow>& rows) {
     if (rows.empty()) return std::nullopt;
-    int64_t last = rows.front().step;
-    for (const ProbeRow& r : rows) last = std::max(last, r.step);
-    std::map<std::pair<int64_t, int64_t>, std::vector<ProbeRow>> probes;  // (context length, needles) → rows
-    for (const ProbeRow& r : rows)
-        if (r.step == last) probes[{r.contextLength, r.needles}].push_back(r);
+    // The probe the report shows by default: the latest step, the longest context, the fewest needles and
+    // the default probe settings; its per-depth means (over samples of the mean over heads then layers),
+    // averaged over depths.
+    const ProbeSummary summary = selectAndSummarize(rows, ProbeSelection{});
     double answer = 0, noise = 0;
     int64_t answers = 0, noises = 0;
-    for (const auto& [key, probeRows] : probes) {
-        (void)key;
-        const ProbeSummary summary = summarizeProbe(probeRows);
-        for (const DepthSummary& d : summary.depths) {
-            const NormSummary& n = summary.norm(d, Normalisation::Signed);
-            if (std::isfinite(n.answer.mean)) answer += n.answer.mean, ++answers;
-            if (std::isfinite(n.noise.mean)) noise += n.noise.mean, ++noises;
-        }
+    for (const DepthSummary& d : summary.depths) {
+        const NormSummary& n = summary.norm(d, Normalisation::Signed);
+        if (std::isfinite(n.answer.mean)) answer += n.answer.mean, ++answers;
+        if (std::isfinite(n.noise.mean)) noise += n.noise.mean, ++noises;
     }
     if (answers == 0 || noises == 0) return std::nullopt;
-    return ProbeHeadline{last, answer / double(answers), noise / double(noises)};
+    return ProbeHeadline{summary.step, answer / double(answers), noise / double(noises)};
 }
 
 RunSummary RunCatalog::summarize(const RunRecord& record, bool withResults) const {

@@ -26,8 +26,9 @@ struct RunConfig {
 // Throws Error when `json` is not a run config.
 RunConfig parseRunConfig(const std::string& json);
 
-// Answer and noise (signed normalisation) at the last probed step: per (context, needles, depth), the
-// report's mean over samples of the per-sample mean over heads then layers; then the mean over those.
+// Answer and noise (signed normalisation) of the probe `report` shows by default (latest step, longest
+// context, fewest needles, default probe settings): per depth the report's mean over samples of the
+// per-sample mean over heads then layers; then the mean over depths.
 struct ProbeHeadline {
     int64_t step = 0;
     double answer = 0, noise = 0;
