@@ -41,7 +41,9 @@ int runTrain(const QStringList& args) {
         {"curriculum", "Fraction of training sequences built as needle tasks (0-1).", "f"},
         {"needle-loss", "How needle tasks count in the loss: answer, all, or a weight for answer tokens.", "mode"},
         {"seeds", "Train K paired runs with seeds base, base+1, ... as one study (tag study:<name>).", "k", "1"},
-        {"resume", "Continue the interrupted run RUN (and its paired runs) from the last checkpoint.", "run"},
+        {"resume", "Continue the interrupted run RUN (and its paired runs) from the newest intact checkpoint.",
+         "run"},
+        {"from-step", "With --resume: continue from the checkpoints of step S instead.", "s"},
     });
     if (!parseOrExplain(parser, args)) return Ok;
 
@@ -60,13 +62,16 @@ int runTrain(const QStringList& args) {
     if (parser.isSet("data")) probeSettings.dataDir = paths.locateData().toStdString();
     ExperimentHooks hooks = makeTrainingProbeHooks(probeSettings, [&printer](const std::string& line) { printer.onLog(line); });
 
+    if (parser.isSet("from-step") && !parser.isSet("resume")) throw BadUsage("--from-step needs --resume RUN");
     if (parser.isSet("resume")) {
         bool ok = false;
         const qint64 runId = parser.value("resume").toLongLong(&ok);
         if (!ok) throw BadUsage("--resume expects a run id");
         if (parser.isSet("data")) experimentPaths.dataDir = paths.locateData().toStdString();
         Experiment experiment(TrainConfig{}, experimentPaths, &printer, &control, hooks);
-        const std::string status = experiment.resume(runId);
+        std::optional<int64_t> fromStep;
+        if (parser.isSet("from-step")) fromStep = parseInt(parser, "from-step", 0);
+        const std::string status = experiment.resume(runId, fromStep);
         return status == "finished" || status == "interrupted" ? Ok : RuntimeError;
     }
 

@@ -1,10 +1,13 @@
 #include "core/data/FileIO.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -80,6 +83,45 @@ void writeFileAtomically(const std::string& path, std::string_view bytes) {
         ::unlink(temp.c_str());
         throw Error(path + ": cannot be replaced (" + std::strerror(err) + ")");
     }
+}
+
+namespace {
+
+// Up to 9 digits: a pid, never large enough to wrap pid_t into kill()'s "every process" values.
+bool allDigits(const std::string& text) {
+    return !text.empty() && text.size() <= 9 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The pid a temporary file name carries (0 when the name is not one of ours).
+long tempFileOwner(const std::string& name) {
+    const auto tmp = name.rfind(".tmp");
+    if (tmp != std::string::npos && allDigits(name.substr(tmp + 4))) return std::strtol(name.c_str() + tmp + 4, nullptr, 10);
+    for (const char* prefix : {"train-input.", "tokenizer."}) {
+        const std::string p = prefix;
+        if (name.compare(0, p.size(), p) != 0) continue;
+        const auto dot = name.find('.', p.size());
+        const std::string pid = name.substr(p.size(), dot == std::string::npos ? std::string::npos : dot - p.size());
+        if (allDigits(pid)) return std::strtol(pid.c_str(), nullptr, 10);
+    }
+    return 0;
+}
+
+bool processExists(long pid) { return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; }
+
+}  // namespace
+
+int removeStaleTempFiles(const std::string& dir) {
+    std::error_code ec;
+    int removed = 0;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        const long owner = tempFileOwner(name);
+        const bool legacyCheckpointTemp = name.size() > 7 && name.compare(name.size() - 7, 7, ".pt.tmp") == 0;
+        if (!legacyCheckpointTemp && (owner <= 0 || processExists(owner))) continue;
+        std::error_code removeError;
+        if (it->is_regular_file(removeError) && fs::remove(it->path(), removeError)) ++removed;
+    }
+    return removed;
 }
 
 void ensureDirectory(const std::string& dir) {

@@ -12,6 +12,11 @@ std::string readFileBytes(const std::string& path);
 // never see a half-written file.
 void writeFileAtomically(const std::string& path, std::string_view bytes);
 
+// Removes the temporary files that a killed process left in `dir` (not recursive): names ending in
+// ".tmp<pid>" and the tokenizer's "train-input.<pid>.txt" / "tokenizer.<pid>.model|vocab", whose process
+// no longer exists, and the pid-less "*.pt.tmp" of older builds. Returns how many it removed; never throws.
+int removeStaleTempFiles(const std::string& dir);
+
 // Creates `dir` and its parents if needed; throws Error when that is impossible.
 void ensureDirectory(const std::string& dir);
 

@@ -101,6 +101,7 @@ PreparedCorpus prepareCorpus(const CorpusInfo& corpus, const TokenizerSettings& 
     const fs::path folder = fs::path(cacheDir) / "tokenized" / prepared.cacheKey;
     prepared.cacheFolder = folder.string();
     ensureDirectory(prepared.cacheFolder);
+    removeStaleTempFiles(prepared.cacheFolder);  // what a tokenizer run killed half-way left behind
     const std::string modelPath = (folder / "tokenizer.model").string();
 
     // 1. Reuse what the cache holds, checking each file.

@@ -67,6 +67,7 @@ void Database::fail(int rc, const std::string& what) const {
     // SQLite's own message only when it says more than its generic text for the code (e.g. which constraint).
     if (detail && *detail && std::string(detail) != sqlite3_errstr(rc))
         message += " [SQLite: " + std::string(detail) + "]";
+    if ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR) throw StorageError(message);
     throw Error(message);
 }
 

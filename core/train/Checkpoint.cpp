@@ -1,28 +1,18 @@
 #include "core/train/Checkpoint.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
 
+#include "core/train/CheckpointFile.h"
 #include "core/util/Error.h"
 
 namespace needlescope {
 namespace {
 
-constexpr int64_t kFormatVersion = 1;
-
-void fsyncFile(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
+// 2: the file ends in a checksum trailer (CheckpointFile.h); version 1 files load unverified.
+constexpr int64_t kFormatVersion = 2;
 
 torch::Tensor scalar(int64_t v) { return torch::tensor({v}, torch::kInt64); }
 
@@ -39,27 +29,32 @@ std::string readString(torch::serialize::InputArchive& archive, const std::strin
     return value.toStringRef();
 }
 
+// The archive of a checkpoint whose checksum holds (a version-2 file without an intact trailer is corrupt).
 torch::serialize::InputArchive openArchive(const std::string& path) {
-    if (!std::filesystem::exists(path)) throw Error("checkpoint '" + path + "' does not exist");
+    const CheckpointBytes bytes = readCheckpointBytes(path);
     torch::serialize::InputArchive archive;
     try {
-        archive.load_from(path);
+        // load_from(data, size) deserializes everything before it returns, so `bytes` may go out of scope.
+        archive.load_from(bytes.archive.data(), bytes.archive.size());
     } catch (const c10::Error& e) {
         throw Error("checkpoint '" + path + "' is corrupt or not a Needlescope checkpoint (" +
                     e.what_without_backtrace() + ")");
+    }
+    try {
+        const int64_t version = readTensor(archive, "format_version").item<int64_t>();
+        if (version > kFormatVersion) throw Error("checkpoint '" + path + "' was written by a newer Needlescope");
+        if (version >= 2 && !bytes.verified)
+            throw Error("checkpoint '" + path + "' is corrupt (its checksum trailer is missing or damaged)");
+    } catch (const c10::Error& e) {
+        throw Error("checkpoint '" + path + "' is incomplete or corrupt (" + e.what_without_backtrace() + ")");
     }
     return archive;
 }
 
 }  // namespace
 
-void saveCheckpoint(const std::string& path, DecoderImpl& model, torch::optim::Optimizer& optimizer,
-                    const CheckpointState& state) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
-    if (ec) throw Error("cannot create checkpoint folder for '" + path + "': " + ec.message());
-
+CheckpointWrite saveCheckpoint(const std::string& path, DecoderImpl& model, torch::optim::Optimizer& optimizer,
+                               const CheckpointState& state) {
     torch::serialize::OutputArchive archive;
     torch::serialize::OutputArchive modelArchive, optimizerArchive;
     model.save(modelArchive);
@@ -74,24 +69,24 @@ void saveCheckpoint(const std::string& path, DecoderImpl& model, torch::optim::O
     archive.write("wall_seconds", torch::tensor({state.wallSeconds}, torch::kFloat64));
     archive.write("rng", at::detail::getDefaultCPUGenerator().get_state());
 
-    const std::string temporary = path + ".tmp";
-    try {
-        archive.save_to(temporary);
-    } catch (const c10::Error& e) {
-        fs::remove(temporary, ec);
-        throw Error("cannot write checkpoint '" + path + "': " + e.what_without_backtrace());
-    }
-    fsyncFile(temporary);
-    fs::rename(temporary, path, ec);
-    if (ec) throw Error("cannot move checkpoint into place at '" + path + "': " + ec.message());
+    // Serialized in memory first: LibTorch's file writer throws from a destructor (and so aborts the process)
+    // when the disk fills up, and only whole bytes give a checksum and an exact free-space check.
+    std::string bytes;
+    archive.save_to([&bytes](const void* data, size_t size) {
+        bytes.append(static_cast<const char*>(data), size);
+        return size;
+    });
+    sealCheckpointBytes(bytes);
+    CheckpointWrite result;
+    result.bytes = bytes.size();
+    result.freeBytesAfter = writeCheckpointBytes(path, bytes);
+    return result;
 }
 
 CheckpointState loadCheckpoint(const std::string& path, DecoderImpl& model, torch::optim::Optimizer* optimizer) {
     auto archive = openArchive(path);
     CheckpointState state;
     try {
-        if (readTensor(archive, "format_version").item<int64_t>() > kFormatVersion)
-            throw Error("checkpoint '" + path + "' was written by a newer Needlescope");
         const auto saved = nlohmann::json::parse(readString(archive, "config")).get<ModelConfig>();
         if (nlohmann::json(saved) != nlohmann::json(model.config()))
             throw Error("checkpoint '" + path + "' holds a different model (" + nlohmann::json(saved).dump() + ")");
@@ -130,6 +125,8 @@ ModelConfig checkpointModelConfig(const std::string& path) {
         throw Error("checkpoint '" + path + "' has an unreadable config (" + e.what() + ")");
     }
 }
+
+void verifyCheckpoint(const std::string& path) { openArchive(path); }
 
 Decoder loadModel(const std::string& checkpointPath) {
     Decoder model(checkpointModelConfig(checkpointPath));

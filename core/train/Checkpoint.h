@@ -1,6 +1,8 @@
 #pragma once
 // Checkpoints: weights, optimizer state, RNG state, data position and step in one file, written
-// atomically (temporary file, fsync, rename) so a crash never leaves a half-written checkpoint.
+// atomically (temporary file, fsync, rename) so a crash never leaves a half-written checkpoint, and sealed
+// with a checksum that every load verifies (CheckpointFile.h).
+#include <optional>
 #include <string>
 
 #include <torch/torch.h>
@@ -16,14 +18,22 @@ struct CheckpointState {
     double wallSeconds = 0;    // training time so far
 };
 
-void saveCheckpoint(const std::string& path, DecoderImpl& model, torch::optim::Optimizer& optimizer,
-                    const CheckpointState& state);
+struct CheckpointWrite {
+    uint64_t bytes = 0;
+    std::optional<uint64_t> freeBytesAfter;  // on the checkpoint's file system, when known
+};
+
+// Throws StorageError (disk full, size limit, I/O error) with no partial file left behind.
+CheckpointWrite saveCheckpoint(const std::string& path, DecoderImpl& model, torch::optim::Optimizer& optimizer,
+                               const CheckpointState& state);
 
 // Restores into an existing model (and optimizer, if given) and returns the saved state.
-// Throws Error naming the file when it is missing, truncated or not a checkpoint of this model.
+// Throws Error naming the file when it is missing, truncated, fails its checksum or is not a checkpoint of
+// this model.
 CheckpointState loadCheckpoint(const std::string& path, DecoderImpl& model, torch::optim::Optimizer* optimizer);
 
 ModelConfig checkpointModelConfig(const std::string& path);   // without loading weights
 Decoder loadModel(const std::string& checkpointPath);        // config + weights, in eval mode, on the CPU
+void verifyCheckpoint(const std::string& path);              // checksum and archive only; throws Error
 
 }  // namespace needlescope

@@ -1,18 +1,23 @@
 #include "core/train/Experiment.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <map>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "core/data/Batcher.h"
 #include "core/data/Corpus.h"
+#include "core/data/FileIO.h"
 #include "core/data/TokenCache.h"
 #include "core/probe/Curriculum.h"
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
+#include "core/train/CheckpointFile.h"
 #include "core/train/ModelTrainer.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
@@ -69,13 +74,24 @@ std::string trainLoop(Experiment& self, const TrainConfig& config, const Experim
             pending[i].clear();
         }
     };
+    bool warnedLowDisk = false;
     auto saveAll = [&](int64_t step) {
         flush();
+        uint64_t roundBytes = 0;
+        std::optional<uint64_t> freeAfter;
         for (auto& t : trainers) {
             const std::string path = checkpointPath(paths, self.group(), t->kind(), step);
-            t->save(path, step, batcher.position(), priorSeconds + elapsed());
+            const CheckpointWrite written = t->save(path, step, batcher.position(), priorSeconds + elapsed());
+            roundBytes += written.bytes;
+            freeAfter = written.freeBytesAfter;
             store.addCheckpoint(t->runId(), step, path);
             store.setLastStep(t->runId(), step);
+        }
+        if (!warnedLowDisk && freeAfter && judgeDiskRoom(*freeAfter, roundBytes) != DiskRoom::Enough) {
+            warnedLowDisk = true;
+            sink.onLog("warning: only " + megabytes(*freeAfter) + " free beside the checkpoints (each checkpoint " +
+                       "round takes " + megabytes(roundBytes) + "); free some space, or training will stop " +
+                       "(resumable) when the disk is full");
         }
     };
     auto evaluateAll = [&](int64_t step, std::vector<ModelMetrics>& metrics) {
@@ -149,7 +165,20 @@ std::string trainLoop(Experiment& self, const TrainConfig& config, const Experim
     return "finished";
 }
 
-// Runs the training loop and records its outcome on every run of the group (failed when it throws).
+// Best effort: a store that cannot take the status (disk full) leaves the runs `running` with this process as
+// owner, and the next open of the store marks them interrupted once the process has gone.
+void markRuns(RunStore& store, const std::vector<int64_t>& runIds, RunStatus status, TrainingSink& sink) {
+    for (int64_t id : runIds) {
+        try {
+            store.setStatus(id, status);
+        } catch (const std::exception& e) {
+            sink.onLog("could not record the status of run " + std::to_string(id) + " (" + e.what() + ")");
+        }
+    }
+}
+
+// Runs the training loop and records its outcome on every run of the group: interrupted when a write failed
+// for lack of space (resumable from the last checkpoint), failed for any other error.
 std::string recordOutcome(RunStore& store, const std::vector<int64_t>& runIds, TrainingSink& sink,
                           const std::function<std::string()>& loop) {
     try {
@@ -157,11 +186,56 @@ std::string recordOutcome(RunStore& store, const std::vector<int64_t>& runIds, T
         for (int64_t id : runIds) store.setStatus(id, runStatusFromString(status));
         sink.onFinished(status);
         return status;
-    } catch (...) {
-        for (int64_t id : runIds) store.setStatus(id, RunStatus::Failed);
+    } catch (const StorageError& e) {
+        markRuns(store, runIds, RunStatus::Interrupted, sink);
+        sink.onLog(std::string("stopped by a failed write: ") + e.what() +
+                   "; the runs were marked interrupted and resume from their last checkpoint");
+        sink.onFinished("interrupted");
+        throw;
+    } catch (...) {  // the caller reports the error itself; the sink learns the outcome
+        markRuns(store, runIds, RunStatus::Failed, sink);
         sink.onFinished("failed");
         throw;
     }
+}
+
+// Steps at which every run of the group has a checkpoint, newest first (only `fromStep` when given).
+std::vector<int64_t> resumableSteps(const RunStore& store, const std::vector<RunRecord>& runs, int64_t runId,
+                                    std::optional<int64_t> fromStep) {
+    std::map<int64_t, size_t> stepCount;
+    for (const auto& run : runs)
+        for (const auto& checkpoint : store.checkpoints(run.id)) ++stepCount[checkpoint.step];
+    std::vector<int64_t> steps;
+    for (auto it = stepCount.rbegin(); it != stepCount.rend(); ++it)
+        if (it->second == runs.size()) steps.push_back(it->first);
+    if (steps.empty()) throw Error("run " + std::to_string(runId) + " has no checkpoint to resume from");
+    if (!fromStep) return steps;
+    if (std::find(steps.begin(), steps.end(), *fromStep) == steps.end()) {
+        std::string list;
+        for (auto it = steps.rbegin(); it != steps.rend(); ++it) list += (list.empty() ? "" : ", ") + std::to_string(*it);
+        throw Error("run " + std::to_string(runId) + " has no checkpoint at step " + std::to_string(*fromStep) +
+                    " for every run of its group (steps it can resume from: " + list + ")");
+    }
+    return {*fromStep};
+}
+
+// One trainer per run of the group, restored from its checkpoint at `step`; throws Error when any of them
+// is missing, corrupt or of another model. Stale temporary files in the checkpoint folders are removed.
+std::vector<std::unique_ptr<ModelTrainer>> loadTrainers(const RunStore& store, const std::vector<RunRecord>& runs,
+                                                        int64_t step, const TrainConfig& config,
+                                                        const torch::Device& device, CheckpointState& restored) {
+    std::vector<std::unique_ptr<ModelTrainer>> trainers;
+    for (const auto& run : runs) {
+        const ModelConfig m = nlohmann::json::parse(run.configJson).at("model").get<ModelConfig>();
+        std::string path;
+        for (const auto& checkpoint : store.checkpoints(run.id))
+            if (checkpoint.step == step) path = checkpoint.path;
+        removeStaleTempFiles(fs::path(path).parent_path().string());
+        auto trainer = std::make_unique<ModelTrainer>(run.id, m, config.optimizer, device);
+        restored = trainer->load(path);
+        trainers.push_back(std::move(trainer));
+    }
+    return trainers;
 }
 
 nlohmann::json runConfigJson(const TrainConfig& config, ModelKind kind, const ModelConfig& model,
@@ -272,7 +346,7 @@ std::string Experiment::run() {
     });
 }
 
-std::string Experiment::resume(int64_t runId) {
+std::string Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     auto& s = *state_;
     RunStore store = RunStore::open(s.paths.dbPath);
     const RunRecord anchor = store.run(runId);
@@ -283,15 +357,7 @@ std::string Experiment::resume(int64_t runId) {
     std::vector<RunRecord> runs = store.group(anchor.group);
     std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.id < b.id; });
 
-    // Resume from the newest step at which every run of the group has a checkpoint.
-    std::map<int64_t, int> stepCount;
-    for (const auto& run : runs)
-        for (const auto& checkpoint : store.checkpoints(run.id)) ++stepCount[checkpoint.step];
-    int64_t step = -1;
-    for (const auto& [candidate, count] : stepCount)
-        if (count == int(runs.size())) step = candidate;
-    if (step < 0) throw Error("run " + std::to_string(runId) + " has no checkpoint to resume from");
-
+    const std::vector<int64_t> steps = resumableSteps(store, runs, runId, fromStep);
     const auto runConfig = nlohmann::json::parse(anchor.configJson);
     s.config = runConfig.at("train").get<TrainConfig>();
     configureThreads(s.config.threads);
@@ -304,14 +370,26 @@ std::string Experiment::resume(int64_t runId) {
     if (data.cacheKey != runConfig.at("data").at("cache_key").get<std::string>())
         throw Error("the data at '" + corpus.root + "' differs from the data this run was trained on");
 
+    // The newest step whose checkpoints all load (checksum, archive, model); older ones when they do not.
     std::vector<std::unique_ptr<ModelTrainer>> trainers;
     CheckpointState restored;
+    int64_t step = -1;
+    std::string problem;
+    for (const int64_t candidate : steps) {
+        try {
+            trainers = loadTrainers(store, runs, candidate, s.config, device, restored);
+            step = candidate;
+            break;
+        } catch (const Error& e) {
+            problem = e.what();
+            s.sink->onLog("cannot resume from step " + std::to_string(candidate) + ": " + problem);
+        }
+    }
+    if (step < 0) throw Error("run " + std::to_string(runId) + " has no intact checkpoint to resume from (" + problem + ")");
+    if (step != steps.front())
+        s.sink->onLog("falling back to step " + std::to_string(step) +
+                      ", the newest step whose checkpoints are all intact; later steps are trained again");
     for (const auto& run : runs) {
-        const auto json = nlohmann::json::parse(run.configJson);
-        const ModelConfig m = json.at("model").get<ModelConfig>();
-        auto trainer = std::make_unique<ModelTrainer>(run.id, m, s.config.optimizer, device);
-        restored = trainer->load(checkpointPath(s.paths, s.group, m.kind, step));
-        trainers.push_back(std::move(trainer));
         s.runIds.push_back(run.id);
         store.setStatus(run.id, RunStatus::Running);
     }

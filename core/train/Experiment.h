@@ -3,6 +3,7 @@
 // group of runs, checkpointed, resumable, reporting through a TrainingSink (DESIGN §5).
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,9 @@ public:
     // Trains a new paired experiment; returns the final status ("finished", "interrupted", "cancelled").
     // Throws Error for bad input (the runs, if created, are marked failed).
     std::string run();
-    // Continues the group that `runId` belongs to from its latest common checkpoint.
-    std::string resume(int64_t runId);
+    // Continues the group that `runId` belongs to from the newest step at which every run of the group has
+    // an intact checkpoint (falling back to older ones and saying so), or from `fromStep` exactly.
+    std::string resume(int64_t runId, std::optional<int64_t> fromStep = std::nullopt);
 
     const std::vector<int64_t>& runIds() const;
     const std::string& group() const;

@@ -52,13 +52,13 @@ double ModelTrainer::evaluate(const std::vector<Batch>& batches) {
     return batches.empty() ? 0.0 : total / double(batches.size());
 }
 
-void ModelTrainer::save(const std::string& path, int64_t step, int64_t dataPosition, double wallSeconds) {
+CheckpointWrite ModelTrainer::save(const std::string& path, int64_t step, int64_t dataPosition, double wallSeconds) {
     CheckpointState state;
     state.step = step;
     state.dataPosition = dataPosition;
     state.tokensSeen = tokensSeen_;
     state.wallSeconds = wallSeconds;
-    saveCheckpoint(path, *model_, *optimizer_, state);
+    return saveCheckpoint(path, *model_, *optimizer_, state);
 }
 
 CheckpointState ModelTrainer::load(const std::string& path) {

@@ -22,7 +22,7 @@ public:
     ModelMetrics trainStep(const Batch& batch, int64_t stepIndex, int64_t totalSteps);
     double evaluate(const std::vector<Batch>& batches);  // mean next-token loss, no grad
 
-    void save(const std::string& path, int64_t step, int64_t dataPosition, double wallSeconds);
+    CheckpointWrite save(const std::string& path, int64_t step, int64_t dataPosition, double wallSeconds);
     CheckpointState load(const std::string& path);
 
     int64_t runId() const { return runId_; }
