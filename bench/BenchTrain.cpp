@@ -9,6 +9,7 @@
 
 #include "bench/BenchCommon.h"
 #include "core/model/Decoder.h"
+#include "core/util/BlasKernel.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
 
@@ -75,8 +76,8 @@ int runTrainBench(const TrainBenchOptions& options) {
     std::printf("bench train  config=%s  threads=%d  device=%s  warmup=%d  timed=%d  keep-freed-memory=%s\n",
                 options.config.c_str(), threads, device.str().c_str(), options.warmupSteps, options.timedSteps,
                 options.keepFreedMemory ? "on" : "off");
-    std::printf("LibTorch %s, BLAS %s, fp32 GEMM %.1f GFLOP/s (2048^3, best of 5)\n", torchVersion().c_str(),
-                blasInfo().c_str(), peak);
+    std::printf("LibTorch %s, BLAS %s, %s, fp32 GEMM %.1f GFLOP/s (2048^3, best of 5)\n", torchVersion().c_str(),
+                blasInfo().c_str(), blasCoreSummary().c_str(), peak);
     std::printf("MFU = tokens/s x FLOPs/token / GEMM peak; FLOPs/token = 6*P_matmul + 6*L*T*(w_qk + w_v)\n\n");
     std::printf("%-9s %11s %10s %12s %10s %12s %7s\n", "model", "params", "ms/step", "tokens/s", "peakRSS MB",
                 "GFLOP/token", "MFU");

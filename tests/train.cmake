@@ -3,3 +3,6 @@ needlescope_add_test(test_cli TORCH SOURCES test_cli.cpp LIBS needlescope_core L
 target_compile_definitions(test_cli PRIVATE NEEDLESCOPE_CLI_PATH="$<TARGET_FILE:needlescope-cli>")
 add_dependencies(test_cli needlescope-cli)
 needlescope_add_test(test_checkpoint_faults TORCH SOURCES test_checkpoint_faults.cpp LIBS needlescope_core LABELS core TIMEOUT 600)
+needlescope_add_test(test_blas_kernel TORCH SOURCES test_blas_kernel.cpp LIBS needlescope_core LABELS core TIMEOUT 120)
+target_compile_definitions(test_blas_kernel PRIVATE NEEDLESCOPE_CLI_PATH="$<TARGET_FILE:needlescope-cli>")
+add_dependencies(test_blas_kernel needlescope-cli)

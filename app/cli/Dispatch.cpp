@@ -5,6 +5,8 @@
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
+#include "core/util/BlasKernel.h"
+#include "core/util/Runtime.h"
 
 namespace needlescope::cli {
 namespace {
@@ -46,7 +48,10 @@ int dispatch(const QStringList& arguments) {
         return Ok;
     }
     if (name == "--version") {
-        QTextStream(stdout) << "needlescope-cli " << NEEDLESCOPE_VERSION << "\n";
+        QTextStream(stdout) << "needlescope-cli " << NEEDLESCOPE_VERSION << "\nLibTorch "
+                            << QString::fromStdString(torchVersion()) << ", BLAS "
+                            << QString::fromStdString(blasInfo()) << ", "
+                            << QString::fromStdString(blasCoreSummary()) << "\n";
         return Ok;
     }
     const auto it = commands().find(name);

@@ -5,8 +5,10 @@
 #include <cstdio>
 
 #include "app/cli/Commands.h"
+#include "core/util/BlasKernel.h"
 
 int main(int argc, char** argv) {
+    needlescope::prepareProcess(argv);  // passive OpenMP waits, the right BLAS kernel; may restart once
     const auto app = needlescope::cli::makeApplication(argc, argv);  // QApplication (offscreen) for `report`
     QCoreApplication::setOrganizationName("Needlescope");
     QCoreApplication::setApplicationName("Needlescope");

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "app/common/AppPaths.h"
+#include "core/util/BlasKernel.h"
 #include "ui/MainWindow.h"
 #include "ui/dialogs/AboutDialog.h"
 #include "ui/dialogs/SettingsDialog.h"
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
         parser.process(app);  // prints and exits
         return 0;
     }
-    needlescope::SettingsDialog::preferPassiveOpenMpWaits(argv);  // may restart the process once
+    needlescope::prepareProcess(argv);  // passive OpenMP waits, the right BLAS kernel; may restart once
     QApplication app(argc, argv);
     setApplicationNames();
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Needlescope"));

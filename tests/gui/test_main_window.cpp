@@ -18,6 +18,7 @@
 #include "app/common/AppPaths.h"
 #include "tests/TestSupport.h"
 #include "tests/gui/GuiTestRuns.h"
+#include "core/util/BlasKernel.h"
 #include "ui/MainWindow.h"
 #include "ui/dialogs/AboutDialog.h"
 #include "ui/dialogs/SettingsDialog.h"
@@ -222,7 +223,7 @@ private Q_SLOTS:
 
 // As the app does: passive OpenMP waits (a restart before QApplication), else training crawls on busy cores.
 int main(int argc, char** argv) {
-    needlescope::SettingsDialog::preferPassiveOpenMpWaits(argv);
+    needlescope::prepareProcess(argv);
     QApplication app(argc, argv);
     app.setAttribute(Qt::AA_Use96Dpi, true);
     MainWindowTest test;

@@ -19,6 +19,7 @@
 #include "tests/TestSupport.h"
 #include "tests/gui/GuiTestRuns.h"
 #include "core/store/RunStore.h"
+#include "core/util/BlasKernel.h"
 #include "ui/charts/LossChartWidget.h"
 #include "ui/dialogs/SettingsDialog.h"
 #include "ui/views/RunsTableModel.h"
@@ -275,7 +276,7 @@ private Q_SLOTS:
 
 // As the app does: passive OpenMP waits (a restart before QApplication), else training crawls on busy cores.
 int main(int argc, char** argv) {
-    needlescope::SettingsDialog::preferPassiveOpenMpWaits(argv);
+    needlescope::prepareProcess(argv);
     QApplication app(argc, argv);
     app.setAttribute(Qt::AA_Use96Dpi, true);
     TrainViewTest test;

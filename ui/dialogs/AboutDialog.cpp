@@ -13,6 +13,7 @@
 #include <exception>
 
 #include "app/common/AppPaths.h"
+#include "core/util/BlasKernel.h"
 #include "core/util/Runtime.h"
 
 namespace needlescope {
@@ -27,7 +28,7 @@ QString AboutDialog::versionText() {
         torch = QString::fromStdString(e.what());
     }
     try {
-        blas = QString::fromStdString(blasInfo());
+        blas = QString::fromStdString(blasInfo() + "; " + blasCoreSummary());
     } catch (const std::exception& e) {
         blas = QString::fromStdString(e.what());
     }

@@ -167,16 +167,6 @@ void SettingsDialog::accept() {
     QDialog::accept();
 }
 
-void SettingsDialog::preferPassiveOpenMpWaits(char** argv) {
-#ifdef __linux__
-    if (std::getenv("OMP_WAIT_POLICY") || !argv || !argv[0]) return;
-    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    ::execv("/proc/self/exe", argv);  // returns only on failure: carry on as we are
-#else
-    (void)argv;
-#endif
-}
-
 int SettingsDialog::applyComputeSettings() {
     try {
         return configureThreads(std::max(0, QSettings().value(app::kSettingThreads, 0).toInt()));

@@ -31,7 +31,6 @@ public:
     // program (libgomp reads it when it loads, before main). Spinning OpenMP workers starve the UI thread
     // and collapse when the machine is busy (5x slower training measured on 2 loaded cores); passive
     // waits keep the window responsive. Returns only when no restart happened (or it failed).
-    static void preferPassiveOpenMpWaits(char** argv);
 
 public Q_SLOTS:
     void accept() override;
