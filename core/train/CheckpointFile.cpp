@@ -107,8 +107,8 @@ std::optional<uint64_t> writeCheckpointBytes(const std::string& path, const std:
     const auto room = freeBytesAt(folder.string());
     if (room && judgeDiskRoom(*room, bytes.size()) == DiskRoom::NotEnough) {
         throw StorageError("cannot write checkpoint '" + path + "': the disk is full (it needs " +
-                           megabytes(bytes.size()) + ", " + megabytes(*room) +
-                           " are free); free some space and resume the run");
+                           megabytes(bytes.size()) + " plus " + megabytes(kStoreMargin) +
+                           " kept free for the run store; " + megabytes(*room) + " are free)");
     }
 
     const std::string temporary = path + ".tmp" + std::to_string(::getpid());

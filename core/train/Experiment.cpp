@@ -188,8 +188,8 @@ std::string recordOutcome(RunStore& store, const std::vector<int64_t>& runIds, T
         return status;
     } catch (const StorageError& e) {
         markRuns(store, runIds, RunStatus::Interrupted, sink);
-        sink.onLog(std::string("stopped by a failed write: ") + e.what() +
-                   "; the runs were marked interrupted and resume from their last checkpoint");
+        sink.onLog("a write failed (" + std::string(e.what()) + "); the runs were marked interrupted: free the " +
+                   "space (or fix the cause) and resume them from their last checkpoint");
         sink.onFinished("interrupted");
         throw;
     } catch (...) {  // the caller reports the error itself; the sink learns the outcome
