@@ -2,3 +2,8 @@ needlescope_add_test(test_train TORCH SOURCES test_train.cpp LIBS needlescope_co
 needlescope_add_test(test_cli TORCH SOURCES test_cli.cpp LIBS needlescope_core LABELS cli TIMEOUT 600)
 target_compile_definitions(test_cli PRIVATE NEEDLESCOPE_CLI_PATH="$<TARGET_FILE:needlescope-cli>")
 add_dependencies(test_cli needlescope-cli)
+# CLI processes racing on one store; needs only the store library besides the CLI binary.
+needlescope_add_test(test_cli_races SOURCES test_cli_races.cpp cli_test_support.h store_test_support.h
+                     LIBS needlescope_store LABELS cli TIMEOUT 300)
+target_compile_definitions(test_cli_races PRIVATE NEEDLESCOPE_CLI_PATH="$<TARGET_FILE:needlescope-cli>")
+add_dependencies(test_cli_races needlescope-cli)
