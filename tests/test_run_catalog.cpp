@@ -197,6 +197,7 @@ private Q_SLOTS:
             }
         touch(root / "g1" / "tokenizer.model");
         touch(root / "g2" / "tokenizer.model");
+        for (int64_t id : {standard, diff, other}) store.setStatus(id, RunStatus::Finished);  // not training
 
         const RunCatalog catalog(store);
         const DeletedRun first = deleteRunWithFiles(store, standard, root.string());

@@ -214,6 +214,7 @@ class TestStore : public QObject {
             store.addCheckpoint(id, 200, "/ckpt/" + std::to_string(id) + "/step200.pt");
             store.addCheckpoint(id, 100, "/ckpt/" + std::to_string(id) + "/step100.pt");
             store.addProbeRows({probeRow(id, 100, 0.5, 0, 0, 0), probeRow(id, 100, 0.5, 0, 1, 0)});
+            store.setStatus(id, RunStatus::Finished);  // a run this process still trains cannot be deleted
         }
         QCOMPARE(rawCount(file, "metrics", doomed), int64_t(3));
 

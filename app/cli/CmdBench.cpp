@@ -83,7 +83,7 @@ int benchData(const QStringList& args) {
         {"threads", "Threads for training and encoding (0 = all cores).", "n", "0"},
     });
     if (!parseOrExplain(parser, args)) return Ok;
-    const auto paths = app::resolveAppPaths({}, parser.value("data"));
+    const auto paths = app::resolveAppPaths({}, parser.value("data"), /*createFolders=*/false);
     return bench::runDataBench(paths.locateData().toStdString(), parseInt(parser, "vocab", 260),
                                parseInt(parser, "threads", 0));
 }

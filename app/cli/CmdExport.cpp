@@ -53,7 +53,7 @@ int runExport(const QStringList& args) {
                        {"json", "Export the run's config, status, checkpoints and results as JSON."},
                        {"out", "Output file (default: standard output).", "file"}});
     if (!parseOrExplain(parser, args)) return Ok;
-    const auto paths = app::resolveAppPaths(parser.value("db"), {});
+    const auto paths = app::resolveAppPaths(parser.value("db"), {}, /*createFolders=*/false);
     RunStore store = RunStore::open(paths.dbPath.toStdString(), /*readOnly=*/true);
     if (parser.isSet("json")) {
         if (!parser.isSet("run")) throw BadUsage("--json needs --run ID");
@@ -75,7 +75,7 @@ int runExportWeights(const QStringList& args) {
                        {"out", "Output .pt file.", "file"}});
     if (!parseOrExplain(parser, args)) return Ok;
     if (!parser.isSet("run") || !parser.isSet("out")) throw BadUsage("export-weights needs --run ID and --out F.pt");
-    const auto paths = app::resolveAppPaths(parser.value("db"), {});
+    const auto paths = app::resolveAppPaths(parser.value("db"), {}, /*createFolders=*/false);
     RunStore store = RunStore::open(paths.dbPath.toStdString(), /*readOnly=*/true);
     const int64_t runId = parseIds(parser.value("run")).front();
     const auto checkpoints = store.checkpoints(runId);

@@ -82,7 +82,7 @@ int runReport(const QStringList& args) {
     if (parser.isSet("ctx")) selection.contextLength = parseInt(parser, "ctx", 1);
     if (parser.isSet("needles")) selection.needles = parseInt(parser, "needles", 1);
 
-    const auto paths = app::resolveAppPaths(parser.value("db"), QString());
+    const auto paths = app::resolveAppPaths(parser.value("db"), QString(), /*createFolders=*/false);
     const RunStore store = RunStore::open(paths.dbPath.toStdString(), true);
     std::vector<RunRecord> runs;
     QString name;

@@ -40,6 +40,10 @@ int64_t runIdArgument(const QStringList& positional, int index) {
     return id;
 }
 
+// The stored status, except for a `running` run whose writer is gone: that one is interrupted, whether or
+// not a writer has recorded it yet (read-only commands never do).
+std::string shownStatus(const RunRecord& r) { return r.writerGone ? "interrupted*" : statusName(r.status); }
+
 void list(const RunStore& store, const QString& filter) {
     RunFilter f;
     f.text = filter.toStdString();
@@ -49,18 +53,23 @@ void list(const RunStore& store, const QString& filter) {
     for (const auto& r : runs) {
         const double best = bestValLoss(store, r.id);
         std::printf("%-5lld %-28s %-9s %-12s %7lld %9s  %-16s %s\n", (long long)r.id, r.group.c_str(), r.kind.c_str(),
-                    statusName(r.status).c_str(), (long long)r.lastStep,
+                    shownStatus(r).c_str(), (long long)r.lastStep,
                     std::isnan(best) ? "-" : QString::number(best, 'f', 4).toUtf8().constData(),
                     when(r.createdAt).toUtf8().constData(), joined(r.tags).c_str());
     }
     if (runs.empty()) std::printf("(no runs in %s)\n", store.path().c_str());
+    if (std::any_of(runs.begin(), runs.end(), [](const RunRecord& r) { return r.writerGone; }))
+        std::printf("* interrupted (writer gone): the process training it no longer exists; resume it with "
+                    "`train --resume ID`\n");
 }
 
 void show(const RunStore& store, int64_t id) {
     const RunRecord r = store.run(id);
+    const std::string status =
+        r.writerGone ? "interrupted (writer gone: " + ownerDescription(r.owner) + ")" : statusName(r.status);
     std::printf("run %lld  %s\n  group   %s\n  kind    %s\n  status  %s\n  created %s\n  finished %s\n  steps   %lld\n"
                 "  tags    %s\n  notes   %s\n",
-                (long long)r.id, r.name.c_str(), r.group.c_str(), r.kind.c_str(), statusName(r.status).c_str(),
+                (long long)r.id, r.name.c_str(), r.group.c_str(), r.kind.c_str(), status.c_str(),
                 when(r.createdAt).toUtf8().constData(), when(r.finishedAt).toUtf8().constData(),
                 (long long)r.lastStep, joined(r.tags).c_str(), r.notes.c_str());
     std::printf("  latest metrics:\n");
@@ -85,7 +94,7 @@ int runRuns(const QStringList& args) {
     if (!parseOrExplain(parser, args)) return Ok;
     const QStringList positional = parser.positionalArguments();
     const QString action = positional.value(0, "list");
-    const auto paths = app::resolveAppPaths(parser.value("db"), {});
+    const auto paths = app::resolveAppPaths(parser.value("db"), {}, /*createFolders=*/false);
     const bool readOnly = action == "list" || action == "show";
     RunStore store = RunStore::open(paths.dbPath.toStdString(), readOnly);
 

@@ -13,14 +13,14 @@ QString defaultDataDir() {
     return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("data");
 }
 
-AppPaths resolveAppPaths(const QString& dbFlag, const QString& dataFlag) {
+AppPaths resolveAppPaths(const QString& dbFlag, const QString& dataFlag, bool createFolders) {
     QSettings settings;
     const QString appData = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     AppPaths paths;
     paths.dbPath = !dbFlag.isEmpty() ? dbFlag
                                      : settings.value(kSettingDbPath, QDir(appData).filePath("runs.db")).toString();
     paths.dbPath = QFileInfo(paths.dbPath).absoluteFilePath();
-    QDir().mkpath(QFileInfo(paths.dbPath).absolutePath());
+    if (createFolders) QDir().mkpath(QFileInfo(paths.dbPath).absolutePath());
     paths.checkpointDir = QDir(QFileInfo(paths.dbPath).absolutePath()).filePath("checkpoints");
     paths.cacheDir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
     paths.dataFlag = dataFlag;

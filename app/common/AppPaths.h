@@ -21,8 +21,9 @@ struct AppPaths {
     QString locateData() const;
 };
 
-// `dbFlag`/`dataFlag`: command-line values (empty when not given). Creates the app data folder.
-AppPaths resolveAppPaths(const QString& dbFlag, const QString& dataFlag);
+// `dbFlag`/`dataFlag`: command-line values (empty when not given). With `createFolders` (for commands that
+// write the store) the run store's folder is created when missing; readers create nothing.
+AppPaths resolveAppPaths(const QString& dbFlag, const QString& dataFlag, bool createFolders = true);
 
 QString defaultDataDir();  // <AppDataLocation>/data
 

@@ -89,7 +89,8 @@ RunSummary RunCatalog::summarize(const RunRecord& record, bool withResults) cons
     s.group = record.group;
     s.name = record.name;
     s.kind = record.kind;
-    s.status = record.status;
+    s.status = record.effectiveStatus();
+    s.writerGone = record.writerGone;
     s.createdAt = record.createdAt;
     s.finishedAt = record.finishedAt;
     s.tags = record.tags;

@@ -38,7 +38,8 @@ std::optional<ProbeHeadline> probeHeadline(const std::vector<ProbeRow>& rows);
 struct RunSummary {
     int64_t id = 0;
     std::string group, name, kind;  // kind as recorded ("standard" | "diff")
-    RunStatus status = RunStatus::Running;
+    RunStatus status = RunStatus::Running;  // effective: Interrupted when its writer is gone
+    bool writerGone = false;                // stored as running, but the process writing it no longer exists
     int64_t createdAt = 0, finishedAt = 0;
     std::vector<std::string> tags;
     std::string notes;
@@ -77,7 +78,7 @@ private:
 // Deletes the run with its metrics, probe rows and checkpoint files; folders left empty under
 // `checkpointRoot` go too, and when it was the last run of its group, the group's folder right under
 // `checkpointRoot` (the tokenizer copy) is removed. Nothing else outside the checkpoint files the store
-// lists is touched. Error when the run does not exist or the store is read-only.
+// lists is touched. Error when the run does not exist, a live process trains it or the store is read-only.
 DeletedRun deleteRunWithFiles(RunStore& store, int64_t id, const std::string& checkpointRoot);
 
 }  // namespace needlescope

@@ -93,4 +93,8 @@ OwnerState ownerState(const RunOwner& owner) {
     return OwnerState::Dead;
 }
 
+std::string ownerDescription(const RunOwner& owner) {
+    return "process " + std::to_string(owner.pid) + " on host " + (owner.host.empty() ? "?" : owner.host);
+}
+
 }  // namespace needlescope

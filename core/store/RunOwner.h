@@ -23,5 +23,6 @@ enum class OwnerState { Alive, Dead, Unknown };
 
 RunOwner currentRunOwner();  // this process (computed on each call, so a forked child gets its own)
 OwnerState ownerState(const RunOwner& owner);
+std::string ownerDescription(const RunOwner& owner);  // "process <pid> on host <host>"
 
 }  // namespace needlescope

@@ -15,8 +15,8 @@ namespace needlescope {
 namespace {
 
 constexpr const char* kRunColumns =
-    "SELECT id, group_name, name, kind, config, status, created_at, finished_at, tags, notes, last_step "
-    "FROM runs ";
+    "SELECT id, group_name, name, kind, config, status, created_at, finished_at, tags, notes, last_step, "
+    "owner_host, owner_pid, owner_token FROM runs ";
 
 int64_t nowSeconds() {
     using namespace std::chrono;
@@ -46,6 +46,8 @@ RunRecord readRun(const sqlite::Statement& stmt) {
     run.tags = tagsFromJson(stmt.columnText(8));
     run.notes = stmt.columnText(9);
     run.lastStep = stmt.columnInt(10);
+    run.owner = RunOwner{stmt.columnText(11), stmt.columnInt(12), stmt.columnText(13)};
+    run.writerGone = run.status == RunStatus::Running && ownerState(run.owner) == OwnerState::Dead;
     return run;
 }
 
@@ -65,6 +67,23 @@ bool matchesText(const RunRecord& run, const std::string& needle) {
     auto has = [&](const std::string& field) { return lowered(field).find(needle) != std::string::npos; };
     if (has(run.name) || has(run.group) || has(run.kind) || has(run.notes)) return true;
     return std::any_of(run.tags.begin(), run.tags.end(), has);
+}
+
+// A run whose owner may still be writing it: alive (this process too), or on another host where that
+// cannot be checked.
+bool beingTrained(const RunRecord& run) {
+    return run.status == RunStatus::Running && ownerState(run.owner) != OwnerState::Dead;
+}
+
+int64_t insertRun(const sqlite::Database& db, const NewRun& run, const RunOwner& owner) {
+    sqlite::Statement stmt(
+        db,
+        "INSERT INTO runs (group_name, name, kind, config, status, created_at, owner_host, "
+        "owner_pid, owner_token) VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8)");
+    stmt.bindText(1, run.group).bindText(2, run.name).bindText(3, run.kind).bindText(4, run.configJson);
+    stmt.bindInt(5, nowSeconds()).bindText(6, owner.host).bindInt(7, owner.pid).bindText(8, owner.token);
+    stmt.run();
+    return db.lastInsertId();
 }
 
 MetricPoint readMetric(const sqlite::Statement& stmt) {
@@ -136,25 +155,75 @@ void RunStore::markOrphanedRunsInterrupted() {
     transaction.commit();
 }
 
-int64_t RunStore::createRun(const NewRun& run) {
-    requireWritable("create a run");
+void RunStore::requireValidConfig(const NewRun& run) const {
     if (!run.configJson.empty() && !nlohmann::json::accept(run.configJson)) {
         throw Error("Run store '" + path() + "': the configuration of run '" + run.name +
                     "' is not valid JSON");
     }
+}
+
+int64_t RunStore::createRun(const NewRun& run) {
+    requireWritable("create a run");
+    requireValidConfig(run);
     const sqlite::Database::Activity activity(db_, "cannot create run '" + run.name + "'");
     const RunOwner owner = currentRunOwner();
     sqlite::WriteTransaction transaction(db_);
-    sqlite::Statement stmt(
-        db_,
-        "INSERT INTO runs (group_name, name, kind, config, status, created_at, owner_host, "
-        "owner_pid, owner_token) VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8)");
-    stmt.bindText(1, run.group).bindText(2, run.name).bindText(3, run.kind).bindText(4, run.configJson);
-    stmt.bindInt(5, nowSeconds()).bindText(6, owner.host).bindInt(7, owner.pid).bindText(8, owner.token);
-    stmt.run();
-    const int64_t id = db_.lastInsertId();
+    const int64_t id = insertRun(db_, run, owner);
     transaction.commit();
     return id;
+}
+
+ClaimedGroup RunStore::createGroup(const std::string& base,
+                                   const std::function<std::vector<NewRun>(const std::string&)>& makeRuns,
+                                   const std::function<bool(const std::string&)>& isFree) {
+    requireWritable("create the runs of group '" + base + "'");
+    const sqlite::Database::Activity activity(db_, "cannot create the runs of group '" + base + "'");
+    const RunOwner owner = currentRunOwner();
+    // The write lock is taken before the name is chosen: no other writer can pick it meanwhile.
+    sqlite::WriteTransaction transaction(db_);
+    ClaimedGroup claimed;
+    sqlite::Statement used(db_, "SELECT 1 FROM runs WHERE group_name = ?1 LIMIT 1");
+    for (int suffix = 1;; ++suffix) {
+        if (suffix > 100000) throw Error("Run store '" + path() + "': no free group name for '" + base + "'");
+        claimed.group = suffix == 1 ? base : base + "-" + std::to_string(suffix);
+        used.bindText(1, claimed.group);
+        const bool taken = used.step();
+        used.reset();
+        if (!taken && (!isFree || isFree(claimed.group))) break;
+    }
+    for (NewRun run : makeRuns(claimed.group)) {
+        run.group = claimed.group;
+        requireValidConfig(run);
+        claimed.runIds.push_back(insertRun(db_, run, owner));
+    }
+    transaction.commit();
+    return claimed;
+}
+
+std::vector<RunRecord> RunStore::claimForResume(int64_t runId) {
+    const std::string id = std::to_string(runId);
+    requireWritable("resume run " + id);
+    const sqlite::Database::Activity activity(db_, "cannot resume run " + id);
+    const RunOwner owner = currentRunOwner();
+    sqlite::WriteTransaction transaction(db_);
+    const RunRecord anchor = run(runId);
+    if (anchor.status == RunStatus::Finished) throw Error("run " + id + " has already finished");
+    std::vector<RunRecord> runs = group(anchor.group);
+    if (beingTrained(anchor))
+        throw Error("run " + id + " is being trained by " + ownerDescription(anchor.owner));
+    for (const RunRecord& r : runs) {
+        if (beingTrained(r)) {
+            throw Error("run " + std::to_string(r.id) + " (paired with run " + id + ") is being trained by " +
+                        ownerDescription(r.owner));
+        }
+    }
+    sqlite::Statement claim(db_,
+                            "UPDATE runs SET status = 'running', finished_at = 0, owner_host = ?2, "
+                            "owner_pid = ?3, owner_token = ?4 WHERE group_name = ?1");
+    claim.bindText(1, anchor.group).bindText(2, owner.host).bindInt(3, owner.pid).bindText(4, owner.token);
+    claim.run();
+    transaction.commit();
+    return runs;
 }
 
 RunRecord RunStore::run(int64_t id) const {
@@ -240,7 +309,10 @@ std::vector<std::string> RunStore::deleteRun(int64_t id) {
     requireWritable("delete run " + std::to_string(id));
     const sqlite::Database::Activity activity(db_, "cannot delete run " + std::to_string(id));
     sqlite::WriteTransaction transaction(db_);
-    requireRun(id);
+    if (const RunRecord doomed = run(id); beingTrained(doomed)) {
+        throw Error("run " + std::to_string(id) + " is being trained by " + ownerDescription(doomed.owner) +
+                    "; stop it first");
+    }
     std::vector<std::string> paths;
     {
         sqlite::Statement stmt(db_, "SELECT path FROM checkpoints WHERE run_id = ?1 ORDER BY step");
@@ -329,6 +401,13 @@ std::vector<CheckpointRecord> RunStore::checkpoints(int64_t runId) const {
         records.push_back({stmt.columnInt(0), stmt.columnInt(1), stmt.columnText(2), stmt.columnInt(3)});
     }
     return records;
+}
+
+void RunStore::checkpointWal() {
+    requireWritable("copy its write-ahead log into the database file");
+    const sqlite::Database::Activity activity(db_, "cannot copy its write-ahead log into the database file");
+    sqlite::Statement stmt(db_, "PRAGMA wal_checkpoint(PASSIVE)");  // a busy checkpoint is no error here
+    stmt.run();
 }
 
 }  // namespace needlescope

@@ -6,6 +6,7 @@
 // Files that are not SQLite, are corrupted, belong to another program or have a newer schema are reported
 // with an Error naming the file, and are never modified.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,12 @@
 #include "core/store/StoreTypes.h"
 
 namespace needlescope {
+
+// The runs of a new experiment group, claimed together (RunStore::createGroup).
+struct ClaimedGroup {
+    std::string group;
+    std::vector<int64_t> runIds;  // in the order makeRuns returned them
+};
 
 // One connection: movable, not copyable, not thread-safe (open one per thread).
 class RunStore {
@@ -36,6 +43,17 @@ class RunStore {
     // Runs. Reads of a missing run id throw Error only from run(); writes to one always throw.
     // Status Running, owned by this process; the config must be JSON text or empty.
     int64_t createRun(const NewRun& run);
+    // A new group in one transaction, so that concurrent experiments never share one: the first of `base`,
+    // `base-2`, `base-3`, ... that no run uses and `isFree` (when given) accepts becomes the group of every
+    // run `makeRuns(group)` returns (their own `group` is ignored). Status Running, owned by this process.
+    ClaimedGroup createGroup(const std::string& base,
+                             const std::function<std::vector<NewRun>(const std::string& group)>& makeRuns,
+                             const std::function<bool(const std::string& group)>& isFree = {});
+    // Makes this process the owner of every run of `runId`'s group (status Running), in one transaction
+    // that first refuses a finished run, and a group that a live process (or one on another host, which
+    // cannot be checked) trains: "run N is being trained by process P on host H". Returns the group's runs
+    // by id as they were before the claim.
+    std::vector<RunRecord> claimForResume(int64_t runId);
     RunRecord run(int64_t id) const;
     std::vector<RunRecord> runs(const RunFilter& filter = {}) const;  // newest first
     std::vector<RunRecord> group(const std::string& group) const;     // in creation order
@@ -46,7 +64,7 @@ class RunStore {
     void setNotes(int64_t id, const std::string& notes);
     void setLastStep(int64_t id, int64_t step);
     // Deletes the run with its metrics, checkpoints and probe rows; returns the checkpoint paths (by step)
-    // so the caller can remove those files.
+    // so the caller can remove those files. Refused while a live process (this one included) trains it.
     std::vector<std::string> deleteRun(int64_t id);
 
     // Metrics: one transaction per call; a (name, step) written again replaces the earlier value.
@@ -60,6 +78,9 @@ class RunStore {
     // Checkpoints: one per (run, step); adding the same step again replaces the record.
     void addCheckpoint(int64_t runId, int64_t step, const std::string& path);
     std::vector<CheckpointRecord> checkpoints(int64_t runId) const;  // by step
+    // Copies what the -wal file holds into the database file as far as no reader prevents it (PASSIVE,
+    // never waits), so a damaged -wal file can cost at most the writes since the last call.
+    void checkpointWal();
 
     // Probe results: one transaction per call; a row with the same (run, step, context length, depth,
     // needles, sample, layer, head) replaces the earlier one.
@@ -77,6 +98,7 @@ class RunStore {
     void requireWritable(const std::string& what) const;
     void requireRun(int64_t id) const;
     void markOrphanedRunsInterrupted();
+    void requireValidConfig(const NewRun& run) const;
 
     sqlite::Database db_;
     bool readOnly_ = false;

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -58,21 +59,26 @@ std::string fileUri(const std::string& path, const std::string& query) {
     return uri + "?" + query;
 }
 
-sqlite::Database openReadOnly(const std::string& path) {
-    sqlite::Database db = sqlite::Database::open(path, SQLITE_OPEN_READONLY);
-    db.exec("PRAGMA busy_timeout = " + std::to_string(kBusyTimeoutMs));
-    // A WAL file whose folder is read-only and that has no -shm file cannot be read normally; if no -wal
-    // file holds pending changes either, the database file alone is complete and can be read as immutable.
-    const int rc = db.tryExec("SELECT count(*) FROM sqlite_master");
-    const bool cannotShare =
-        (rc & 0xff) == SQLITE_CANTOPEN || rc == SQLITE_READONLY_CANTINIT || rc == SQLITE_READONLY_CANTLOCK;
-    std::error_code ec;
-    if (cannotShare && !fs::exists(path + "-wal", ec)) {
-        db = sqlite::Database::open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-                                    fileUri(path, "immutable=1"));
+// Every page readable and well formed (PRAGMA quick_check): a damaged file is reported before anything
+// writes to it, instead of when a later write runs into the damage (or builds on it).
+void checkIntegrity(const sqlite::Database& db) {
+    std::string problems;
+    try {
+        const sqlite::Database::Activity activity(db, "cannot check it");
+        sqlite::Statement check(db, "PRAGMA quick_check(5)");
+        while (check.step()) problems += (problems.empty() ? "" : "; ") + check.columnText(0);
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + " (the file was left unchanged)");
     }
-    db.exec("PRAGMA query_only = ON");
+    if (problems == "ok") return;
+    std::replace(problems.begin(), problems.end(), '\n', ' ');
+    fail(db.path(), "the database file is corrupted (" + problems +
+                        "); the file was left unchanged: restore it from a backup, or open it read-only to "
+                        "read what is still readable");
+}
 
+sqlite::Database checkReadable(sqlite::Database db, const std::string& path) {
+    db.exec("PRAGMA query_only = ON");
     const int version = schema::inspect(db);
     if (version == 0) fail(path, "the file is empty, not a run store yet");
     if (version < schema::currentVersion()) {
@@ -80,6 +86,26 @@ sqlite::Database openReadOnly(const std::string& path) {
                        "; open it once without read-only mode to upgrade it");
     }
     return db;
+}
+
+bool fileExists(const std::string& path) {
+    std::error_code ec;
+    return fs::exists(path, ec);
+}
+
+sqlite::Database openReadOnly(const std::string& path) {
+    // Without a -wal (or -journal) file no connection has the store open (the last one to close removes
+    // it) and the database file alone is complete. Read it as immutable then: a plain read-only open of a
+    // WAL file would create -wal and -shm files beside it and leave them behind. A writer that starts
+    // meanwhile writes to its new -wal file, not to the database file, until it checkpoints.
+    if (!fileExists(path + "-wal") && !fileExists(path + "-journal")) {
+        sqlite::Database db = sqlite::Database::open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                                                     fileUri(path, "immutable=1"));
+        return checkReadable(std::move(db), path);
+    }
+    sqlite::Database db = sqlite::Database::open(path, SQLITE_OPEN_READONLY);
+    db.exec("PRAGMA busy_timeout = " + std::to_string(kBusyTimeoutMs));
+    return checkReadable(std::move(db), path);
 }
 
 sqlite::Database openReadWrite(const std::string& path) {
@@ -91,6 +117,7 @@ sqlite::Database openReadWrite(const std::string& path) {
              "to browse it");
     }
     schema::inspect(db);  // before anything below writes to the file
+    checkIntegrity(db);
 
     const sqlite::Database::Activity activity(db, "cannot set it up");
     std::string mode;

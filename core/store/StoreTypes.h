@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/store/RunOwner.h"
+
 namespace needlescope {
 
 enum class RunStatus { Running, Finished, Interrupted, Cancelled, Failed };
@@ -21,6 +23,11 @@ struct RunRecord {
     std::vector<std::string> tags;
     std::string notes;
     int64_t lastStep = 0;
+    RunOwner owner;           // the process that writes it while `running` (RunOwner.h)
+    bool writerGone = false;  // `running`, but that process no longer exists (not yet marked interrupted)
+
+    // What the run really is: `interrupted` when its writer is gone, even before a writer marks it so.
+    RunStatus effectiveStatus() const { return writerGone ? RunStatus::Interrupted : status; }
 };
 
 struct NewRun {

@@ -93,6 +93,7 @@ std::string trainLoop(Experiment& self, const TrainConfig& config, const Experim
                        "round takes " + megabytes(roundBytes) + "); free some space, or training will stop " +
                        "(resumable) when the disk is full");
         }
+        store.checkpointWal();  // a damaged -wal file then costs at most the steps since this checkpoint
     };
     auto evaluateAll = [&](int64_t step, std::vector<ModelMetrics>& metrics) {
         for (size_t i = 0; i < trainers.size(); ++i) {
@@ -176,6 +177,50 @@ void markRuns(RunStore& store, const std::vector<int64_t>& runIds, RunStatus sta
         }
     }
 }
+
+// The new group's checkpoint folder with its copy of the tokenizer model. When that fails, the group's runs
+// are marked failed and no folder is left behind.
+void makeGroupFolder(RunStore& store, const std::vector<int64_t>& runIds, const fs::path& groupDir,
+                     const std::string& tokenizerModel) {
+    std::error_code ec;
+    fs::create_directories(groupDir.parent_path(), ec);
+    const bool created = !ec && fs::create_directory(groupDir, ec);
+    std::string problem;
+    if (!created) {
+        problem = "cannot create checkpoint folder '" + groupDir.string() +
+                  "': " + (ec ? ec.message() : "it exists already (does another run store use this folder?)");
+    } else if (fs::copy_file(tokenizerModel, groupDir / "tokenizer.model", ec), ec) {
+        problem = "cannot copy the tokenizer model into '" + groupDir.string() + "': " + ec.message();
+        fs::remove_all(groupDir, ec);
+    }
+    if (problem.empty()) return;
+    try {
+        for (int64_t id : runIds) store.setStatus(id, RunStatus::Failed);
+    } catch (const Error&) {  // the folder problem is the one to report
+    }
+    throw Error(problem);
+}
+
+// Gives a resume's claimed runs back (their previous status) unless training started.
+class ResumeClaim {
+  public:
+    ResumeClaim(RunStore& store, std::vector<RunRecord> runs) : store_(store), runs_(std::move(runs)) {}
+    ~ResumeClaim() {
+        if (released_) return;
+        try {
+            for (const RunRecord& run : runs_) store_.setStatus(run.id, run.effectiveStatus());
+        } catch (const std::exception&) {  // they become interrupted once this process is gone
+        }
+    }
+    ResumeClaim(const ResumeClaim&) = delete;
+    ResumeClaim& operator=(const ResumeClaim&) = delete;
+    void trainingStarts() { released_ = true; }
+
+  private:
+    RunStore& store_;
+    std::vector<RunRecord> runs_;
+    bool released_ = false;
+};
 
 // Runs the training loop and records its outcome on every run of the group: interrupted when a write failed
 // for lack of space (resumable from the last checkpoint), failed for any other error.
@@ -307,29 +352,31 @@ std::string Experiment::run() {
 
     ModelConfig model = s.config.model;
     model.vocabSize = data.tokenizer.vocabSize();
-    s.group = timestampGroup(s.config.name);
-    for (int suffix = 2; !store.group(s.group).empty(); ++suffix)  // two experiments in one second
-        s.group = timestampGroup(s.config.name) + "-" + std::to_string(suffix);
-    const fs::path groupDir = fs::path(s.paths.checkpointDir) / s.group;
-    std::error_code ec;
-    fs::create_directories(groupDir, ec);
-    if (ec) throw Error("cannot create checkpoint folder '" + groupDir.string() + "': " + ec.message());
-    const std::string tokenizerCopy = (groupDir / "tokenizer.model").string();
-    fs::copy_file(data.tokenizer.modelPath(), tokenizerCopy, fs::copy_options::overwrite_existing, ec);
-    if (ec) throw Error("cannot copy the tokenizer model into '" + groupDir.string() + "': " + ec.message());
+    // The group and all its runs in one store transaction (experiments started together get distinct
+    // groups, never a folder that exists already); its checkpoint folder only once that succeeded.
+    const fs::path checkpointRoot(s.paths.checkpointDir);
+    const ClaimedGroup claimed = store.createGroup(
+        timestampGroup(s.config.name),
+        [&](const std::string& group) {
+            const std::string tokenizerCopy = (checkpointRoot / group / "tokenizer.model").string();
+            std::vector<NewRun> runs;
+            for (ModelKind kind : s.config.kinds) {
+                const auto config =
+                    runConfigJson(s.config, kind, model, corpus, tokenizerCopy, data.cacheKey);
+                runs.push_back({group, group + "/" + kindName(kind), kindName(kind), config.dump()});
+            }
+            return runs;
+        },
+        [&](const std::string& group) { return !fs::exists(checkpointRoot / group); });
+    s.group = claimed.group;
+    s.runIds = claimed.runIds;
+    makeGroupFolder(store, s.runIds, checkpointRoot / s.group, data.tokenizer.modelPath());
 
     std::vector<std::unique_ptr<ModelTrainer>> trainers;
-    for (ModelKind kind : s.config.kinds) {
-        NewRun run;
-        run.group = s.group;
-        run.kind = kindName(kind);
-        run.name = s.group + "/" + run.kind;
-        run.configJson = runConfigJson(s.config, kind, model, corpus, tokenizerCopy, data.cacheKey).dump();
-        const int64_t id = store.createRun(run);
-        s.runIds.push_back(id);
+    for (size_t i = 0; i < s.config.kinds.size(); ++i) {
         ModelConfig m = model;
-        m.kind = kind;
-        trainers.push_back(std::make_unique<ModelTrainer>(id, m, s.config.optimizer, device));
+        m.kind = s.config.kinds[i];
+        trainers.push_back(std::make_unique<ModelTrainer>(s.runIds[i], m, s.config.optimizer, device));
     }
     s.sink->onRunsCreated(s.runIds, s.group);
 
@@ -349,12 +396,11 @@ std::string Experiment::run() {
 std::string Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     auto& s = *state_;
     RunStore store = RunStore::open(s.paths.dbPath);
+    // Refused when finished or trained by a live process; given back if resuming fails before training.
+    std::vector<RunRecord> runs = store.claimForResume(runId);
+    ResumeClaim claim(store, runs);
     const RunRecord anchor = store.run(runId);
-    if (anchor.status == RunStatus::Finished) throw Error("run " + std::to_string(runId) + " has already finished");
-    if (anchor.status == RunStatus::Running)
-        throw Error("run " + std::to_string(runId) + " is still running in another process");
     s.group = anchor.group;
-    std::vector<RunRecord> runs = store.group(anchor.group);
     std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.id < b.id; });
 
     const std::vector<int64_t> steps = resumableSteps(store, runs, runId, fromStep);
@@ -389,10 +435,7 @@ std::string Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     if (step != steps.front())
         s.sink->onLog("falling back to step " + std::to_string(step) +
                       ", the newest step whose checkpoints are all intact; later steps are trained again");
-    for (const auto& run : runs) {
-        s.runIds.push_back(run.id);
-        store.setStatus(run.id, RunStatus::Running);
-    }
+    for (const auto& run : runs) s.runIds.push_back(run.id);
     s.sink->onRunsCreated(s.runIds, s.group);
     s.sink->onLog("resuming " + s.group + " at step " + std::to_string(step));
 
@@ -402,6 +445,7 @@ std::string Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     batcher.seek(restored.dataPosition);
     const auto validation = validationBatches(data.valid, model.maxContext, s.config.batchSize, s.config.evalBatches);
     const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
+    claim.trainingStarts();
     return recordOutcome(store, s.runIds, *s.sink, [&] {
         const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
         return trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, step, totalSteps, *s.sink,
