@@ -13,6 +13,7 @@
 #include "core/probe/Curriculum.h"
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
+#include "core/train/MemoryEstimate.h"
 #include "core/train/ModelTrainer.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
@@ -164,6 +165,33 @@ std::string recordOutcome(RunStore& store, const std::vector<int64_t>& runIds, T
     }
 }
 
+// Until the first step a failure leaves runs that can never be resumed (they have no checkpoint): this marks
+// them failed and removes the group folder, which holds nothing but the tokenizer copy yet.
+class AbandonBeforeFirstStep {
+public:
+    AbandonBeforeFirstStep(RunStore& store, const std::vector<int64_t>& runIds, fs::path groupDir)
+        : store_(store), runIds_(runIds), groupDir_(std::move(groupDir)) {}
+    AbandonBeforeFirstStep(const AbandonBeforeFirstStep&) = delete;
+    AbandonBeforeFirstStep& operator=(const AbandonBeforeFirstStep&) = delete;
+    ~AbandonBeforeFirstStep() {
+        if (released_) return;
+        try {
+            for (int64_t id : runIds_) store_.setStatus(id, RunStatus::Failed);
+        } catch (...) {  // already unwinding from the original failure, which is the one to report
+        }
+        std::error_code ec;
+        fs::remove(groupDir_ / "tokenizer.model", ec);
+        fs::remove(groupDir_, ec);  // only when empty
+    }
+    void release() { released_ = true; }
+
+private:
+    RunStore& store_;
+    const std::vector<int64_t>& runIds_;
+    fs::path groupDir_;
+    bool released_ = false;
+};
+
 nlohmann::json runConfigJson(const TrainConfig& config, ModelKind kind, const ModelConfig& model,
                              const CorpusInfo& corpus, const std::string& tokenizerModel, const std::string& cacheKey) {
     ModelConfig m = model;
@@ -217,6 +245,7 @@ std::string Experiment::run() {
     s.config.validate();
     configureThreads(s.config.threads);
     const torch::Device device = resolveDevice(s.config.device);
+    if (device.is_cpu()) requireMemoryFits(s.config);  // refuse before any run or folder exists
     RunStore store = RunStore::open(s.paths.dbPath);
 
     const CorpusInfo corpus = detectCorpus(s.paths.dataDir);
@@ -240,22 +269,24 @@ std::string Experiment::run() {
     std::error_code ec;
     fs::create_directories(groupDir, ec);
     if (ec) throw Error("cannot create checkpoint folder '" + groupDir.string() + "': " + ec.message());
+    AbandonBeforeFirstStep abandon{store, s.runIds, groupDir};
     const std::string tokenizerCopy = (groupDir / "tokenizer.model").string();
     fs::copy_file(data.tokenizer.modelPath(), tokenizerCopy, fs::copy_options::overwrite_existing, ec);
     if (ec) throw Error("cannot copy the tokenizer model into '" + groupDir.string() + "': " + ec.message());
 
-    std::vector<std::unique_ptr<ModelTrainer>> trainers;
     for (ModelKind kind : s.config.kinds) {
         NewRun run;
         run.group = s.group;
         run.kind = kindName(kind);
         run.name = s.group + "/" + run.kind;
         run.configJson = runConfigJson(s.config, kind, model, corpus, tokenizerCopy, data.cacheKey).dump();
-        const int64_t id = store.createRun(run);
-        s.runIds.push_back(id);
+        s.runIds.push_back(store.createRun(run));
+    }
+    std::vector<std::unique_ptr<ModelTrainer>> trainers;
+    for (size_t i = 0; i < s.config.kinds.size(); ++i) {
         ModelConfig m = model;
-        m.kind = kind;
-        trainers.push_back(std::make_unique<ModelTrainer>(id, m, s.config.optimizer, device));
+        m.kind = s.config.kinds[i];
+        trainers.push_back(std::make_unique<ModelTrainer>(s.runIds[i], m, s.config.optimizer, device));
     }
     s.sink->onRunsCreated(s.runIds, s.group);
 
@@ -265,8 +296,9 @@ std::string Experiment::run() {
     const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
     s.sink->onLog("training " + std::to_string(trainers.size()) + " model(s) for " + std::to_string(totalSteps) +
                   " steps of " + std::to_string(s.config.batchSize) + "x" + std::to_string(model.maxContext) + " tokens");
+    const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
+    abandon.release();  // from here on the loop records the outcome and checkpoints
     return recordOutcome(store, s.runIds, *s.sink, [&] {
-        const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
         return trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, 0, totalSteps, *s.sink,
                          *s.control, s.hooks, 0.0, curriculum.get());
     });
