@@ -11,3 +11,9 @@ needlescope_add_test(test_cli_races SOURCES test_cli_races.cpp cli_test_support.
                      LIBS needlescope_store LABELS cli TIMEOUT 300)
 target_compile_definitions(test_cli_races PRIVATE NEEDLESCOPE_CLI_PATH="$<TARGET_FILE:needlescope-cli>")
 add_dependencies(test_cli_races needlescope-cli)
+needlescope_add_test(test_config_validation TORCH SOURCES test_config_validation.cpp LIBS needlescope_core
+  LABELS core)
+needlescope_add_test(test_cli_validation TORCH SOURCES test_cli_validation.cpp LIBS needlescope_core
+  LABELS cli TIMEOUT 300)
+target_compile_definitions(test_cli_validation PRIVATE NEEDLESCOPE_CLI_PATH="$<TARGET_FILE:needlescope-cli>")
+add_dependencies(test_cli_validation needlescope-cli)

@@ -3,6 +3,7 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <cmath>
 
 #include <c10/util/Exception.h>
 
@@ -25,11 +26,31 @@ bool parseOrExplain(QCommandLineParser& parser, const QStringList& args) {
 
 int parseInt(const QCommandLineParser& parser, const QString& name, int minimum) {
     bool ok = false;
-    const int value = parser.value(name).toInt(&ok);
+    const int value = parser.value(name).trimmed().toInt(&ok);
     if (!ok || value < minimum)
-        throw BadUsage(QString("--%1 expects an integer >= %2, got '%3'")
-                             .arg(name).arg(minimum).arg(parser.value(name)).toStdString());
+        throw BadUsage(QString("--%1 expects a whole number >= %2, got '%3'")
+                           .arg(name).arg(minimum).arg(parser.value(name)).toStdString());
     return value;
+}
+
+double parseDouble(const QCommandLineParser& parser, const QString& name, double minimum, double maximum) {
+    bool ok = false;
+    const double value = parser.value(name).trimmed().toDouble(&ok);
+    if (!ok || !std::isfinite(value) || value < minimum || value > maximum)
+        throw BadUsage(QString("--%1 expects a number from %2 to %3, got '%4'")
+                           .arg(name).arg(minimum).arg(maximum).arg(parser.value(name)).toStdString());
+    return value;
+}
+
+int64_t parseRunId(const QString& text, const QString& name) {
+    bool ok = false;
+    const qint64 id = text.trimmed().toLongLong(&ok);
+    if (!ok || id <= 0)
+        throw BadUsage(QString("--%1 expects a run id (a positive whole number; see `needlescope-cli runs "
+                               "list`), got '%2'")
+                           .arg(name, text)
+                           .toStdString());
+    return id;
 }
 
 std::vector<int64_t> parseIntList(const QCommandLineParser& parser, const QString& name, int minimum) {
@@ -38,12 +59,21 @@ std::vector<int64_t> parseIntList(const QCommandLineParser& parser, const QStrin
         bool ok = false;
         const qint64 v = part.trimmed().toLongLong(&ok);
         if (!ok || v < minimum)
-            throw BadUsage(QString("--%1 expects comma-separated integers >= %2, got '%3'")
+            throw BadUsage(QString("--%1 expects comma-separated whole numbers >= %2, got '%3'")
                                .arg(name).arg(minimum).arg(part).toStdString());
-        if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+        values.push_back(v);
     }
     if (values.empty()) throw BadUsage(QString("--%1 needs at least one value").arg(name).toStdString());
+    requireDistinct(values, name);
     return values;
+}
+
+std::vector<int64_t> parseRunIds(const QString& list, const QString& name) {
+    std::vector<int64_t> ids;
+    for (const QString& part : list.split(',', Qt::SkipEmptyParts)) ids.push_back(parseRunId(part, name));
+    if (ids.empty()) throw BadUsage(QString("--%1 needs at least one run id").arg(name).toStdString());
+    requireDistinct(ids, name);
+    return ids;
 }
 
 std::vector<ModelKind> parseModelKinds(const QString& list) {
@@ -57,6 +87,15 @@ std::vector<ModelKind> parseModelKinds(const QString& list) {
     }
     if (kinds.empty()) throw BadUsage("--models needs at least one of standard, diff");
     return kinds;
+}
+
+TrainConfig loadTrainConfig(const QCommandLineParser& parser) {
+    try {
+        return loadPreset(parser.isSet("config") ? parser.value("config").toStdString()
+                                                 : parser.value("preset").toStdString());
+    } catch (const Error& e) {
+        throw BadUsage(e.what());
+    }
 }
 
 int guarded(const std::function<int()>& body) {

@@ -35,7 +35,10 @@ int benchTrain(const QStringList& args) {
     options.warmupSteps = parseInt(parser, "warmup", 0);
     options.timedSteps = parseInt(parser, "steps", 1);
     options.device = parser.value("device").toStdString();
-    options.keepFreedMemory = parser.value("keep-freed-memory") != "off";
+    const QString keep = parser.value("keep-freed-memory");
+    if (keep != "on" && keep != "off")
+        throw BadUsage("--keep-freed-memory expects on or off, got '" + keep.toStdString() + "'");
+    options.keepFreedMemory = keep == "on";
     return bench::runTrainBench(options);
 }
 
@@ -63,6 +66,7 @@ int benchProbe(const QStringList& args) {
         options.contexts.push_back(value);
     }
     if (options.contexts.empty()) throw BadUsage("--ctx needs at least one context length");
+    requireDistinct(options.contexts, "ctx");
     options.models = parseModelKinds(parser.value("models"));
     options.threads = parseInt(parser, "threads", 0);
     options.warmup = parseInt(parser, "warmup", 0);

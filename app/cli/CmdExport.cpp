@@ -18,17 +18,6 @@
 namespace needlescope::cli {
 namespace {
 
-std::vector<int64_t> parseIds(const QString& list) {
-    std::vector<int64_t> ids;
-    for (const QString& part : list.split(',', Qt::SkipEmptyParts)) {
-        bool ok = false;
-        ids.push_back(part.trimmed().toLongLong(&ok));
-        if (!ok) throw BadUsage("expected run ids like 3,4 — got '" + list.toStdString() + "'");
-    }
-    if (ids.empty()) throw BadUsage("give at least one run id");
-    return ids;
-}
-
 void writeOutput(const QString& path, const std::string& text) {
     if (path.isEmpty() || path == "-") {
         std::fwrite(text.data(), 1, text.size(), stdout);
@@ -53,15 +42,16 @@ int runExport(const QStringList& args) {
                        {"json", "Export the run's config, status, checkpoints and results as JSON."},
                        {"out", "Output file (default: standard output).", "file"}});
     if (!parseOrExplain(parser, args)) return Ok;
+    if (parser.isSet("json") && !parser.isSet("run")) throw BadUsage("--json needs --run ID");
+    if (!parser.isSet("json") && !parser.isSet("runs"))
+        throw BadUsage("give --runs A,B for a metrics CSV or --json --run ID");
+    const std::vector<int64_t> ids = parser.isSet("json")
+                                         ? std::vector<int64_t>{parseRunId(parser.value("run"), "run")}
+                                         : parseRunIds(parser.value("runs"), "runs");
     const auto paths = app::resolveAppPaths(parser.value("db"), {}, /*createFolders=*/false);
     RunStore store = RunStore::open(paths.dbPath.toStdString(), /*readOnly=*/true);
-    if (parser.isSet("json")) {
-        if (!parser.isSet("run")) throw BadUsage("--json needs --run ID");
-        writeOutput(parser.value("out"), runJson(store, parseIds(parser.value("run")).front()));
-    } else {
-        if (!parser.isSet("runs")) throw BadUsage("give --runs A,B for a metrics CSV or --json --run ID");
-        writeOutput(parser.value("out"), metricsCsv(store, parseIds(parser.value("runs"))));
-    }
+    writeOutput(parser.value("out"),
+                parser.isSet("json") ? runJson(store, ids.front()) : metricsCsv(store, ids));
     return Ok;
 }
 
@@ -75,11 +65,13 @@ int runExportWeights(const QStringList& args) {
                        {"out", "Output .pt file.", "file"}});
     if (!parseOrExplain(parser, args)) return Ok;
     if (!parser.isSet("run") || !parser.isSet("out")) throw BadUsage("export-weights needs --run ID and --out F.pt");
+    const int64_t runId = parseRunId(parser.value("run"), "run");
     const auto paths = app::resolveAppPaths(parser.value("db"), {}, /*createFolders=*/false);
     RunStore store = RunStore::open(paths.dbPath.toStdString(), /*readOnly=*/true);
-    const int64_t runId = parseIds(parser.value("run")).front();
+    const RunRecord run = store.run(runId);  // "there is no run N" rather than "run N has no checkpoints"
     const auto checkpoints = store.checkpoints(runId);
-    if (checkpoints.empty()) throw Error("run " + std::to_string(runId) + " has no checkpoints");
+    if (checkpoints.empty())
+        throw Error("run " + std::to_string(runId) + " (" + statusName(run.status) + ") has no checkpoints");
     std::string path = checkpoints.back().path;
     if (parser.isSet("step")) {
         path.clear();

@@ -36,15 +36,8 @@ std::vector<double> parseDepths(const QString& list) {
         depths.push_back(d);
     }
     if (depths.empty()) throw BadUsage("--depths needs at least one depth");
+    requireDistinct(depths, "depths");  // rows of one depth share a key: a repeat would overwrite them
     return depths;
-}
-
-int64_t parseRunId(const QCommandLineParser& parser) {
-    if (!parser.isSet("run")) throw BadUsage("probe needs --run ID (see `needlescope-cli runs list`)");
-    bool ok = false;
-    const qint64 id = parser.value("run").toLongLong(&ok);
-    if (!ok || id <= 0) throw BadUsage("--run expects a run id, got '" + parser.value("run").toStdString() + "'");
-    return id;
 }
 
 std::string escaped(const std::string& text) {
@@ -100,7 +93,8 @@ int runProbe(const QStringList& args) {
     });
     if (!parseOrExplain(parser, args)) return Ok;
 
-    const int64_t runId = parseRunId(parser);
+    if (!parser.isSet("run")) throw BadUsage("probe needs --run ID (see `needlescope-cli runs list`)");
+    const int64_t runId = parseRunId(parser.value("run"), "run");
     ProbeOptions options;
     options.depths = parseDepths(parser.value("depths"));
     const std::vector<int64_t> contextList = parser.isSet("ctx") ? parseIntList(parser, "ctx", 2) : std::vector<int64_t>{};
@@ -113,8 +107,10 @@ int runProbe(const QStringList& args) {
         throw BadUsage(e.what());
     }
     bool seedOk = false;
-    options.seed = parser.value("seed").toULongLong(&seedOk);
-    if (!seedOk) throw BadUsage("--seed expects a non-negative integer");
+    options.seed = parser.value("seed").trimmed().toULongLong(&seedOk);
+    if (!seedOk || parser.value("seed").trimmed().startsWith('-'))
+        throw BadUsage("--seed expects a non-negative whole number, got '" +
+                       parser.value("seed").toStdString() + "'");
     std::optional<int64_t> step;
     if (parser.isSet("step")) step = parseInt(parser, "step", 0);
     configureThreads(parseInt(parser, "threads", 0));

@@ -92,21 +92,22 @@ int runReport(const QStringList& args) {
         name = parser.value("group");
     } else {
         name = "runs";
-        for (const QString& part : parser.value("runs").split(',', Qt::SkipEmptyParts)) {
-            bool ok = false;
-            const qint64 id = part.trimmed().toLongLong(&ok);
-            if (!ok) throw BadUsage("--runs expects comma-separated run ids, got '" + part.toStdString() + "'");
+        for (int64_t id : parseRunIds(parser.value("runs"), "runs")) {
             runs.push_back(store.run(id));
-            name += "-" + part.trimmed();
+            name += "-" + QString::number(id);
         }
-        if (runs.empty()) throw BadUsage("--runs needs at least one run id");
     }
 
     std::map<std::string, int> kindCount;
     for (const auto& r : runs) ++kindCount[r.kind];
     std::vector<ProbeSummary> summaries;
     for (const auto& r : runs) {
-        ProbeSummary s = selectAndSummarize(store.probeRows(r.id), selection);
+        const std::vector<ProbeRow> rows = store.probeRows(r.id);
+        if (rows.empty())
+            throw Error("run " + std::to_string(r.id) + " (" + r.kind + ", group " + r.group +
+                        ") has no stored probe results; probe it first: `needlescope-cli probe --run " +
+                        std::to_string(r.id) + "`");
+        ProbeSummary s = selectAndSummarize(rows, selection);
         s.kind = r.kind;
         s.label = kindCount[r.kind] > 1 ? r.kind + " #" + std::to_string(r.id) : r.kind;
         summaries.push_back(std::move(s));

@@ -34,9 +34,13 @@ std::string joined(const std::vector<std::string>& parts) {
 }
 
 int64_t runIdArgument(const QStringList& positional, int index) {
+    if (positional.size() <= index)
+        throw BadUsage("runs " + positional.value(0).toStdString() + " needs a run id");
     bool ok = false;
-    const qint64 id = positional.value(index).toLongLong(&ok);
-    if (!ok) throw BadUsage("expected a run id, got '" + positional.value(index).toStdString() + "'");
+    const qint64 id = positional.value(index).trimmed().toLongLong(&ok);
+    if (!ok || id <= 0)
+        throw BadUsage("expected a run id (a positive whole number), got '" +
+                       positional.value(index).toStdString() + "'");
     return id;
 }
 

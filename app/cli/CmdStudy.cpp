@@ -47,9 +47,10 @@ std::vector<double> parseDepthList(const QString& list) {
         bool ok = false;
         const double d = part.trimmed().toDouble(&ok);
         if (!ok || !(d >= 0 && d <= 100)) throw BadUsage("--depths expects percentages 0-100, got '" + part.toStdString() + "'");
-        if (std::find(depths.begin(), depths.end(), d) == depths.end()) depths.push_back(d);
+        depths.push_back(d);
     }
     if (depths.empty()) throw BadUsage("--depths needs at least one depth");
+    requireDistinct(depths, "depths");
     return depths;
 }
 
@@ -122,8 +123,7 @@ int runStudy(const QStringList& args) {
     if (parser.isSet("analyse")) {
         name = parser.value("analyse").toStdString();
     } else {
-        TrainConfig config = loadPreset(parser.isSet("config") ? parser.value("config").toStdString()
-                                                              : parser.value("preset").toStdString());
+        TrainConfig config = loadTrainConfig(parser);
         if (parser.isSet("models")) config.kinds = parseModelKinds(parser.value("models"));
         if (parser.isSet("steps")) config.steps = parseInt(parser, "steps", 1);
         if (parser.isSet("threads")) config.threads = threads;
@@ -151,7 +151,7 @@ int runStudy(const QStringList& args) {
             out << "study " << QString::fromStdString(name) << " stopped (" << QString::fromStdString(trained.status)
                 << "); resume its runs with `train --resume`, then run `study --analyse " << QString::fromStdString(name)
                 << "`\n";
-            return Ok;
+            return trained.status == "interrupted" ? Interrupted : RuntimeError;
         }
     }
     configureThreads(threads);

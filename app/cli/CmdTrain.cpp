@@ -17,10 +17,23 @@
 #include "core/train/TrainConfig.h"
 
 namespace needlescope::cli {
+namespace {
+
+// A run stopped by SIGINT/SIGTERM is resumable but not done: scripts must tell it from a finished one.
+int exitCodeFor(const std::string& status) {
+    if (status == "finished") return Ok;
+    if (status == "interrupted") return Interrupted;
+    return RuntimeError;
+}
+
+}  // namespace
 
 int runTrain(const QStringList& args) {
     QCommandLineParser parser;
-    parser.setApplicationDescription("Trains standard and DIFF models on the same batches and stores the runs.");
+    parser.setApplicationDescription(
+        "Trains standard and DIFF models on the same batches and stores the runs.\n"
+        "Exit codes: 0 finished, 1 error, 2 bad command line or config, 3 stopped by Ctrl-C or SIGTERM "
+        "(checkpointed; continue with --resume RUN).");
     parser.addHelpOption();
     parser.addPositionalArgument("train", "command name");
     parser.addOptions({
@@ -64,33 +77,27 @@ int runTrain(const QStringList& args) {
 
     if (parser.isSet("from-step") && !parser.isSet("resume")) throw BadUsage("--from-step needs --resume RUN");
     if (parser.isSet("resume")) {
-        bool ok = false;
-        const qint64 runId = parser.value("resume").toLongLong(&ok);
-        if (!ok) throw BadUsage("--resume expects a run id");
+        const int64_t runId = parseRunId(parser.value("resume"), "resume");
         if (parser.isSet("data")) experimentPaths.dataDir = paths.locateData().toStdString();
         Experiment experiment(TrainConfig{}, experimentPaths, &printer, &control, hooks);
         std::optional<int64_t> fromStep;
         if (parser.isSet("from-step")) fromStep = parseInt(parser, "from-step", 0);
-        const std::string status = experiment.resume(runId, fromStep);
-        return status == "finished" || status == "interrupted" ? Ok : RuntimeError;
+        return exitCodeFor(experiment.resume(runId, fromStep));
     }
 
-    TrainConfig config = loadPreset(parser.isSet("config") ? parser.value("config").toStdString()
-                                                          : parser.value("preset").toStdString());
+    TrainConfig config = loadTrainConfig(parser);
     if (parser.isSet("models")) config.kinds = parseModelKinds(parser.value("models"));
     if (parser.isSet("steps")) config.steps = parseInt(parser, "steps", 1);
     if (parser.isSet("epochs")) {
-        config.epochs = parser.value("epochs").toDouble();
+        config.epochs = parseDouble(parser, "epochs", 0, 1e6);
+        if (!(config.epochs > 0))
+            throw BadUsage("--epochs must be positive, got '" + parser.value("epochs").toStdString() + "'");
         config.steps = 0;
     }
     if (parser.isSet("threads")) config.threads = parseInt(parser, "threads", 0);
     if (parser.isSet("device")) config.device = parser.value("device").toStdString();
     if (parser.isSet("probe-every")) config.probeEvery = parseInt(parser, "probe-every", 0);
-    if (parser.isSet("curriculum")) {
-        bool ok = false;
-        config.curriculumFraction = parser.value("curriculum").toDouble(&ok);
-        if (!ok) throw BadUsage("--curriculum expects a fraction between 0 and 1, got '" + parser.value("curriculum").toStdString() + "'");
-    }
+    if (parser.isSet("curriculum")) config.curriculumFraction = parseDouble(parser, "curriculum", 0.0, 1.0);
     if (parser.isSet("needle-loss")) {
         try {
             config.needleLoss = NeedleLoss::fromString(parser.value("needle-loss").toStdString());
@@ -110,11 +117,10 @@ int runTrain(const QStringList& args) {
         QTextStream(stdout) << "study " << QString::fromStdString(name) << ": " << study.groups.size()
                             << " paired experiment(s); report with `needlescope-cli study --analyse "
                             << QString::fromStdString(name) << "`\n";
-        return study.status == "finished" || study.status == "interrupted" ? Ok : RuntimeError;
+        return exitCodeFor(study.status);
     }
     Experiment experiment(config, experimentPaths, &printer, &control, hooks);
-    const std::string status = experiment.run();
-    return status == "finished" || status == "interrupted" ? Ok : RuntimeError;
+    return exitCodeFor(experiment.run());
 }
 
 }  // namespace needlescope::cli

@@ -1,5 +1,6 @@
 #pragma once
-// Sub-commands of needlescope-cli. Each returns the process exit code: 0 ok, 1 runtime error, 2 usage error.
+// Sub-commands of needlescope-cli. Each returns the process exit code: 0 ok, 1 runtime error, 2 usage error,
+// 3 training stopped by SIGINT/SIGTERM (checkpointed, resumable with `train --resume`).
 #include <QStringList>
 
 #include <memory>
@@ -8,7 +9,7 @@ class QCoreApplication;
 
 namespace needlescope::cli {
 
-enum ExitCode { Ok = 0, RuntimeError = 1, UsageError = 2 };
+enum ExitCode { Ok = 0, RuntimeError = 1, UsageError = 2, Interrupted = 3 };
 
 int dispatch(const QStringList& arguments);  // arguments[0] is the program
 

@@ -1,5 +1,6 @@
 #include <QTextStream>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -32,7 +33,12 @@ const std::map<QString, Command>& commands() {
 
 int usage(QTextStream& out) {
     out << "usage: needlescope-cli <command> [options]   (needlescope-cli <command> --help for details)\n\n";
-    for (const auto& [name, command] : commands()) out << "  " << name.leftJustified(10) << command.summary << "\n";
+    qsizetype width = 0;
+    for (const auto& entry : commands()) width = std::max(width, entry.first.size());
+    for (const auto& [name, command] : commands())
+        out << "  " << name.leftJustified(width + 2) << command.summary << "\n";
+    out << "\nexit codes: 0 done, 1 error, 2 bad command line or config,\n"
+           "            3 training stopped by Ctrl-C or SIGTERM (checkpointed; continue with `train --resume RUN`)\n";
     return UsageError;
 }
 

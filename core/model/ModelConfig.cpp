@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/model/ModelConfigJson.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFields.h"
 
 namespace needlescope {
 
@@ -52,19 +54,23 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
                        {"seed", c.seed},             {"rope_base", c.ropeBase}};
 }
 
-void from_json(const nlohmann::json& j, ModelConfig& c) {
-    try {
-        if (j.contains("kind")) c.kind = modelKindFromString(j.at("kind").get<std::string>());
-        c.vocabSize = j.value("vocab_size", c.vocabSize);
-        c.dModel = j.value("d_model", c.dModel);
-        c.nLayers = j.value("layers", c.nLayers);
-        c.nHeads = j.value("heads", c.nHeads);
-        c.maxContext = j.value("max_context", c.maxContext);
-        c.seed = j.value("seed", c.seed);
-        c.ropeBase = j.value("rope_base", c.ropeBase);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(std::string("invalid model config JSON: ") + e.what());
+void from_json(const nlohmann::json& j, ModelConfig& c) { readModelConfig(j, "", c); }
+
+void readModelConfig(const nlohmann::json& j, const std::string& path, ModelConfig& c) {
+    const JsonFields fields(
+        j, path, {"kind", "vocab_size", "d_model", "layers", "heads", "max_context", "seed", "rope_base"});
+    if (fields.has("kind")) {
+        std::string kind;
+        fields.string("kind", kind);
+        c.kind = modelKindFromString(kind);
     }
+    fields.integer("vocab_size", c.vocabSize);
+    fields.integer("d_model", c.dModel);
+    fields.integer("layers", c.nLayers);
+    fields.integer("heads", c.nHeads);
+    fields.integer("max_context", c.maxContext);
+    fields.integer("seed", c.seed);
+    fields.number("rope_base", c.ropeBase);
 }
 
 }  // namespace needlescope

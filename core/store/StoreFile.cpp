@@ -83,7 +83,8 @@ sqlite::Database checkReadable(sqlite::Database db, const std::string& path) {
     if (version == 0) fail(path, "the file is empty, not a run store yet");
     if (version < schema::currentVersion()) {
         fail(path, "it has the older schema version " + std::to_string(version) +
-                       "; open it once without read-only mode to upgrade it");
+                       "; a program that writes to it (training, probing, tagging a run, the GUI's Runs "
+                       "view) upgrades it");
     }
     return db;
 }
@@ -113,8 +114,8 @@ sqlite::Database openReadWrite(const std::string& path) {
     db.exec("PRAGMA busy_timeout = " + std::to_string(kBusyTimeoutMs));
     if (db.isReadOnly()) {
         fail(path,
-             "the file or its folder is not writable (read-only location?); open it in read-only mode "
-             "to browse it");
+             "the file or its folder is not writable (read-only location?); copy it to a writable location "
+             "to change it (listing, showing, exporting and reports only read it)");
     }
     schema::inspect(db);  // before anything below writes to the file
     checkIntegrity(db);

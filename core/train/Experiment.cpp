@@ -18,6 +18,7 @@
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/CheckpointFile.h"
+#include "core/train/MemoryEstimate.h"
 #include "core/train/ModelTrainer.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
@@ -283,6 +284,33 @@ std::vector<std::unique_ptr<ModelTrainer>> loadTrainers(const RunStore& store, c
     return trainers;
 }
 
+// Until the first step a failure leaves runs that can never be resumed (they have no checkpoint): this marks
+// them failed and removes the group folder, which holds nothing but the tokenizer copy yet.
+class AbandonBeforeFirstStep {
+public:
+    AbandonBeforeFirstStep(RunStore& store, const std::vector<int64_t>& runIds, fs::path groupDir)
+        : store_(store), runIds_(runIds), groupDir_(std::move(groupDir)) {}
+    AbandonBeforeFirstStep(const AbandonBeforeFirstStep&) = delete;
+    AbandonBeforeFirstStep& operator=(const AbandonBeforeFirstStep&) = delete;
+    ~AbandonBeforeFirstStep() {
+        if (released_) return;
+        try {
+            for (int64_t id : runIds_) store_.setStatus(id, RunStatus::Failed);
+        } catch (...) {  // already unwinding from the original failure, which is the one to report
+        }
+        std::error_code ec;
+        fs::remove(groupDir_ / "tokenizer.model", ec);
+        fs::remove(groupDir_, ec);  // only when empty
+    }
+    void release() { released_ = true; }
+
+private:
+    RunStore& store_;
+    const std::vector<int64_t>& runIds_;
+    fs::path groupDir_;
+    bool released_ = false;
+};
+
 nlohmann::json runConfigJson(const TrainConfig& config, ModelKind kind, const ModelConfig& model,
                              const CorpusInfo& corpus, const std::string& tokenizerModel, const std::string& cacheKey) {
     ModelConfig m = model;
@@ -336,6 +364,7 @@ std::string Experiment::run() {
     s.config.validate();
     configureThreads(s.config.threads);
     const torch::Device device = resolveDevice(s.config.device);
+    if (device.is_cpu()) requireMemoryFits(s.config);  // refuse before any run or folder exists
     RunStore store = RunStore::open(s.paths.dbPath);
 
     const CorpusInfo corpus = detectCorpus(s.paths.dataDir);
@@ -372,6 +401,7 @@ std::string Experiment::run() {
     s.runIds = claimed.runIds;
     makeGroupFolder(store, s.runIds, checkpointRoot / s.group, data.tokenizer.modelPath());
 
+    AbandonBeforeFirstStep abandon{store, s.runIds, checkpointRoot / s.group};
     std::vector<std::unique_ptr<ModelTrainer>> trainers;
     for (size_t i = 0; i < s.config.kinds.size(); ++i) {
         ModelConfig m = model;
@@ -386,8 +416,9 @@ std::string Experiment::run() {
     const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
     s.sink->onLog("training " + std::to_string(trainers.size()) + " model(s) for " + std::to_string(totalSteps) +
                   " steps of " + std::to_string(s.config.batchSize) + "x" + std::to_string(model.maxContext) + " tokens");
+    const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
+    abandon.release();  // from here on the loop records the outcome and checkpoints
     return recordOutcome(store, s.runIds, *s.sink, [&] {
-        const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
         return trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, 0, totalSteps, *s.sink,
                          *s.control, s.hooks, 0.0, curriculum.get());
     });

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "core/model/ModelConfigJson.h"
 #include "core/train/Presets.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFields.h"
 
 namespace needlescope {
 
@@ -99,54 +102,80 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
     };
 }
 
-void from_json(const nlohmann::json& j, TrainConfig& c) {
-    try {
-        c.name = j.value("name", c.name);
-        if (j.contains("model")) from_json(j.at("model"), c.model);
-        if (j.contains("models")) {
-            c.kinds.clear();
-            for (const auto& k : j.at("models")) c.kinds.push_back(modelKindFromString(k.get<std::string>()));
-        }
-        if (j.contains("optimizer")) {
-            const auto& o = j.at("optimizer");
-            c.optimizer.lr = o.value("lr", c.optimizer.lr);
-            c.optimizer.minLrRatio = o.value("min_lr_ratio", c.optimizer.minLrRatio);
-            c.optimizer.warmupSteps = o.value("warmup_steps", c.optimizer.warmupSteps);
-            c.optimizer.beta1 = o.value("beta1", c.optimizer.beta1);
-            c.optimizer.beta2 = o.value("beta2", c.optimizer.beta2);
-            c.optimizer.weightDecay = o.value("weight_decay", c.optimizer.weightDecay);
-            c.optimizer.clipNorm = o.value("clip_norm", c.optimizer.clipNorm);
-        }
-        c.batchSize = j.value("batch_size", c.batchSize);
-        c.steps = j.value("steps", c.steps);
-        c.epochs = j.value("epochs", c.epochs);
-        c.evalEvery = j.value("eval_every", c.evalEvery);
-        c.evalBatches = j.value("eval_batches", c.evalBatches);
-        c.probeEvery = j.value("probe_every", c.probeEvery);
-        c.probeSamples = j.value("probe_samples", c.probeSamples);
-        c.checkpointEvery = j.value("checkpoint_every", c.checkpointEvery);
-        c.logEvery = j.value("log_every", c.logEvery);
-        c.curriculumFraction = j.value("curriculum_fraction", c.curriculumFraction);
-        if (j.contains("needle_loss")) {
-            const auto& loss = j.at("needle_loss");
-            c.needleLoss = NeedleLoss::fromString(loss.is_number() ? loss.dump() : loss.get<std::string>());
-        }
-        if (j.contains("needle_sets")) {
-            c.needleSets.clear();
-            for (const auto& s : j.at("needle_sets")) {
-                if (!s.is_array() || s.size() != 2) throw Error("needle_sets entries must be [N, R] pairs, got " + s.dump());
-                c.needleSets.push_back({s.at(0).get<int>(), s.at(1).get<int>()});
-            }
-        }
-        c.contextStart = j.value("context_start", c.contextStart);
-        c.contextRampSteps = j.value("context_ramp_steps", c.contextRampSteps);
-        c.tokenizerVocab = j.value("tokenizer_vocab", c.tokenizerVocab);
-        c.threads = j.value("threads", c.threads);
-        c.device = j.value("device", c.device);
-        c.model.vocabSize = c.tokenizerVocab;
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(std::string("invalid training config JSON: ") + e.what());
+namespace {
+
+void readOptimizer(const nlohmann::json& j, OptimizerConfig& o) {
+    const JsonFields fields(j, "optimizer.",
+                            {"lr", "min_lr_ratio", "warmup_steps", "beta1", "beta2", "weight_decay",
+                             "clip_norm"});
+    fields.number("lr", o.lr);
+    fields.number("min_lr_ratio", o.minLrRatio);
+    fields.integer("warmup_steps", o.warmupSteps);
+    fields.number("beta1", o.beta1);
+    fields.number("beta2", o.beta2);
+    fields.number("weight_decay", o.weightDecay);
+    fields.number("clip_norm", o.clipNorm);
+}
+
+std::vector<ModelKind> readKinds(const nlohmann::json& j) {
+    if (!j.is_array()) throw Error("models must be a list such as [\"standard\", \"diff\"], got " + j.dump());
+    std::vector<ModelKind> kinds;
+    for (const auto& k : j) {
+        if (!k.is_string())
+            throw Error("models must list kind names (\"standard\", \"diff\"), got " + k.dump());
+        kinds.push_back(modelKindFromString(k.get<std::string>()));
     }
+    return kinds;
+}
+
+std::vector<NeedleSet> readNeedleSets(const nlohmann::json& j) {
+    if (!j.is_array()) throw Error("needle_sets must be a list of [N, R] pairs, got " + j.dump());
+    std::vector<NeedleSet> sets;
+    for (const auto& s : j) {
+        if (!s.is_array() || s.size() != 2)
+            throw Error("needle_sets entries must be [N, R] pairs, got " + s.dump());
+        const int max = std::numeric_limits<int>::max();
+        sets.push_back({int(jsonInteger(s.at(0), "needle_sets N", 0, max)),
+                        int(jsonInteger(s.at(1), "needle_sets R", 0, max))});
+    }
+    return sets;
+}
+
+}  // namespace
+
+void from_json(const nlohmann::json& j, TrainConfig& c) {
+    const JsonFields fields(
+        j, "", {"name", "model", "models", "optimizer", "batch_size", "steps", "epochs", "eval_every",
+                "eval_batches", "probe_every", "probe_samples", "checkpoint_every", "log_every",
+                "curriculum_fraction", "needle_loss", "needle_sets", "context_start", "context_ramp_steps",
+                "tokenizer_vocab", "threads", "device"});
+    fields.string("name", c.name);
+    if (fields.has("model")) readModelConfig(fields.at("model"), "model.", c.model);
+    if (fields.has("models")) c.kinds = readKinds(fields.at("models"));
+    if (fields.has("optimizer")) readOptimizer(fields.at("optimizer"), c.optimizer);
+    fields.integer("batch_size", c.batchSize);
+    fields.integer("steps", c.steps);
+    fields.number("epochs", c.epochs);
+    fields.integer("eval_every", c.evalEvery);
+    fields.integer("eval_batches", c.evalBatches);
+    fields.integer("probe_every", c.probeEvery);
+    fields.integer("probe_samples", c.probeSamples);
+    fields.integer("checkpoint_every", c.checkpointEvery);
+    fields.integer("log_every", c.logEvery);
+    fields.number("curriculum_fraction", c.curriculumFraction);
+    if (fields.has("needle_loss")) {
+        const auto& loss = fields.at("needle_loss");
+        if (!loss.is_number() && !loss.is_string())
+            throw Error("needle_loss must be 'answer', 'all' or a positive weight, got " + loss.dump());
+        c.needleLoss = NeedleLoss::fromString(loss.is_number() ? loss.dump() : loss.get<std::string>());
+    }
+    if (fields.has("needle_sets")) c.needleSets = readNeedleSets(fields.at("needle_sets"));
+    fields.integer("context_start", c.contextStart);
+    fields.integer("context_ramp_steps", c.contextRampSteps);
+    fields.integer("tokenizer_vocab", c.tokenizerVocab);
+    fields.integer("threads", c.threads);
+    fields.string("device", c.device);
+    c.model.vocabSize = c.tokenizerVocab;
 }
 
 std::vector<std::string> presetNames() {
@@ -157,8 +186,9 @@ std::vector<std::string> presetNames() {
 
 TrainConfig loadPreset(const std::string& nameOrPath) {
     std::string text;
+    bool builtin = false;
     for (const auto& preset : builtinPresets())
-        if (preset.name == nameOrPath) text = preset.json;
+        if (preset.name == nameOrPath) text = preset.json, builtin = true;
     if (text.empty()) {
         std::ifstream in(nameOrPath);
         if (!in) {
@@ -176,9 +206,14 @@ TrainConfig loadPreset(const std::string& nameOrPath) {
     } catch (const nlohmann::json::exception& e) {
         throw Error("config '" + nameOrPath + "' is not valid JSON: " + e.what());
     }
-    TrainConfig config = j.get<TrainConfig>();
-    config.validate();
-    return config;
+    // Every message names the file (or preset) and the key.
+    try {
+        TrainConfig config = j.get<TrainConfig>();
+        config.validate();
+        return config;
+    } catch (const Error& e) {
+        throw Error((builtin ? "preset '" : "config '") + nameOrPath + "': " + e.what());
+    }
 }
 
 }  // namespace needlescope

@@ -1,0 +1,34 @@
+#pragma once
+// Rough memory a training config needs, computed from the config alone so that a config that cannot fit is
+// refused before anything (runs, folders) is created.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/model/ModelConfig.h"
+#include "core/train/TrainConfig.h"
+
+namespace needlescope {
+
+struct MemoryEstimate {
+    double parameters = 0;       // of all models trained together
+    double parameterBytes = 0;   // weights + gradients + AdamW moments: 16 bytes a parameter in fp32
+    double activationBytes = 0;  // what one training step keeps for backward (the models step one at a time)
+    double totalBytes() const { return parameterBytes + activationBytes; }
+};
+
+// Exactly the parameter count of a Decoder built from `config` (a double: absurd configs overflow int64).
+double modelParameterCount(const ModelConfig& config);
+// Activations kept for backward by one step of `batch` x `context` tokens (fp32; rough, per-layer formula).
+double activationBytes(const ModelConfig& config, int64_t batch, int64_t context);
+MemoryEstimate estimateTrainingMemory(const TrainConfig& config);
+
+// Memory available to this process in bytes (MemAvailable from /proc/meminfo, else sysconf); nullopt if
+// unknown.
+std::optional<double> availableMemoryBytes();
+// Empty when `config` fits in `availableBytes`, else a message with the numbers.
+std::optional<std::string> memoryFitError(const TrainConfig& config, double availableBytes);
+// Throws Error when the config cannot fit in the machine's available memory (a no-op when that is unknown).
+void requireMemoryFits(const TrainConfig& config);
+
+}  // namespace needlescope
