@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "TestSupport.h"
+#include "cli_test_support.h"
 #include "core/store/RunStore.h"
 
 using namespace needlescope;
@@ -15,30 +16,9 @@ class TestCliValidation : public QObject {
     QTemporaryDir dir_;
     QString corpus_;
 
-    QProcessEnvironment environment() const {
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("XDG_CACHE_HOME", dir_.filePath("cache"));  // keep the user's cache clean
-        env.insert("XDG_DATA_HOME", dir_.filePath("data-home"));
-        env.insert("XDG_CONFIG_HOME", dir_.filePath("config"));
-        env.remove("NEEDLESCOPE_DATA");
-        return env;
-    }
-    struct Result {
-        int exitCode;
-        QString out, err;
-    };
-    Result cli(const QStringList& args, int timeoutMs = 60000) {
-        QProcess process;
-        process.setProcessEnvironment(environment());
-        process.start(NEEDLESCOPE_CLI_PATH, args);
-        if (!process.waitForFinished(timeoutMs)) {
-            process.kill();
-            return {-1, {}, "timed out"};
-        }
-        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2,
-                QString::fromUtf8(process.readAllStandardOutput()),
-                QString::fromUtf8(process.readAllStandardError())};
-    }
+    QProcessEnvironment environment() const { return clitest::environment(dir_.path()); }
+    using Result = clitest::Result;
+    Result cli(const QStringList& args, int timeoutMs = 60000) { return clitest::run(dir_.path(), args, timeoutMs); }
     // A train command on the small corpus with its own store in `name`/.
     QStringList train(const QString& name, const QStringList& extra) const {
         return QStringList{"train",  "--threads", "1", "--db", QDir(dir_.filePath(name)).filePath("runs.db"),
