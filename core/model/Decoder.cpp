@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "core/model/Loss.h"
+#include "core/model/ChunkedLoss.h"
 #include "core/util/Error.h"
 
 namespace needlescope {
@@ -82,7 +82,10 @@ torch::Tensor DecoderImpl::forward(const torch::Tensor& tokens) {
 }
 
 torch::Tensor DecoderImpl::loss(const torch::Tensor& inputs, const torch::Tensor& targets, const torch::Tensor& weights) {
-    return nextTokenLoss(forward(inputs), targets, weights);                           // []
+    // The head a block of rows at a time: the [B·T, V] logits never exist at once (ChunkedLoss.h).
+    const auto h = hidden(inputs, nullptr, {});                                        // [B, T, D]
+    return chunkedLinearCrossEntropy(h.reshape({-1, h.size(-1)}), embed_tokens->weight, targets,
+                                     weights.defined() ? weights.reshape({-1}) : weights);  // []
 }
 
 AttentionCapture DecoderImpl::capture(const torch::Tensor& tokens, const std::vector<int64_t>& rows,
