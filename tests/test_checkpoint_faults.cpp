@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "TestSupport.h"
+#include "train_test_support.h"
 #include "core/data/FileIO.h"
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
@@ -25,23 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Records log lines and runs an action after a given step (on the training thread).
-class RecordingSink : public TrainingSink {
-public:
-    RecordingSink(int64_t atStep = -1, std::function<void()> action = {}) : atStep_(atStep), action_(std::move(action)) {}
-    void onLog(const std::string& line) override { lines.push_back(QString::fromStdString(line)); }
-    void onProgress(const TrainingProgress& p) override {
-        if (p.step == atStep_ && action_) action_();
-    }
-    bool logged(const QString& text) const {
-        return std::any_of(lines.begin(), lines.end(), [&](const QString& l) { return l.contains(text); });
-    }
-    QStringList lines;
-
-private:
-    int64_t atStep_;
-    std::function<void()> action_;
-};
+using RecordingSink = traintest::StepSink;
 
 // Caps the size of any file this process writes (writes past it fail with EFBIG instead of raising SIGXFSZ),
 // and lifts the cap again on destruction.
@@ -100,15 +85,7 @@ class TestCheckpointFaults : public QObject {
     QTemporaryDir dir_;
     ExperimentPaths paths_;
 
-    TrainConfig config(int64_t steps) const {
-        TrainConfig c = loadPreset("tiny");
-        c.steps = steps;
-        c.checkpointEvery = 2;
-        c.evalEvery = 100;
-        c.logEvery = 1;
-        c.threads = 1;  // bit-identical resume needs the same thread count
-        return c;
-    }
+    TrainConfig config(int64_t steps) const { return traintest::tinyConfig(steps, 2, 100); }
 
     // A group stopped after `stopAt` steps of `steps` (checkpoints every 2 steps).
     std::vector<int64_t> interruptedGroup(int64_t steps, int64_t stopAt) {
@@ -135,12 +112,7 @@ class TestCheckpointFaults : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
-        const QString corpus = dir_.filePath("corpus");
-        if (!testsupport::makeSmallCorpus(corpus)) QSKIP("shared WikiText data not found");
-        paths_.dataDir = corpus.toStdString();
-        paths_.dbPath = dir_.filePath("runs.db").toStdString();
-        paths_.checkpointDir = dir_.filePath("checkpoints").toStdString();
-        paths_.cacheDir = dir_.filePath("cache").toStdString();
+        if (!traintest::scratchExperiment(dir_.path(), paths_)) QSKIP("shared WikiText data not found");
     }
 
     void sealedBytesCatchAFlippedByte() {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "TestSupport.h"
+#include "train_test_support.h"
 #include "core/store/RunStore.h"
 #include "core/train/Experiment.h"
 #include "core/train/Schedule.h"
@@ -17,41 +18,13 @@
 
 using namespace needlescope;
 
-namespace {
-
-// Acts on the control when a given step has completed (called on the training thread).
-class StepTrigger : public TrainingSink {
-public:
-    StepTrigger(TrainingControl& control, int64_t atStep, std::function<void(TrainingControl&)> action)
-        : control_(control), atStep_(atStep), action_(std::move(action)) {}
-    void onProgress(const TrainingProgress& p) override {
-        lastStep = p.step;
-        if (p.step == atStep_) action_(control_);
-    }
-    int64_t lastStep = 0;
-
-private:
-    TrainingControl& control_;
-    int64_t atStep_;
-    std::function<void(TrainingControl&)> action_;
-};
-
-}  // namespace
 
 class TestTrain : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
     ExperimentPaths paths_;
 
-    TrainConfig config(int64_t steps) const {
-        TrainConfig c = loadPreset("tiny");
-        c.steps = steps;
-        c.checkpointEvery = 10;
-        c.evalEvery = 10;
-        c.logEvery = 1;
-        c.threads = 1;  // bit-identical resume needs the same thread count
-        return c;
-    }
+    TrainConfig config(int64_t steps) const { return traintest::tinyConfig(steps, 10, 10); }
     std::map<int64_t, double> trainLoss(RunStore& store, int64_t runId) {
         std::map<int64_t, double> out;
         for (const auto& p : store.metrics(runId, "train_loss")) out[p.step] = p.value;
@@ -61,12 +34,7 @@ class TestTrain : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
-        const QString corpus = dir_.filePath("corpus");
-        if (!testsupport::makeSmallCorpus(corpus)) QSKIP("shared WikiText data not found");
-        paths_.dataDir = corpus.toStdString();
-        paths_.dbPath = dir_.filePath("runs.db").toStdString();
-        paths_.checkpointDir = dir_.filePath("checkpoints").toStdString();
-        paths_.cacheDir = dir_.filePath("cache").toStdString();
+        if (!traintest::scratchExperiment(dir_.path(), paths_)) QSKIP("shared WikiText data not found");
     }
 
     void resumeMatchesUninterruptedRun() {
@@ -74,7 +42,7 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(straight.run()), QString("finished"));
 
         TrainingControl control;
-        StepTrigger stopAt20(control, 20, [](TrainingControl& c) { c.stop(); });
+        traintest::StepSink stopAt20(20, [&control] { control.stop(); });
         Experiment interrupted(config(40), paths_, &stopAt20, &control);
         QCOMPARE(QString::fromStdString(interrupted.run()), QString("interrupted"));
         RunStore store = RunStore::open(paths_.dbPath);
@@ -99,7 +67,7 @@ private Q_SLOTS:
 
     void stopTakesEffectWithinOneStep() {
         TrainingControl control;
-        StepTrigger trigger(control, 5, [](TrainingControl& c) { c.stop(); });
+        traintest::StepSink trigger(5, [&control] { control.stop(); });
         Experiment experiment(config(30), paths_, &trigger, &control);
         QCOMPARE(QString::fromStdString(experiment.run()), QString("interrupted"));
         QCOMPARE(trigger.lastStep, int64_t(5));
@@ -112,7 +80,7 @@ private Q_SLOTS:
 
     void cancelMarksRunsCancelled() {
         TrainingControl control;
-        StepTrigger trigger(control, 3, [](TrainingControl& c) { c.cancel(); });
+        traintest::StepSink trigger(3, [&control] { control.cancel(); });
         Experiment experiment(config(30), paths_, &trigger, &control);
         QCOMPARE(QString::fromStdString(experiment.run()), QString("cancelled"));
         RunStore store = RunStore::open(paths_.dbPath);
@@ -122,12 +90,12 @@ private Q_SLOTS:
     void pauseBlocksUntilResumed() {
         TrainingControl control;
         std::thread resumer;
-        StepTrigger trigger(control, 2, [&](TrainingControl& c) {
-            c.pause();
-            resumer = std::thread([&c] {
+        traintest::StepSink trigger(2, [&] {
+            control.pause();
+            resumer = std::thread([&control] {
                 std::this_thread::sleep_for(std::chrono::milliseconds(300));
-                QVERIFY(c.paused());
-                c.resume();
+                QVERIFY(control.paused());
+                control.resume();
             });
         });
         QElapsedTimer timer;
@@ -141,7 +109,7 @@ private Q_SLOTS:
 
     void corruptCheckpointIsAClearError() {
         TrainingControl control;
-        StepTrigger trigger(control, 10, [](TrainingControl& c) { c.stop(); });
+        traintest::StepSink trigger(10, [&control] { control.stop(); });
         Experiment experiment(config(30), paths_, &trigger, &control);
         QCOMPARE(QString::fromStdString(experiment.run()), QString("interrupted"));
         RunStore store = RunStore::open(paths_.dbPath);
