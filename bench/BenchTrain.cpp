@@ -2,9 +2,11 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "bench/BenchCommon.h"
@@ -79,8 +81,13 @@ int runTrainBench(const TrainBenchOptions& options) {
     std::printf("LibTorch %s, BLAS %s, %s, fp32 GEMM %.1f GFLOP/s (2048^3, best of 5)\n", torchVersion().c_str(),
                 blasInfo().c_str(), blasCoreSummary().c_str(), peak);
     std::printf("MFU = tokens/s x FLOPs/token / GEMM peak; FLOPs/token = 6*P_matmul + 6*L*T*(w_qk + w_v)\n\n");
-    std::printf("%-9s %11s %10s %12s %10s %12s %7s\n", "model", "params", "ms/step", "tokens/s", "peakRSS MB",
-                "GFLOP/token", "MFU");
+    std::printf("%-9s %11s %10s %9s %9s %12s %10s %12s %7s\n", "model", "params", "ms/step", "median", "min",
+                "tokens/s", "peakRSS MB", "GFLOP/token", "MFU");
+    nlohmann::json report = {{"config", options.config},           {"device", device.str()},
+                             {"threads", threads},                 {"torch", torchVersion()},
+                             {"blas", blasInfo()},                 {"blas_core", activeBlasCore()},
+                             {"gemm_gflops", peak},                {"warmup_steps", options.warmupSteps},
+                             {"timed_steps", options.timedSteps},  {"models", nlohmann::json::array()}};
 
     for (ModelKind kind : options.models) {
         const auto shape = trainBenchShape(options.config, kind);
@@ -104,16 +111,37 @@ int runTrainBench(const TrainBenchOptions& options) {
             return loss.item<double>();  // forces completion on CUDA too
         };
         for (int i = 0; i < options.warmupSteps; ++i) step();
-        Stopwatch watch;
-        for (int i = 0; i < options.timedSteps; ++i) step();
-        const double seconds = watch.seconds() / options.timedSteps;
+        std::vector<double> stepSeconds;
+        for (int i = 0; i < options.timedSteps; ++i) {
+            Stopwatch watch;
+            step();
+            stepSeconds.push_back(watch.seconds());
+        }
+        double seconds = 0;
+        for (double s : stepSeconds) seconds += s;
+        seconds /= double(stepSeconds.size());
+        std::sort(stepSeconds.begin(), stepSeconds.end());
+        const double median = stepSeconds[stepSeconds.size() / 2], fastest = stepSeconds.front();
         const double tokensPerSecond = double(shape.batch * shape.seq) / seconds;
         const double flopsPerToken = modelFlopsPerToken(shape.model, shape.seq);
         const double mfu = tokensPerSecond * flopsPerToken / (peak * 1e9);
-        std::printf("%-9s %11lld %10.1f %12.0f %10.0f %12.3f %6.1f%%\n", kindName(kind).c_str(),
-                    static_cast<long long>(model->parameterCount()), seconds * 1e3, tokensPerSecond, peakRssMb(),
-                    flopsPerToken / 1e9, mfu * 100.0);
+        const double rss = peakRssMb();
+        std::printf("%-9s %11lld %10.1f %9.1f %9.1f %12.0f %10.0f %12.3f %6.1f%%\n", kindName(kind).c_str(),
+                    static_cast<long long>(model->parameterCount()), seconds * 1e3, median * 1e3, fastest * 1e3,
+                    tokensPerSecond, rss, flopsPerToken / 1e9, mfu * 100.0);
         std::fflush(stdout);
+        report["models"].push_back({{"kind", kindName(kind)},          {"params", model->parameterCount()},
+                                    {"batch", shape.batch},            {"context", shape.seq},
+                                    {"ms_per_step_mean", seconds * 1e3}, {"ms_per_step_median", median * 1e3},
+                                    {"ms_per_step_min", fastest * 1e3}, {"tokens_per_s", tokensPerSecond},
+                                    {"peak_rss_mb", rss},              {"gflop_per_token", flopsPerToken / 1e9},
+                                    {"mfu", mfu}});
+    }
+    if (!options.jsonPath.empty()) {
+        std::ofstream out(options.jsonPath);
+        out << report.dump(2) << "\n";
+        if (!out) throw Error("cannot write the benchmark figures to '" + options.jsonPath + "'");
+        std::printf("\nfigures written to %s\n", options.jsonPath.c_str());
     }
     return 0;
 }

@@ -15,6 +15,7 @@ struct TrainBenchOptions {
     int timedSteps = 10;
     bool keepFreedMemory = true;   // mallopt tuning (DESIGN §6)
     std::string device = "cpu";
+    std::string jsonPath;          // also write the figures here as JSON (empty: table only)
 };
 
 struct TrainBenchShape {

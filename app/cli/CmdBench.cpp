@@ -26,6 +26,8 @@ int benchTrain(const QStringList& args) {
         {"steps", "Timed steps.", "n", "10"},
         {"device", "cpu, cuda, cuda:N or auto.", "device", "cpu"},
         {"keep-freed-memory", "on or off: keep freed buffers instead of returning them to the OS.", "on|off", "on"},
+        {"json", "Also write the figures (config, threads, BLAS core, GEMM peak, per model: ms/step mean, "
+                 "median and min, tokens/s, peak RSS, MFU) to this JSON file.", "file"},
     });
     if (!parseOrExplain(parser, args)) return Ok;
     bench::TrainBenchOptions options;
@@ -39,6 +41,7 @@ int benchTrain(const QStringList& args) {
     if (keep != "on" && keep != "off")
         throw BadUsage("--keep-freed-memory expects on or off, got '" + keep.toStdString() + "'");
     options.keepFreedMemory = keep == "on";
+    options.jsonPath = parser.value("json").toStdString();
     return bench::runTrainBench(options);
 }
 
