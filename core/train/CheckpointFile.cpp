@@ -103,7 +103,11 @@ DiskRoom judgeDiskRoom(uint64_t freeBytes, uint64_t bytes) {
 
 std::optional<uint64_t> writeCheckpointBytes(const std::string& path, const std::string& bytes) {
     const fs::path folder = fs::path(path).parent_path();
-    ensureDirectory(folder.string());
+    try {
+        ensureDirectory(folder.string());
+    } catch (const Error& e) {  // a folder that cannot be made (full disk, permissions) is a failed write too
+        throw StorageError("cannot write checkpoint '" + path + "': " + e.what());
+    }
     const auto room = freeBytesAt(folder.string());
     if (room && judgeDiskRoom(*room, bytes.size()) == DiskRoom::NotEnough) {
         throw StorageError("cannot write checkpoint '" + path + "': the disk is full (it needs " +
