@@ -17,7 +17,7 @@
 
 #include "app/common/AppPaths.h"
 #include "tests/TestSupport.h"
-#include "tests/gui/GuiTestRuns.h"
+#include "tests/gui/GuiSandbox.h"
 #include "core/util/BlasKernel.h"
 #include "ui/MainWindow.h"
 #include "ui/dialogs/AboutDialog.h"
@@ -28,8 +28,6 @@
 #include "ui/workers/TrainingWorker.h"
 
 using namespace needlescope;
-using testsupport::scratchPaths;
-using testsupport::trainTiny;
 
 namespace {
 
@@ -46,23 +44,19 @@ QAction* findAction(QMenuBar* bar, const QString& menuTitle, const QString& acti
 
 class MainWindowTest : public QObject {
     Q_OBJECT
-    QTemporaryDir tmp_;
+    testsupport::GuiSandbox sandbox_;
     QString corpus_;
     app::AppPaths empty_, paired_;
 
 private Q_SLOTS:
     void initTestCase() {
-        QVERIFY(tmp_.isValid());
-        qputenv("XDG_CONFIG_HOME", QDir(tmp_.path()).filePath("config").toLocal8Bit());
-        qputenv("XDG_DATA_HOME", QDir(tmp_.path()).filePath("data-home").toLocal8Bit());
-        qputenv("XDG_CACHE_HOME", QDir(tmp_.path()).filePath("cache-home").toLocal8Bit());
-        QCoreApplication::setOrganizationName("NeedlescopeTests");
-        QCoreApplication::setApplicationName("test_main_window");
-        corpus_ = QDir(tmp_.path()).filePath("corpus");
-        QVERIFY2(testsupport::makeSmallCorpus(corpus_), "WikiText-2 test data missing (see tests/TestSupport.h)");
-        empty_ = scratchPaths(tmp_.path(), "empty", corpus_);
-        paired_ = scratchPaths(tmp_.path(), "paired", corpus_);
-        QCOMPARE(trainTiny(paired_, 30), QString("finished"));
+        const QString problem = sandbox_.init("test_main_window");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        corpus_ = sandbox_.corpus();
+        empty_ = sandbox_.emptyStore("empty");
+        QString error;
+        paired_ = sandbox_.trainedStore("paired", &error);
+        QVERIFY2(!paired_.dbPath.isEmpty(), qPrintable(error));
     }
 
     void hasFourTabsAndAnIcon() {
@@ -190,15 +184,15 @@ private Q_SLOTS:
         SettingsDialog settings;
         settings.setDataFolder(corpus_);
         settings.setThreads(2);
-        settings.setDbPath(QDir(tmp_.path()).filePath("elsewhere/runs.db"));
+        settings.setDbPath(QDir(sandbox_.root()).filePath("elsewhere/runs.db"));
         settings.save();
         QSettings s;
         QCOMPARE(s.value(app::kSettingDataDir).toString(), corpus_);
         QCOMPARE(s.value(app::kSettingThreads).toInt(), 2);
-        QCOMPARE(s.value(app::kSettingDbPath).toString(), QDir(tmp_.path()).filePath("elsewhere/runs.db"));
+        QCOMPARE(s.value(app::kSettingDbPath).toString(), QDir(sandbox_.root()).filePath("elsewhere/runs.db"));
         // The search order now finds the setting; the resolved store follows it.
         const app::AppPaths paths = app::resolveAppPaths(QString(), QString());
-        QCOMPARE(paths.dbPath, QDir(tmp_.path()).filePath("elsewhere/runs.db"));
+        QCOMPARE(paths.dbPath, QDir(sandbox_.root()).filePath("elsewhere/runs.db"));
         QCOMPARE(QDir::cleanPath(paths.locateData()), QDir::cleanPath(corpus_));
         SettingsDialog reopened;
         QCOMPARE(reopened.threads(), 2);

@@ -22,6 +22,7 @@
 
 #include "Screenshot.h"
 #include "tests/TestSupport.h"
+#include "tests/gui/GuiSandbox.h"
 #include "app/common/AppPaths.h"
 #include "core/probe/Inspection.h"
 #include "core/store/RunStore.h"
@@ -70,33 +71,26 @@ QStringList expectedDifferences(const std::string& a, const std::string& b) {
 
 class TestViewCompare : public QObject {
     Q_OBJECT
-    QTemporaryDir dir_;
+    testsupport::GuiSandbox sandbox_;
     app::AppPaths paths_;
     std::vector<int64_t> runIds_;  // standard, diff
     int64_t variant_ = 0;           // a third run: the standard config with other settings
 
 private Q_SLOTS:
     void initTestCase() {
-        QVERIFY(dir_.isValid());
-        const QString corpus = QDir(dir_.path()).filePath("corpus");
-        if (!testsupport::makeSmallCorpus(corpus)) QSKIP("shared WikiText data not found");
-        TrainConfig config = loadPreset("tiny");
-        config.model.maxContext = 128;
-        config.threads = 2;
-        ExperimentPaths paths;
-        paths.dataDir = corpus.toStdString();
-        paths.dbPath = QDir(dir_.path()).filePath("runs.db").toStdString();
-        paths.checkpointDir = QDir(dir_.path()).filePath("checkpoints").toStdString();
-        paths.cacheDir = QDir(dir_.path()).filePath("cache").toStdString();
-        Experiment experiment(config, paths);
-        QCOMPARE(QString::fromStdString(experiment.run()), QString("finished"));
-        runIds_ = experiment.runIds();
+        const QString problem = sandbox_.init("test_view_compare");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QString error;
+        paths_ = sandbox_.trainedStore("paired", &error);
+        QVERIFY2(!paths_.dbPath.isEmpty(), qPrintable(error));
+        runIds_ = testsupport::GuiSandbox::trainedRunIds(paths_);
+        QCOMPARE(int(runIds_.size()), 2);
         {
             // Stored probes at every checkpoint (steps 10, 20, 30), as the training-time probe stores them:
             // one row per (depth, sample, layer, head) with the last token's buckets (computed here through
             // the same placement API the views use; a test TU cannot include core/probe/Probe.h next to
             // the UI's HighlightSpan).
-            RunStore store = RunStore::open(paths.dbPath);
+            RunStore store = RunStore::open(paths_.dbPath.toStdString());
             const auto cfg = nlohmann::json::parse(store.run(runIds_[0]).configJson);
             InspectionSession session;
             for (int64_t id : runIds_) {
@@ -135,14 +129,10 @@ private Q_SLOTS:
                 store.addProbeRows(rows);
             }
         }
-        paths_.dbPath = QString::fromStdString(paths.dbPath);
-        paths_.checkpointDir = QString::fromStdString(paths.checkpointDir);
-        paths_.cacheDir = QString::fromStdString(paths.cacheDir);
-        paths_.dataFlag = corpus;
 
         // A newer, unrelated run with a few other settings (no checkpoints) in a group of its own: the view
         // still opens on the latest paired experiment.
-        RunStore store = RunStore::open(paths.dbPath);
+        RunStore store = RunStore::open(paths_.dbPath.toStdString());
         auto json = nlohmann::json::parse(store.run(runIds_[0]).configJson);
         json["train"]["name"] = "variant";
         json["train"]["optimizer"]["lr"] = 0.01;
@@ -160,7 +150,7 @@ private Q_SLOTS:
 
     void emptyStore() {
         app::AppPaths none;
-        none.dbPath = QDir(dir_.path()).filePath("missing.db");
+        none.dbPath = QDir(sandbox_.root()).filePath("missing.db");
         CompareView view(none);
         view.resize(1000, 700);
         view.show();

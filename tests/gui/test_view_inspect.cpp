@@ -16,6 +16,7 @@
 
 #include "Screenshot.h"
 #include "tests/TestSupport.h"
+#include "tests/gui/GuiSandbox.h"
 #include "app/common/AppPaths.h"
 #include "core/store/RunStore.h"
 #include "core/train/Experiment.h"
@@ -42,35 +43,24 @@ int needleBegin(const TokenStripWidget* strip) {
 
 class TestViewInspect : public QObject {
     Q_OBJECT
-    QTemporaryDir dir_;
+    testsupport::GuiSandbox sandbox_;
     app::AppPaths paths_;
     std::vector<int64_t> runIds_;  // standard, diff
 
 private Q_SLOTS:
     void initTestCase() {
-        QVERIFY(dir_.isValid());
-        const QString corpus = QDir(dir_.path()).filePath("corpus");
-        if (!testsupport::makeSmallCorpus(corpus)) QSKIP("shared WikiText data not found");
-        TrainConfig config = loadPreset("tiny");
-        config.model.maxContext = 128;
-        config.threads = 2;
-        ExperimentPaths paths;
-        paths.dataDir = corpus.toStdString();
-        paths.dbPath = QDir(dir_.path()).filePath("runs.db").toStdString();
-        paths.checkpointDir = QDir(dir_.path()).filePath("checkpoints").toStdString();
-        paths.cacheDir = QDir(dir_.path()).filePath("cache").toStdString();
-        Experiment experiment(config, paths);
-        QCOMPARE(QString::fromStdString(experiment.run()), QString("finished"));
-        runIds_ = experiment.runIds();
-        paths_.dbPath = QString::fromStdString(paths.dbPath);
-        paths_.checkpointDir = QString::fromStdString(paths.checkpointDir);
-        paths_.cacheDir = QString::fromStdString(paths.cacheDir);
-        paths_.dataFlag = corpus;
+        const QString problem = sandbox_.init("test_view_inspect");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QString error;
+        paths_ = sandbox_.trainedStore("paired", &error);
+        QVERIFY2(!paths_.dbPath.isEmpty(), qPrintable(error));
+        runIds_ = testsupport::GuiSandbox::trainedRunIds(paths_);
+        QCOMPARE(int(runIds_.size()), 2);
     }
 
     void emptyStore() {
         app::AppPaths none;
-        none.dbPath = QDir(dir_.path()).filePath("missing.db");
+        none.dbPath = QDir(sandbox_.root()).filePath("missing.db");
         InspectView missing(none);
         missing.resize(1000, 700);
         missing.show();
@@ -80,7 +70,7 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(none.dbPath));  // the view never creates a store
 
         app::AppPaths empty;
-        empty.dbPath = QDir(dir_.path()).filePath("empty.db");
+        empty.dbPath = QDir(sandbox_.root()).filePath("empty.db");
         RunStore::open(empty.dbPath.toStdString());  // an existing store without runs
         InspectView view(empty);
         view.show();

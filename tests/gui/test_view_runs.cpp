@@ -22,7 +22,7 @@
 #include <QtTest/QtTest>
 
 #include "tests/TestSupport.h"
-#include "tests/gui/GuiTestRuns.h"
+#include "tests/gui/GuiSandbox.h"
 #include "core/store/RunStore.h"
 #include "core/util/BlasKernel.h"
 #include "ui/dialogs/SettingsDialog.h"
@@ -31,8 +31,6 @@
 #include "ui/workers/TrainingWorker.h"
 
 using namespace needlescope;
-using testsupport::scratchPaths;
-using testsupport::trainTiny;
 
 namespace {
 
@@ -60,23 +58,19 @@ void answerNextMessageBox(QMessageBox::StandardButton button) {
 
 class RunsViewTest : public QObject {
     Q_OBJECT
-    QTemporaryDir tmp_;
+    testsupport::GuiSandbox sandbox_;
     QString corpus_;
     app::AppPaths empty_, paired_;
 
 private Q_SLOTS:
     void initTestCase() {
-        QVERIFY(tmp_.isValid());
-        qputenv("XDG_CONFIG_HOME", QDir(tmp_.path()).filePath("config").toLocal8Bit());
-        qputenv("XDG_DATA_HOME", QDir(tmp_.path()).filePath("data-home").toLocal8Bit());
-        qputenv("XDG_CACHE_HOME", QDir(tmp_.path()).filePath("cache-home").toLocal8Bit());
-        QCoreApplication::setOrganizationName("NeedlescopeTests");
-        QCoreApplication::setApplicationName("test_view_runs");
-        corpus_ = QDir(tmp_.path()).filePath("corpus");
-        QVERIFY2(testsupport::makeSmallCorpus(corpus_), "WikiText-2 test data missing (see tests/TestSupport.h)");
-        empty_ = scratchPaths(tmp_.path(), "empty", corpus_);
-        paired_ = scratchPaths(tmp_.path(), "paired", corpus_);
-        QCOMPARE(trainTiny(paired_, 30), QString("finished"));
+        const QString problem = sandbox_.init("test_view_runs");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        corpus_ = sandbox_.corpus();
+        empty_ = sandbox_.emptyStore("empty");
+        QString error;
+        paired_ = sandbox_.trainedStore("paired", &error);
+        QVERIFY2(!paired_.dbPath.isEmpty(), qPrintable(error));
     }
 
     void showsAnEmptyStore() {
@@ -230,7 +224,7 @@ private Q_SLOTS:
         for (const RunRow& r : view.model()->rows()) ids << r.id;
         view.selectRuns(ids);
         QCOMPARE(view.selectedRunIds().size(), 2);
-        const QDir out(tmp_.path());
+        const QDir out(sandbox_.root());
         QString error;
         QVERIFY2(view.exportSelectionTo(out.filePath("m.csv"), &error), qPrintable(error));
         QFile csv(out.filePath("m.csv"));

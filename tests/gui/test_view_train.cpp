@@ -17,7 +17,7 @@
 #include <QtTest/QtTest>
 
 #include "tests/TestSupport.h"
-#include "tests/gui/GuiTestRuns.h"
+#include "tests/gui/GuiSandbox.h"
 #include "core/store/RunStore.h"
 #include "core/util/BlasKernel.h"
 #include "ui/charts/LossChartWidget.h"
@@ -28,8 +28,6 @@
 #include "ui/workers/TrainingWorker.h"
 
 using namespace needlescope;
-using testsupport::scratchPaths;
-using testsupport::trainTiny;
 
 namespace {
 
@@ -39,24 +37,19 @@ QToolButton* button(QWidget& view, const char* name) { return view.findChild<QTo
 
 class TrainViewTest : public QObject {
     Q_OBJECT
-    QTemporaryDir tmp_;
+    testsupport::GuiSandbox sandbox_;
     QString corpus_;
     app::AppPaths empty_, paired_;
 
 private Q_SLOTS:
     void initTestCase() {
-        QVERIFY(tmp_.isValid());
-        qputenv("XDG_CONFIG_HOME", QDir(tmp_.path()).filePath("config").toLocal8Bit());
-        qputenv("XDG_DATA_HOME", QDir(tmp_.path()).filePath("data-home").toLocal8Bit());
-        qputenv("XDG_CACHE_HOME", QDir(tmp_.path()).filePath("cache-home").toLocal8Bit());
-        qunsetenv("NEEDLESCOPE_DATA");
-        QCoreApplication::setOrganizationName("NeedlescopeTests");
-        QCoreApplication::setApplicationName("test_view_train");
-        corpus_ = QDir(tmp_.path()).filePath("corpus");
-        QVERIFY2(testsupport::makeSmallCorpus(corpus_), "WikiText-2 test data missing (see tests/TestSupport.h)");
-        empty_ = scratchPaths(tmp_.path(), "empty", corpus_);
-        paired_ = scratchPaths(tmp_.path(), "paired", corpus_);
-        QCOMPARE(trainTiny(paired_, 30), QString("finished"));
+        const QString problem = sandbox_.init("test_view_train");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        corpus_ = sandbox_.corpus();
+        empty_ = sandbox_.emptyStore("empty");
+        QString error;
+        paired_ = sandbox_.trainedStore("paired", &error);
+        QVERIFY2(!paired_.dbPath.isEmpty(), qPrintable(error));
     }
 
     void constructsWithAnEmptyStore() {
@@ -138,7 +131,7 @@ private Q_SLOTS:
         QVERIFY(info);
         view.setDataFolder(corpus_);
         QVERIFY2(info->text().startsWith(QString::fromUtf8("✓")), qPrintable(info->text()));
-        view.setDataFolder(QDir(tmp_.path()).filePath("no-such-folder"));
+        view.setDataFolder(QDir(sandbox_.root()).filePath("no-such-folder"));
         QVERIFY(!info->text().startsWith(QString::fromUtf8("✓")));
         QVERIFY2(info->text().contains("no-such-folder"), qPrintable(info->text()));
         // Start refuses with the message from core, nothing runs.
@@ -150,7 +143,7 @@ private Q_SLOTS:
     }
 
     void trainsFromTheUiAndStopsWithinASecond() {
-        const app::AppPaths paths = scratchPaths(tmp_.path(), "live", QString());
+        const app::AppPaths paths = sandbox_.emptyStore("live", QString());
         TrainView view(paths);
         view.resize(1280, 800);
         view.show();
@@ -232,7 +225,7 @@ private Q_SLOTS:
     }
 
     void resumesAnInterruptedRunWithItsHistory() {
-        const app::AppPaths paths = scratchPaths(tmp_.path(), "live", QString());
+        const app::AppPaths paths = sandbox_.emptyStore("live", QString());
         qint64 runId = 0;
         qint64 stoppedAt = 0;
         {
@@ -258,7 +251,7 @@ private Q_SLOTS:
     }
 
     void destroyingTheViewStopsTraining() {
-        const app::AppPaths paths = scratchPaths(tmp_.path(), "closing", corpus_);
+        const app::AppPaths paths = sandbox_.emptyStore("closing");
         auto* view = new TrainView(paths);
         view->selectPreset("tiny");
         view->findChild<QSpinBox*>("stepsSpin")->setValue(100000);
