@@ -18,6 +18,7 @@
 #include "Screenshot.h"
 #include "core/store/RunStore.h"
 #include "tests/TestSupport.h"
+#include "tests/gui/GuiSandbox.h"
 #include "core/util/BlasKernel.h"
 #include "ui/MainWindow.h"
 #include "ui/charts/LossChartWidget.h"
@@ -55,24 +56,16 @@ bool trainFromView(TrainView& view, const QString& corpus, int steps) {
 
 class ScreenshotTest : public QObject {
     Q_OBJECT
-    QTemporaryDir tmp_;
+    testsupport::GuiSandbox sandbox_;
     QString corpus_;
     app::AppPaths paths_;
 
 private Q_SLOTS:
     void initTestCase() {
-        QVERIFY(tmp_.isValid());
-        qputenv("XDG_CONFIG_HOME", QDir(tmp_.path()).filePath("config").toLocal8Bit());
-        qputenv("XDG_DATA_HOME", QDir(tmp_.path()).filePath("data-home").toLocal8Bit());
-        qputenv("XDG_CACHE_HOME", QDir(tmp_.path()).filePath("cache-home").toLocal8Bit());
-        QCoreApplication::setOrganizationName("NeedlescopeTests");
-        QCoreApplication::setApplicationName("test_view_screenshots");
-        corpus_ = QDir(tmp_.path()).filePath("corpus");
-        QVERIFY2(testsupport::makeSmallCorpus(corpus_), "WikiText-2 test data missing (see tests/TestSupport.h)");
-        paths_.dbPath = QDir(tmp_.path()).filePath("store/runs.db");
-        paths_.checkpointDir = QDir(tmp_.path()).filePath("store/checkpoints");
-        paths_.cacheDir = QDir(tmp_.path()).filePath("cache");
-        QDir().mkpath(QDir(tmp_.path()).filePath("store"));
+        const QString problem = sandbox_.init("test_view_screenshots");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        corpus_ = sandbox_.corpus();
+        paths_ = sandbox_.emptyStore("store", QString());  // the data folder is chosen in the views
     }
 
     void trainView() {
