@@ -18,7 +18,6 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSlider;
-class QSpinBox;
 class QStackedWidget;
 class QTimer;
 class QToolButton;
@@ -29,11 +28,14 @@ namespace needlescope {
 class BucketBarsWidget;
 class HeadGridWidget;
 class HeatmapWidget;
+class InspectHeadPanel;
+class InspectOverviewPanel;
+class NeedleControls;
 class TokenStripWidget;
 
 class InspectView : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit InspectView(const needlescope::app::AppPaths& paths, QWidget* parent = nullptr);
     ~InspectView() override;
 
@@ -48,26 +50,27 @@ public:
     // The parts, for tests and the main window.
     QComboBox* runPicker() const { return runCombo_; }
     QComboBox* checkpointPicker() const { return checkpointCombo_; }
-    QSlider* depthSlider() const { return depthSlider_; }
-    QSlider* contextSlider() const { return contextSlider_; }
+    NeedleControls* needleControls() const { return controls_; }
+    QSlider* depthSlider() const;
+    QSlider* contextSlider() const;
     QCheckBox* symLogBox() const { return symLogBox_; }
-    QLineEdit* needleEdit() const { return needleEdit_; }
-    QLineEdit* questionEdit() const { return questionEdit_; }
-    HeadGridWidget* headGrid() const { return headGrid_; }
-    HeatmapWidget* heatmap() const { return heatmap_; }
+    QLineEdit* needleEdit() const;
+    QLineEdit* questionEdit() const;
+    HeadGridWidget* headGrid() const;
+    HeatmapWidget* heatmap() const;
     TokenStripWidget* tokenStrip() const { return tokenStrip_; }
-    BucketBarsWidget* bucketBars() const { return bucketBars_; }
+    BucketBarsWidget* bucketBars() const;
     InspectWorker* worker() const { return worker_; }
     QString errorText() const;
 
-public Q_SLOTS:
+  public Q_SLOTS:
     void refresh();
     void showRun(qint64 runId);
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void statusMessage(const QString& message, int timeoutMs);
 
-private:
+  private:
     void buildUi();
     void loadRun();
     void schedule();
@@ -79,7 +82,6 @@ private:
     void updateStrip();
     void updateBars();
     void updateLabels();
-    void updateSliderLabels();
     void showError(const QString& message);
     Normalisation bucketNorm() const;
 
@@ -94,25 +96,12 @@ private:
     QToolButton* mapButtons_[3] = {nullptr, nullptr, nullptr};
     QCheckBox* allRowsBox_ = nullptr;
     QCheckBox* symLogBox_ = nullptr;
-    QLineEdit* needleEdit_ = nullptr;
-    QLineEdit* questionEdit_ = nullptr;
-    QToolButton* resetTextsButton_ = nullptr;
-    QSpinBox* sampleSpin_ = nullptr;
-    QSpinBox* needlesSpin_ = nullptr;
-    QSlider* depthSlider_ = nullptr;
-    QLabel* depthLabel_ = nullptr;
-    QSlider* contextSlider_ = nullptr;
-    QLabel* contextLabel_ = nullptr;
+    NeedleControls* controls_ = nullptr;
     QStackedWidget* stack_ = nullptr;
     QLabel* emptyLabel_ = nullptr;
-    HeadGridWidget* headGrid_ = nullptr;
-    BucketBarsWidget* bucketBars_ = nullptr;
-    HeatmapWidget* heatmap_ = nullptr;
+    InspectOverviewPanel* overview_ = nullptr;
+    InspectHeadPanel* headPanel_ = nullptr;
     TokenStripWidget* tokenStrip_ = nullptr;
-    QLabel* headTitle_ = nullptr;
-    QLabel* greedyLabel_ = nullptr;
-    QLabel* lambdaLabel_ = nullptr;
-    QLabel* hoverLabel_ = nullptr;
     QLabel* placementLabel_ = nullptr;
     QLabel* errorLabel_ = nullptr;
     QLabel* busyLabel_ = nullptr;
@@ -120,8 +109,6 @@ private:
     QVector<RunSource> runs_;
     RunSource source_;
     bool haveSource_ = false;
-    bool customNeedle_ = false;
-    bool customQuestion_ = false;
     bool firstResultForRun_ = true;
     std::shared_ptr<const InspectionResult> result_;
     int layer_ = -1, head_ = -1;
