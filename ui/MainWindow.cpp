@@ -17,6 +17,7 @@
 
 #include "ui/dialogs/AboutDialog.h"
 #include "ui/dialogs/SettingsDialog.h"
+#include "ui/settings/SettingsKeys.h"
 #include "ui/views/RunsView.h"
 #include "ui/views/TrainView.h"
 
@@ -36,10 +37,6 @@ static void initNeedlescopeResources() { Q_INIT_RESOURCE(needlescope); }
 namespace needlescope {
 
 namespace {
-
-constexpr const char* kGeometryKey = "window/geometry";
-constexpr const char* kStateKey = "window/state";
-constexpr const char* kTabKey = "window/tab";
 
 [[maybe_unused]] QWidget* notBuilt(const QString& what, QWidget* parent) {
     auto* label = new QLabel(QObject::tr("The %1 view is not part of this build.").arg(what), parent);
@@ -123,9 +120,9 @@ MainWindow::MainWindow(const app::AppPaths& paths, QWidget* parent) : QMainWindo
     buildMenus();
 
     QSettings settings;
-    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) resize(1280, 800);
-    restoreState(settings.value(kStateKey).toByteArray());
-    tabs_->setCurrentIndex(qBound(0, settings.value(kTabKey, 0).toInt(), tabs_->count() - 1));
+    if (!restoreGeometry(settings.value(app::kSettingWindowGeometry).toByteArray())) resize(1280, 800);
+    restoreState(settings.value(app::kSettingWindowState).toByteArray());
+    tabs_->setCurrentIndex(qBound(0, settings.value(app::kSettingWindowTab, 0).toInt(), tabs_->count() - 1));
     showStatus(tr("Ready"), 2000);
 }
 
@@ -264,9 +261,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         train_->stopAndWait();
     }
     QSettings settings;
-    settings.setValue(kGeometryKey, saveGeometry());
-    settings.setValue(kStateKey, saveState());
-    settings.setValue(kTabKey, tabs_->currentIndex());
+    settings.setValue(app::kSettingWindowGeometry, saveGeometry());
+    settings.setValue(app::kSettingWindowState, saveState());
+    settings.setValue(app::kSettingWindowTab, tabs_->currentIndex());
     event->accept();
 }
 

@@ -5,7 +5,7 @@
 #include <QMainWindow>
 #include <QVector>
 
-#include "app/common/AppPaths.h"
+#include "ui/settings/AppPaths.h"
 
 QT_BEGIN_NAMESPACE
 class QAction;

@@ -4,8 +4,8 @@
 #include <QSignalSpy>
 #include <QString>
 
-#include "app/common/AppPaths.h"
 #include "core/train/TrainConfig.h"
+#include "ui/settings/AppPaths.h"
 #include "ui/workers/TrainingWorker.h"
 
 namespace testsupport {

@@ -15,13 +15,14 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
-#include "app/common/AppPaths.h"
 #include "tests/TestSupport.h"
 #include "tests/gui/GuiTestRuns.h"
 #include "core/util/BlasKernel.h"
 #include "ui/MainWindow.h"
 #include "ui/dialogs/AboutDialog.h"
 #include "ui/dialogs/SettingsDialog.h"
+#include "ui/settings/AppPaths.h"
+#include "ui/settings/SettingsKeys.h"
 #include "ui/views/RunsTableModel.h"
 #include "ui/views/RunsView.h"
 #include "ui/views/TrainView.h"

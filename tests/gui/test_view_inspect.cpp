@@ -16,10 +16,10 @@
 
 #include "Screenshot.h"
 #include "tests/TestSupport.h"
-#include "app/common/AppPaths.h"
 #include "core/store/RunStore.h"
 #include "core/train/Experiment.h"
 #include "core/train/TrainConfig.h"
+#include "ui/settings/AppPaths.h"
 #include "ui/views/InspectView.h"
 #include "ui/widgets/BucketBarsWidget.h"
 #include "ui/widgets/HeadGridWidget.h"

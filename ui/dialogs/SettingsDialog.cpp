@@ -21,9 +21,10 @@
 
 #include <unistd.h>
 
-#include "app/common/AppPaths.h"
 #include "core/data/Corpus.h"
 #include "core/util/Runtime.h"
+#include "ui/settings/AppPaths.h"
+#include "ui/settings/SettingsKeys.h"
 
 namespace needlescope {
 

@@ -7,7 +7,7 @@
 #include <QWidget>
 #include <memory>
 
-#include "app/common/AppPaths.h"
+#include "ui/settings/AppPaths.h"
 
 QT_BEGIN_NAMESPACE
 class QFileSystemWatcher;

@@ -42,14 +42,12 @@
 #include "core/store/RunStore.h"
 #include "ui/charts/ChartStyle.h"
 #include "ui/charts/LossChartWidget.h"
+#include "ui/settings/SettingsKeys.h"
 #include "ui/widgets/NumberFormat.h"
 
 namespace needlescope {
 
 namespace {
-
-constexpr const char* kLastDataKey = "train/lastDataDir";
-constexpr const char* kLastPresetKey = "train/lastPreset";
 
 QString formatDuration(double seconds) {
     if (!std::isfinite(seconds) || seconds < 0) return QStringLiteral("—");
@@ -136,14 +134,14 @@ TrainView::TrainView(const app::AppPaths& paths, QWidget* parent) : QWidget(pare
     // The preset last used, else tiny (seconds) — or the first one.
     QStringList names;
     for (const auto& n : presetNames()) names << QString::fromStdString(n);
-    const QString last = QSettings().value(kLastPresetKey).toString();
+    const QString last = QSettings().value(app::kSettingTrainLastPreset).toString();
     const QString initial = names.contains(last) ? last : names.contains("quick") ? QStringLiteral("quick")
                                                                                    : names.value(0);
     selectPreset(initial);
 
     // Data folder: the --data flag, else the folder last trained on, else the documented search order.
     QString data = paths_.dataFlag;
-    if (data.isEmpty()) data = QSettings().value(kLastDataKey).toString();
+    if (data.isEmpty()) data = QSettings().value(app::kSettingTrainLastDataDir).toString();
     if (data.isEmpty()) {
         try {
             app::AppPaths search = paths_;
@@ -432,20 +430,20 @@ QWidget* TrainView::buildMonitor() {
     {
         // The chart's view options (smoothing, raw, log-y, x axis) persist between sessions.
         QSettings settings;
-        chart_->setSmoothing(settings.value(QStringLiteral("train/chart/smoothing"), chart_->smoothing()).toDouble());
-        chart_->setSmoothingEnabled(settings.value(QStringLiteral("train/chart/smoothingOn"), chart_->smoothingEnabled()).toBool());
-        chart_->setShowRaw(settings.value(QStringLiteral("train/chart/raw"), chart_->showRaw()).toBool());
-        chart_->setLogY(settings.value(QStringLiteral("train/chart/logY"), chart_->logY()).toBool());
-        chart_->setXAxis(settings.value(QStringLiteral("train/chart/xTokens"), false).toBool() ? LossXAxis::Tokens
+        chart_->setSmoothing(settings.value(app::kSettingTrainChartSmoothing, chart_->smoothing()).toDouble());
+        chart_->setSmoothingEnabled(settings.value(app::kSettingTrainChartSmoothingOn, chart_->smoothingEnabled()).toBool());
+        chart_->setShowRaw(settings.value(app::kSettingTrainChartRaw, chart_->showRaw()).toBool());
+        chart_->setLogY(settings.value(app::kSettingTrainChartLogY, chart_->logY()).toBool());
+        chart_->setXAxis(settings.value(app::kSettingTrainChartXTokens, false).toBool() ? LossXAxis::Tokens
                                                                                              : LossXAxis::Steps);
     }
     connect(chart_, &LossChartWidget::viewOptionsChanged, this, [this] {
         QSettings settings;
-        settings.setValue(QStringLiteral("train/chart/smoothing"), chart_->smoothing());
-        settings.setValue(QStringLiteral("train/chart/smoothingOn"), chart_->smoothingEnabled());
-        settings.setValue(QStringLiteral("train/chart/raw"), chart_->showRaw());
-        settings.setValue(QStringLiteral("train/chart/logY"), chart_->logY());
-        settings.setValue(QStringLiteral("train/chart/xTokens"), chart_->xAxis() == LossXAxis::Tokens);
+        settings.setValue(app::kSettingTrainChartSmoothing, chart_->smoothing());
+        settings.setValue(app::kSettingTrainChartSmoothingOn, chart_->smoothingEnabled());
+        settings.setValue(app::kSettingTrainChartRaw, chart_->showRaw());
+        settings.setValue(app::kSettingTrainChartLogY, chart_->logY());
+        settings.setValue(app::kSettingTrainChartXTokens, chart_->xAxis() == LossXAxis::Tokens);
     });
     vertical->addWidget(chart_);
 
@@ -500,7 +498,7 @@ void TrainView::selectPreset(const QString& name) {
         const QSignalBlocker block(presetCombo_);
         presetCombo_->setCurrentText(name);
     }
-    QSettings().setValue(kLastPresetKey, name);
+    QSettings().setValue(app::kSettingTrainLastPreset, name);
     fillForm(preset_);
 }
 
@@ -687,7 +685,7 @@ void TrainView::start() {
         Q_EMIT statusMessage(tr("Cannot start: no corpus found"), 6000);
         return;
     }
-    QSettings().setValue(kLastDataKey, dataDir);
+    QSettings().setValue(app::kSettingTrainLastDataDir, dataDir);
     errorLabel_->hide();
 
     QStringList kinds;

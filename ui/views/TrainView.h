@@ -8,8 +8,8 @@
 #include <QVector>
 #include <QWidget>
 
-#include "app/common/AppPaths.h"
 #include "core/train/TrainConfig.h"
+#include "ui/settings/AppPaths.h"
 #include "ui/workers/TrainingWorker.h"
 
 QT_BEGIN_NAMESPACE
