@@ -5,16 +5,18 @@
 #include <QLocale>
 #include <cmath>
 
+#include "ui/style/Palette.h"
+
 namespace needlescope {
 
 namespace {
 
 QColor statusColor(const QString& status) {
-    if (status == QLatin1String("running")) return QColor(0x00, 0x72, 0xB2);
-    if (status == QLatin1String("finished")) return QColor(0x1b, 0x78, 0x37);
-    if (status == QLatin1String("interrupted")) return QColor(0xb2, 0x6b, 0x00);
-    if (status == QLatin1String("failed")) return QColor(0xb2, 0x18, 0x2b);
-    return QColor(0x66, 0x66, 0x66);
+    if (status == QLatin1String("running")) return activeColor();
+    if (status == QLatin1String("finished")) return successColor();
+    if (status == QLatin1String("interrupted")) return warningColor();
+    if (status == QLatin1String("failed")) return errorColor();
+    return mutedColor();
 }
 
 QString number(double v, int decimals) {

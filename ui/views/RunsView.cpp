@@ -32,10 +32,9 @@
 #include "core/probe/RunCatalog.h"
 #include "core/store/Export.h"
 #include "core/store/RunStore.h"
-#include "ui/charts/ChartStyle.h"
 #include "ui/charts/LossChartWidget.h"
+#include "ui/style/Palette.h"
 #include "ui/views/RunsTableModel.h"
-#include "ui/views/TrainView.h"
 
 namespace needlescope {
 
@@ -104,7 +103,7 @@ RunsView::RunsView(const app::AppPaths& paths, QWidget* parent) : QWidget(parent
     errorLabel_ = new QLabel(this);
     errorLabel_->setObjectName(QStringLiteral("errorLabel"));
     errorLabel_->setWordWrap(true);
-    errorLabel_->setStyleSheet(QStringLiteral("color: #b2182b;"));
+    errorLabel_->setStyleSheet(textColorStyle(errorColor()));
     errorLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     errorLabel_->hide();
 
@@ -637,7 +636,7 @@ bool RunsView::exportSelectionTo(const QString& path, QString* error) {
                 const RunRecord record = s->run(id);
                 const QString kind = fromStd(record.kind);
                 const QString label = oneGroup ? (kind == "diff" ? QStringLiteral("DIFF") : kind) : fromStd(record.name);
-                const QColor color = oneGroup ? TrainView::modelColor(kind) : chartPalette(index);
+                const QColor color = oneGroup ? modelColor(kind) : seriesColor(index);
                 ++index;
                 for (bool validation : {false, true}) {
                     const QString name = label + (validation ? tr(" val") : tr(" train"));

@@ -40,9 +40,9 @@
 #include "core/data/Corpus.h"
 #include "core/model/ModelConfig.h"
 #include "core/store/RunStore.h"
-#include "ui/charts/ChartStyle.h"
 #include "ui/charts/LossChartWidget.h"
 #include "ui/settings/SettingsKeys.h"
+#include "ui/style/Palette.h"
 #include "ui/widgets/NumberFormat.h"
 
 namespace needlescope {
@@ -125,8 +125,8 @@ TrainView::TrainView(const app::AppPaths& paths, QWidget* parent) : QWidget(pare
     connect(worker_, &TrainingWorker::finished, this, &TrainView::onFinished);
     connect(worker_, &TrainingWorker::pausedChanged, this, [this](bool paused) {
         updateActions();
-        if (paused) setStateText(tr("Paused"), QStringLiteral("#b26b00"));
-        else if (worker_->isBusy()) setStateText(tr("Training"), QStringLiteral("#0072b2"));
+        if (paused) setStateText(tr("Paused"), warningColor());
+        else if (worker_->isBusy()) setStateText(tr("Training"), activeColor());
         Q_EMIT trainingStateChanged(worker_->isBusy(), paused);
     });
     buildUi();
@@ -159,12 +159,6 @@ TrainView::~TrainView() {
     // The worker's destructor stops the experiment (runs stay resumable) and waits for its thread.
     delete worker_;
     worker_ = nullptr;
-}
-
-QColor TrainView::modelColor(const QString& kind) {
-    if (kind.compare(QLatin1String("standard"), Qt::CaseInsensitive) == 0) return chartPalette(0);
-    if (kind.compare(QLatin1String("diff"), Qt::CaseInsensitive) == 0) return chartPalette(1);
-    return chartPalette(2 + static_cast<int>(qHash(kind) % 5));
 }
 
 QString TrainView::seriesName(const QString& kind, bool validation) {
@@ -347,7 +341,7 @@ QWidget* TrainView::buildForm() {
     errorLabel_->setObjectName(QStringLiteral("errorLabel"));
     errorLabel_->setWordWrap(true);
     errorLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    errorLabel_->setStyleSheet(QStringLiteral("color: #b2182b;"));
+    errorLabel_->setStyleSheet(textColorStyle(errorColor()));
     errorLabel_->hide();
     leftLayout->addWidget(errorLabel_);
 
@@ -591,17 +585,17 @@ void TrainView::checkDataFolder() {
             dataInfo_->setStyleSheet(QString());
         } catch (const std::exception& e) {
             dataInfo_->setText(QString::fromStdString(e.what()));
-            dataInfo_->setStyleSheet(QStringLiteral("color: #b2182b;"));
+            dataInfo_->setStyleSheet(textColorStyle(errorColor()));
         }
         return;
     }
     try {
         const CorpusInfo info = detectCorpus(QDir::cleanPath(path).toStdString());
         dataInfo_->setText(QStringLiteral("✓ ") + QString::fromStdString(info.describe()));
-        dataInfo_->setStyleSheet(QStringLiteral("color: #1b7837;"));
+        dataInfo_->setStyleSheet(textColorStyle(successColor()));
     } catch (const std::exception& e) {
         dataInfo_->setText(QString::fromStdString(e.what()));
-        dataInfo_->setStyleSheet(QStringLiteral("color: #b2182b;"));
+        dataInfo_->setStyleSheet(textColorStyle(errorColor()));
     }
 }
 
@@ -702,7 +696,7 @@ void TrainView::start() {
     paths.cacheDir = paths_.cacheDir;
     if (!worker_->start(config, paths)) return;
     setFormEnabled(false);
-    setStateText(tr("Preparing data…"), QStringLiteral("#0072b2"));
+    setStateText(tr("Preparing data…"), activeColor());
     updateActions();
     Q_EMIT statusMessage(tr("Preparing data and tokenizer…"), 0);
     Q_EMIT progressChanged(0, 0);
@@ -736,7 +730,7 @@ void TrainView::resumeRun(qint64 runId) {
     paths.cacheDir = paths_.cacheDir;
     if (!worker_->resumeRun(runId, paths)) return;
     setFormEnabled(false);
-    setStateText(tr("Resuming…"), QStringLiteral("#0072b2"));
+    setStateText(tr("Resuming…"), activeColor());
     updateActions();
     Q_EMIT progressChanged(0, 0);
     Q_EMIT trainingStateChanged(true, false);
@@ -762,7 +756,7 @@ void TrainView::togglePause() {
 void TrainView::stop() {
     if (!isTraining()) return;
     worker_->stop();
-    setStateText(tr("Stopping…"), QStringLiteral("#b26b00"));
+    setStateText(tr("Stopping…"), warningColor());
     updateActions();
     Q_EMIT statusMessage(tr("Stopping after the current step…"), 0);
 }
@@ -782,7 +776,7 @@ void TrainView::onRunsCreated(const QVector<qint64>& runIds, const QString& grou
         return ids.join(QStringLiteral(", "));
     }()));
     if (resuming_) loadHistory(runIds);
-    setStateText(worker_->isPaused() ? tr("Paused") : tr("Training"), QStringLiteral("#0072b2"));
+    setStateText(worker_->isPaused() ? tr("Paused") : tr("Training"), activeColor());
     Q_EMIT statusMessage(tr("Training %1").arg(group), 4000);
     Q_EMIT runsChanged();
 }
@@ -874,16 +868,16 @@ void TrainView::onFinished(const QString& status, const QString& error) {
     const QString at = lastStep_ > 0 ? tr(" at step %1 of %2").arg(lastStep_).arg(totalSteps_) : QString();
     QString message;
     if (status == QLatin1String("finished")) {
-        setStateText(tr("Finished"), QStringLiteral("#1b7837"));
+        setStateText(tr("Finished"), successColor());
         message = tr("Training finished%1").arg(at);
     } else if (status == QLatin1String("interrupted")) {
-        setStateText(tr("Stopped"), QStringLiteral("#b26b00"));
+        setStateText(tr("Stopped"), warningColor());
         message = tr("Training stopped%1; resume it from the Runs view").arg(at);
     } else if (status == QLatin1String("cancelled")) {
-        setStateText(tr("Cancelled"), QStringLiteral("#666666"));
+        setStateText(tr("Cancelled"), mutedColor());
         message = tr("Training cancelled%1").arg(at);
     } else {
-        setStateText(tr("Failed"), QStringLiteral("#b2182b"));
+        setStateText(tr("Failed"), errorColor());
         message = tr("Training failed%1: %2").arg(at, error.isEmpty() ? tr("unknown error") : error);
         errorLabel_->setText(message);
         errorLabel_->show();
@@ -914,9 +908,9 @@ void TrainView::appendLog(const QString& line) {
     if (atEnd) bar->setValue(bar->maximum());
 }
 
-void TrainView::setStateText(const QString& text, const QString& color) {
+void TrainView::setStateText(const QString& text, const QColor& color) {
     stateLabel_->setText(text);
-    stateLabel_->setStyleSheet(color.isEmpty() ? QString() : QStringLiteral("color: %1;").arg(color));
+    stateLabel_->setStyleSheet(color.isValid() ? textColorStyle(color) : QString());
 }
 
 }  // namespace needlescope

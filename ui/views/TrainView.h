@@ -36,8 +36,6 @@ public:
     explicit TrainView(const needlescope::app::AppPaths& paths, QWidget* parent = nullptr);
     ~TrainView() override;
 
-    // One colour per model kind, shared by every chart of the app ("standard", "diff").
-    static QColor modelColor(const QString& kind);
     // "standard train", "diff val", … — the chart's series names.
     static QString seriesName(const QString& kind, bool validation);
 
@@ -92,7 +90,7 @@ private:
     void loadHistory(const QVector<qint64>& runIds);
     void setFormEnabled(bool enabled);
     void appendLog(const QString& line);
-    void setStateText(const QString& text, const QString& color = QString());
+    void setStateText(const QString& text, const QColor& color = QColor());
 
     void onRunsCreated(const QVector<qint64>& runIds, const QString& group);
     void onMetrics(const QVector<needlescope::ModelMetrics>& updates);
