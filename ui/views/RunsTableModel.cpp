@@ -5,6 +5,8 @@
 #include <QLocale>
 #include <cmath>
 
+#include "core/probe/RunCatalog.h"
+#include "core/store/RunStore.h"
 #include "ui/style/Palette.h"
 
 namespace needlescope {
@@ -24,6 +26,31 @@ QString number(double v, int decimals) {
 }
 
 }  // namespace
+
+RunRow runRowFrom(const RunSummary& r) {
+    const auto fromStd = [](const std::string& s) { return QString::fromStdString(s); };
+    RunRow row;
+    row.id = r.id;
+    row.name = fromStd(r.name);
+    row.kind = fromStd(r.kind);
+    row.group = fromStd(r.group);
+    row.status = fromStd(statusName(r.status));
+    row.steps = r.steps;
+    row.created = r.createdAt > 0 ? QDateTime::fromSecsSinceEpoch(r.createdAt) : QDateTime();
+    for (const auto& t : r.tags) row.tags << fromStd(t);
+    row.notes = fromStd(r.notes);
+    if (std::isfinite(r.bestValLoss)) {
+        row.bestValLoss = r.bestValLoss;
+        row.bestValStep = r.bestValStep;
+    }
+    // Answer / noise at the last probe step, as the probe report computes them.
+    if (r.headline) {
+        row.answer = r.headline->answer;
+        row.noise = r.headline->noise;
+        row.probeStep = r.headline->step;
+    }
+    return row;
+}
 
 RunsTableModel::RunsTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
