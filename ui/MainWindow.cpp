@@ -17,38 +17,16 @@
 
 #include "ui/dialogs/AboutDialog.h"
 #include "ui/dialogs/SettingsDialog.h"
+#include "ui/settings/SettingsKeys.h"
+#include "ui/views/CompareView.h"
+#include "ui/views/InspectView.h"
 #include "ui/views/RunsView.h"
 #include "ui/views/TrainView.h"
-
-// The Inspect and Compare views are built in parallel with this window; assemble whichever exist.
-#if __has_include("ui/views/InspectView.h") && __has_include("ui/views/InspectView.cpp")
-#include "ui/views/InspectView.h"
-#define NEEDLESCOPE_HAVE_INSPECT_VIEW 1
-#endif
-#if __has_include("ui/views/CompareView.h") && __has_include("ui/views/CompareView.cpp")
-#include "ui/views/CompareView.h"
-#define NEEDLESCOPE_HAVE_COMPARE_VIEW 1
-#endif
 
 // Q_INIT_RESOURCE must be called from the global namespace.
 static void initNeedlescopeResources() { Q_INIT_RESOURCE(needlescope); }
 
 namespace needlescope {
-
-namespace {
-
-constexpr const char* kGeometryKey = "window/geometry";
-constexpr const char* kStateKey = "window/state";
-constexpr const char* kTabKey = "window/tab";
-
-[[maybe_unused]] QWidget* notBuilt(const QString& what, QWidget* parent) {
-    auto* label = new QLabel(QObject::tr("The %1 view is not part of this build.").arg(what), parent);
-    label->setAlignment(Qt::AlignCenter);
-    label->setEnabled(false);
-    return label;
-}
-
-}  // namespace
 
 QIcon MainWindow::appIcon() {
     initNeedlescopeResources();
@@ -62,20 +40,8 @@ MainWindow::MainWindow(const app::AppPaths& paths, QWidget* parent) : QMainWindo
 
     train_ = new TrainView(paths_, this);
     runs_ = new RunsView(paths_, this);
-#ifdef NEEDLESCOPE_HAVE_INSPECT_VIEW
-    auto* inspect = new InspectView(paths_, this);
-    inspect_ = inspect;
-    connect(inspect, &InspectView::statusMessage, this, &MainWindow::showStatus);
-#else
-    inspect_ = notBuilt(tr("Inspect"), this);
-#endif
-#ifdef NEEDLESCOPE_HAVE_COMPARE_VIEW
-    auto* compare = new CompareView(paths_, this);
-    compare_ = compare;
-    connect(compare, &CompareView::statusMessage, this, &MainWindow::showStatus);
-#else
-    compare_ = notBuilt(tr("Compare"), this);
-#endif
+    inspect_ = new InspectView(paths_, this);
+    compare_ = new CompareView(paths_, this);
 
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName(QStringLiteral("viewTabs"));
@@ -108,24 +74,22 @@ MainWindow::MainWindow(const app::AppPaths& paths, QWidget* parent) : QMainWindo
     connect(train_, &TrainView::progressChanged, this, &MainWindow::onProgress);
     connect(train_, &TrainView::runsChanged, this, &MainWindow::refreshViews);
     connect(runs_, &RunsView::statusMessage, this, &MainWindow::showStatus);
+    connect(inspect_, &InspectView::statusMessage, this, &MainWindow::showStatus);
+    connect(compare_, &CompareView::statusMessage, this, &MainWindow::showStatus);
     connect(runs_, &RunsView::inspectRequested, this, &MainWindow::inspectRun);
     connect(runs_, &RunsView::compareRequested, this, &MainWindow::compareRuns);
     connect(runs_, &RunsView::resumeRequested, this, &MainWindow::resumeRun);
     connect(runs_, &RunsView::runsChanged, this, [this] {
-#ifdef NEEDLESCOPE_HAVE_INSPECT_VIEW
-        static_cast<InspectView*>(inspect_)->refresh();
-#endif
-#ifdef NEEDLESCOPE_HAVE_COMPARE_VIEW
-        static_cast<CompareView*>(compare_)->refresh();
-#endif
+        inspect_->refresh();
+        compare_->refresh();
     });
 
     buildMenus();
 
     QSettings settings;
-    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) resize(1280, 800);
-    restoreState(settings.value(kStateKey).toByteArray());
-    tabs_->setCurrentIndex(qBound(0, settings.value(kTabKey, 0).toInt(), tabs_->count() - 1));
+    if (!restoreGeometry(settings.value(app::kSettingWindowGeometry).toByteArray())) resize(1280, 800);
+    restoreState(settings.value(app::kSettingWindowState).toByteArray());
+    tabs_->setCurrentIndex(qBound(0, settings.value(app::kSettingWindowTab, 0).toInt(), tabs_->count() - 1));
     showStatus(tr("Ready"), 2000);
 }
 
@@ -194,30 +158,18 @@ void MainWindow::onProgress(int step, int total) {
 void MainWindow::refreshViews() {
     runs_->refresh();
     train_->refresh();
-#ifdef NEEDLESCOPE_HAVE_INSPECT_VIEW
-    static_cast<InspectView*>(inspect_)->refresh();
-#endif
-#ifdef NEEDLESCOPE_HAVE_COMPARE_VIEW
-    static_cast<CompareView*>(compare_)->refresh();
-#endif
+    inspect_->refresh();
+    compare_->refresh();
 }
 
 void MainWindow::inspectRun(qint64 runId) {
-#ifdef NEEDLESCOPE_HAVE_INSPECT_VIEW
-    static_cast<InspectView*>(inspect_)->showRun(runId);
+    inspect_->showRun(runId);
     showTab(InspectTab);
-#else
-    showStatus(tr("Run %1: the Inspect view is not part of this build").arg(runId), 5000);
-#endif
 }
 
 void MainWindow::compareRuns(const QVector<qint64>& runIds) {
-#ifdef NEEDLESCOPE_HAVE_COMPARE_VIEW
-    static_cast<CompareView*>(compare_)->compareRuns(runIds);
+    compare_->compareRuns(runIds);
     showTab(CompareTab);
-#else
-    showStatus(tr("%n run(s): the Compare view is not part of this build", nullptr, int(runIds.size())), 5000);
-#endif
 }
 
 void MainWindow::resumeRun(qint64 runId) {
@@ -264,9 +216,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         train_->stopAndWait();
     }
     QSettings settings;
-    settings.setValue(kGeometryKey, saveGeometry());
-    settings.setValue(kStateKey, saveState());
-    settings.setValue(kTabKey, tabs_->currentIndex());
+    settings.setValue(app::kSettingWindowGeometry, saveGeometry());
+    settings.setValue(app::kSettingWindowState, saveState());
+    settings.setValue(app::kSettingWindowTab, tabs_->currentIndex());
     event->accept();
 }
 

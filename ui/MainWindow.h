@@ -5,7 +5,7 @@
 #include <QMainWindow>
 #include <QVector>
 
-#include "app/common/AppPaths.h"
+#include "ui/settings/AppPaths.h"
 
 QT_BEGIN_NAMESPACE
 class QAction;
@@ -16,6 +16,8 @@ QT_END_NAMESPACE
 
 namespace needlescope {
 
+class CompareView;
+class InspectView;
 class RunsView;
 class TrainView;
 
@@ -33,8 +35,8 @@ public:
     QTabWidget* tabs() const { return tabs_; }
     TrainView* trainView() const { return train_; }
     RunsView* runsView() const { return runs_; }
-    QWidget* inspectView() const { return inspect_; }  // an InspectView (a notice when not built)
-    QWidget* compareView() const { return compare_; }  // a CompareView (a notice when not built)
+    InspectView* inspectView() const { return inspect_; }
+    CompareView* compareView() const { return compare_; }
     QProgressBar* progressBar() const { return progress_; }
     const needlescope::app::AppPaths& paths() const { return paths_; }
 
@@ -60,8 +62,8 @@ private:
     QTabWidget* tabs_ = nullptr;
     TrainView* train_ = nullptr;
     RunsView* runs_ = nullptr;
-    QWidget* inspect_ = nullptr;
-    QWidget* compare_ = nullptr;
+    InspectView* inspect_ = nullptr;
+    CompareView* compare_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* storeLabel_ = nullptr;
 };

@@ -4,11 +4,11 @@
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
-#include "app/common/AppPaths.h"
 #include "bench/BenchProbe.h"
 #include "bench/BenchData.h"
 #include "bench/BenchTrain.h"
 #include "core/util/Error.h"
+#include "ui/settings/AppPaths.h"
 
 namespace needlescope::cli {
 namespace {

@@ -8,12 +8,12 @@
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
-#include "app/common/AppPaths.h"
 #include "core/store/Export.h"
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/WeightExport.h"
 #include "core/util/Error.h"
+#include "ui/settings/AppPaths.h"
 
 namespace needlescope::cli {
 namespace {

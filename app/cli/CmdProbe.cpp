@@ -9,7 +9,6 @@
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
-#include "app/common/AppPaths.h"
 #include "core/probe/Haystack.h"
 #include "core/probe/Probe.h"
 #include "core/probe/ProbeGrid.h"
@@ -18,6 +17,7 @@
 #include "core/store/RunStore.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
+#include "ui/settings/AppPaths.h"
 
 namespace needlescope::cli {
 namespace {

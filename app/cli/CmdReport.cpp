@@ -15,10 +15,10 @@
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
-#include "app/common/AppPaths.h"
 #include "core/probe/ProbeReport.h"
 #include "core/store/RunStore.h"
 #include "core/util/Error.h"
+#include "ui/settings/AppPaths.h"
 
 #ifdef NEEDLESCOPE_HAVE_REPORT
 #include "app/report/ReportFigure.h"

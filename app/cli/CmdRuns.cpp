@@ -9,9 +9,9 @@
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
-#include "app/common/AppPaths.h"
 #include "core/probe/RunCatalog.h"
 #include "core/store/RunStore.h"
+#include "ui/settings/AppPaths.h"
 
 namespace needlescope::cli {
 namespace {

@@ -19,13 +19,13 @@
 #include "app/cli/Commands.h"
 #include "app/cli/ProgressPrinter.h"
 #include "app/cli/StopOnSignal.h"
-#include "app/common/AppPaths.h"
 #include "core/probe/StoredRunProbe.h"
 #include "core/probe/Study.h"
 #include "core/probe/TrainingProbe.h"
 #include "core/train/SeedStudy.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
+#include "ui/settings/AppPaths.h"
 
 #ifdef NEEDLESCOPE_HAVE_REPORT
 #include "app/report/ReportFigure.h"

@@ -9,12 +9,12 @@
 #include "app/cli/Commands.h"
 #include "app/cli/ProgressPrinter.h"
 #include "app/cli/StopOnSignal.h"
-#include "app/common/AppPaths.h"
 #include "core/probe/TrainingProbe.h"
 #include "core/train/Experiment.h"
 #include "core/train/SeedStudy.h"
 #include "core/util/Error.h"
 #include "core/train/TrainConfig.h"
+#include "ui/settings/AppPaths.h"
 
 namespace needlescope::cli {
 namespace {

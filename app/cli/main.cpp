@@ -6,12 +6,13 @@
 
 #include "app/cli/Commands.h"
 #include "core/util/BlasKernel.h"
+#include "ui/settings/SettingsKeys.h"
 
 int main(int argc, char** argv) {
     needlescope::prepareProcess(argv);  // passive OpenMP waits, the right BLAS kernel; may restart once
     const auto app = needlescope::cli::makeApplication(argc, argv);  // QApplication (offscreen) for `report`
-    QCoreApplication::setOrganizationName("Needlescope");
-    QCoreApplication::setApplicationName("Needlescope");
+    QCoreApplication::setOrganizationName(QString::fromLatin1(needlescope::app::kOrganizationName));
+    QCoreApplication::setApplicationName(QString::fromLatin1(needlescope::app::kApplicationName));
     QCoreApplication::setApplicationVersion(NEEDLESCOPE_VERSION);
     return needlescope::cli::dispatch(app->arguments());
 }

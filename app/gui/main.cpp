@@ -5,18 +5,19 @@
 #include <cstring>
 #include <exception>
 
-#include "app/common/AppPaths.h"
 #include "core/util/BlasKernel.h"
 #include "ui/MainWindow.h"
 #include "ui/dialogs/AboutDialog.h"
 #include "ui/dialogs/SettingsDialog.h"
+#include "ui/settings/AppPaths.h"
+#include "ui/settings/SettingsKeys.h"
 
 namespace {
 
 // Before anything touches QSettings or QStandardPaths (the names are shared with needlescope-cli).
 void setApplicationNames() {
-    QCoreApplication::setOrganizationName(QStringLiteral("Needlescope"));
-    QCoreApplication::setApplicationName(QStringLiteral("Needlescope"));
+    QCoreApplication::setOrganizationName(QString::fromLatin1(needlescope::app::kOrganizationName));
+    QCoreApplication::setApplicationName(QString::fromLatin1(needlescope::app::kApplicationName));
     QCoreApplication::setApplicationVersion(needlescope::AboutDialog::appVersion());
 }
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "app/common/AppPaths.h"
+#include "ui/settings/AppPaths.h"
 #include "core/store/RunStore.h"
 #include "core/store/Sqlite.h"
 #include "tests/TestSupport.h"

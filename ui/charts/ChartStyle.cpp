@@ -4,23 +4,8 @@
 #include <QLegend>
 #include <QLineSeries>
 #include <QPen>
-#include <cstdlib>
 
 namespace needlescope {
-
-QColor chartPalette(int index) {
-    static const QColor colors[] = {
-        QColor(0x00, 0x72, 0xB2),  // blue
-        QColor(0xD5, 0x5E, 0x00),  // vermillion
-        QColor(0x00, 0x9E, 0x73),  // bluish green
-        QColor(0xCC, 0x79, 0xA7),  // reddish purple
-        QColor(0xE6, 0x9F, 0x00),  // orange
-        QColor(0x56, 0xB4, 0xE9),  // sky blue
-        QColor(0x00, 0x00, 0x00),  // black
-        QColor(0xF0, 0xE4, 0x42),  // yellow
-    };
-    return colors[std::abs(index) % 8];
-}
 
 void applyCurvePens(QLineSeries& line, QLineSeries& raw, const QColor& color, Qt::PenStyle style) {
     QPen pen(color, 2.0, style, Qt::RoundCap, Qt::RoundJoin);

@@ -1,5 +1,5 @@
 #pragma once
-// Shared looks for the Qt Charts widgets: a colour-blind-safe palette and the curve pens.
+// Shared looks for the Qt Charts widgets: the curve pens and the report look (colours: ui/style/Palette.h).
 #include <QColor>
 #include <Qt>
 
@@ -10,8 +10,6 @@ QT_END_NAMESPACE
 
 namespace needlescope {
 
-// Okabe–Ito colours in a fixed order (series keep their colour when others are added after them).
-QColor chartPalette(int index);
 // The main curve 2 px wide in `color`; the raw curve 1 px, same hue, mostly transparent.
 void applyCurvePens(QLineSeries& line, QLineSeries& raw, const QColor& color, Qt::PenStyle style);
 // Plain chart look for reports: no animation, thin margins, legend at the bottom.

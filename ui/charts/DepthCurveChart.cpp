@@ -17,6 +17,7 @@
 #include <tuple>
 
 #include "ui/charts/ChartStyle.h"
+#include "ui/style/Palette.h"
 #include "ui/widgets/ImageExport.h"
 
 namespace needlescope {
@@ -103,7 +104,7 @@ void DepthCurveChart::rebuildPanel(QChart* chart, QValueAxis* x, QValueAxis* y, 
         const DepthSeries& s = series_[i];
         const QVector<double>& mean = answer ? s.answerMean : s.noiseMean;
         const QVector<double>& sd = answer ? s.answerStd : s.noiseStd;
-        const QColor color = s.color.isValid() ? s.color : chartPalette(i);
+        const QColor color = s.color.isValid() ? s.color : seriesColor(i);
         const int n = std::min(s.depths.size(), mean.size());
 
         auto* line = new QLineSeries();

@@ -21,6 +21,7 @@
 
 #include "ui/charts/ChartStyle.h"
 #include "ui/charts/Downsample.h"
+#include "ui/style/Palette.h"
 #include "ui/widgets/NumberFormat.h"
 #include "ui/widgets/ImageExport.h"
 
@@ -148,7 +149,7 @@ LossChartWidget::Curve* LossChartWidget::curve(const QString& name, bool create)
     if (!create) return nullptr;
     auto c = std::make_unique<Curve>();
     c->data = LossSeries(name, beta_);
-    c->color = chartPalette(static_cast<int>(curves_.size()));
+    c->color = seriesColor(static_cast<int>(curves_.size()));
     c->raw = new QLineSeries();
     c->line = new QLineSeries();
     c->line->setName(name);

@@ -12,9 +12,9 @@
 #include <QVBoxLayout>
 #include <exception>
 
-#include "app/common/AppPaths.h"
 #include "core/util/BlasKernel.h"
 #include "core/util/Runtime.h"
+#include "ui/settings/SettingsKeys.h"
 
 namespace needlescope {
 

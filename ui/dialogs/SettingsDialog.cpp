@@ -21,9 +21,11 @@
 
 #include <unistd.h>
 
-#include "app/common/AppPaths.h"
 #include "core/data/Corpus.h"
 #include "core/util/Runtime.h"
+#include "ui/settings/AppPaths.h"
+#include "ui/settings/SettingsKeys.h"
+#include "ui/style/Palette.h"
 
 namespace needlescope {
 
@@ -142,10 +144,10 @@ void SettingsDialog::checkData() {
     }
     try {
         dataInfo_->setText(QStringLiteral("✓ ") + QString::fromStdString(detectCorpus(path.toStdString()).describe()));
-        dataInfo_->setStyleSheet(QStringLiteral("color: #1b7837;"));
+        dataInfo_->setStyleSheet(textColorStyle(successColor()));
     } catch (const std::exception& e) {
         dataInfo_->setText(QString::fromStdString(e.what()));
-        dataInfo_->setStyleSheet(QStringLiteral("color: #b2182b;"));
+        dataInfo_->setStyleSheet(textColorStyle(errorColor()));
     }
     QTimer::singleShot(0, this, &SettingsDialog::fitHeight);
 }

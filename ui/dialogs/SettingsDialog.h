@@ -1,6 +1,6 @@
 #pragma once
 // Settings: data folder, run store (DB) location and LibTorch thread count, kept in QSettings under the
-// keys of app/common/AppPaths.h (shared with needlescope-cli).
+// keys of ui/settings/SettingsKeys.h (shared with needlescope-cli).
 #include <QDialog>
 
 QT_BEGIN_NAMESPACE

@@ -6,7 +6,7 @@
 #include <map>
 #include <vector>
 
-#include "app/common/AppPaths.h"
+#include "ui/settings/AppPaths.h"
 #include "core/probe/Inspection.h"
 #include "ui/workers/InspectWorker.h"
 

@@ -7,7 +7,7 @@
 #include <QWidget>
 #include <memory>
 
-#include "app/common/AppPaths.h"
+#include "ui/settings/AppPaths.h"
 #include "core/probe/Inspection.h"
 #include "ui/workers/InspectWorker.h"
 

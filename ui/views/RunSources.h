@@ -3,7 +3,7 @@
 #include <QString>
 #include <QVector>
 
-#include "app/common/AppPaths.h"
+#include "ui/settings/AppPaths.h"
 #include "ui/workers/InspectWorker.h"
 
 namespace needlescope {

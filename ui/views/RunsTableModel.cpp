@@ -5,16 +5,20 @@
 #include <QLocale>
 #include <cmath>
 
+#include "core/probe/RunCatalog.h"
+#include "core/store/RunStore.h"
+#include "ui/style/Palette.h"
+
 namespace needlescope {
 
 namespace {
 
 QColor statusColor(const QString& status) {
-    if (status == QLatin1String("running")) return QColor(0x00, 0x72, 0xB2);
-    if (status == QLatin1String("finished")) return QColor(0x1b, 0x78, 0x37);
-    if (status == QLatin1String("interrupted")) return QColor(0xb2, 0x6b, 0x00);
-    if (status == QLatin1String("failed")) return QColor(0xb2, 0x18, 0x2b);
-    return QColor(0x66, 0x66, 0x66);
+    if (status == QLatin1String("running")) return activeColor();
+    if (status == QLatin1String("finished")) return successColor();
+    if (status == QLatin1String("interrupted")) return warningColor();
+    if (status == QLatin1String("failed")) return errorColor();
+    return mutedColor();
 }
 
 QString number(double v, int decimals) {
@@ -22,6 +26,31 @@ QString number(double v, int decimals) {
 }
 
 }  // namespace
+
+RunRow runRowFrom(const RunSummary& r) {
+    const auto fromStd = [](const std::string& s) { return QString::fromStdString(s); };
+    RunRow row;
+    row.id = r.id;
+    row.name = fromStd(r.name);
+    row.kind = fromStd(r.kind);
+    row.group = fromStd(r.group);
+    row.status = fromStd(statusName(r.status));
+    row.steps = r.steps;
+    row.created = r.createdAt > 0 ? QDateTime::fromSecsSinceEpoch(r.createdAt) : QDateTime();
+    for (const auto& t : r.tags) row.tags << fromStd(t);
+    row.notes = fromStd(r.notes);
+    if (std::isfinite(r.bestValLoss)) {
+        row.bestValLoss = r.bestValLoss;
+        row.bestValStep = r.bestValStep;
+    }
+    // Answer / noise at the last probe step, as the probe report computes them.
+    if (r.headline) {
+        row.answer = r.headline->answer;
+        row.noise = r.headline->noise;
+        row.probeStep = r.headline->step;
+    }
+    return row;
+}
 
 RunsTableModel::RunsTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 

@@ -8,6 +8,8 @@
 
 namespace needlescope {
 
+struct RunSummary;
+
 struct RunRow {
     qint64 id = 0;
     QString name, kind, group, status;
@@ -21,6 +23,9 @@ struct RunRow {
     QStringList tags;
     QString notes;
 };
+
+// The row of a run as the run catalog summarises it.
+RunRow runRowFrom(const RunSummary& summary);
 
 class RunsTableModel : public QAbstractTableModel {
     Q_OBJECT

@@ -7,13 +7,11 @@
 #include <QWidget>
 #include <memory>
 
-#include "app/common/AppPaths.h"
+#include "ui/settings/AppPaths.h"
 
 QT_BEGIN_NAMESPACE
-class QFileSystemWatcher;
 class QLabel;
 class QLineEdit;
-class QPlainTextEdit;
 class QPushButton;
 class QSortFilterProxyModel;
 class QTableView;
@@ -23,8 +21,11 @@ QT_END_NAMESPACE
 
 namespace needlescope {
 
+class RunDetailsPanel;
 class RunStore;
+class RunsTable;
 class RunsTableModel;
+class StoreWatcher;
 
 class RunsView : public QWidget {
     Q_OBJECT
@@ -37,7 +38,7 @@ public:
     void setFilterText(const QString& text);  // applied at once (no typing delay)
     int visibleRunCount() const;
     RunsTableModel* model() const { return model_; }
-    QTableView* table() const { return table_; }
+    QTableView* table() const;
     // The last store error shown in the view (empty when none).
     QString errorText() const;
 
@@ -69,8 +70,6 @@ private:
     void showError(const QString& message);
     void updateButtons();
     void updateDetails();
-    void watchStore();
-    void storeTouched();
     void writeTags(qint64 runId, const QStringList& tags);
     QVector<qint64> compareTargets() const;
     void exportWithDialog(const QString& suffix);
@@ -79,14 +78,11 @@ private:
     std::unique_ptr<RunStore> store_;
     RunsTableModel* model_ = nullptr;
     QSortFilterProxyModel* proxy_ = nullptr;
-    QTableView* table_ = nullptr;
+    RunsTable* table_ = nullptr;
     QLineEdit* filterEdit_ = nullptr;
     QLabel* countLabel_ = nullptr;
     QLabel* errorLabel_ = nullptr;
-    QLabel* detailsTitle_ = nullptr;
-    QLabel* details_ = nullptr;
-    QPlainTextEdit* notesEdit_ = nullptr;
-    QPushButton* saveNotesButton_ = nullptr;
+    RunDetailsPanel* details_ = nullptr;
     QPushButton* inspectButton_ = nullptr;
     QPushButton* compareButton_ = nullptr;
     QPushButton* resumeButton_ = nullptr;
@@ -94,8 +90,7 @@ private:
     QPushButton* deleteButton_ = nullptr;
     QTimer* filterTimer_ = nullptr;
     QTimer* watchTimer_ = nullptr;
-    QFileSystemWatcher* watcher_ = nullptr;
-    qint64 notesRunId_ = 0;
+    StoreWatcher* watcher_ = nullptr;
     bool dirty_ = true;
 };
 

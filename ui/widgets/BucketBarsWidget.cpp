@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/style/Palette.h"
 #include "ui/widgets/NumberFormat.h"
 
 namespace needlescope {
@@ -26,10 +27,10 @@ BucketBarsWidget::BucketBarsWidget(QWidget* parent)
 }
 
 QColor BucketBarsWidget::defaultColor(int i) {
-    // Okabe–Ito: blue, vermillion, green, yellow, purple.
-    static const QColor colors[] = {QColor(0x00, 0x72, 0xB2), QColor(0xD5, 0x5E, 0x00), QColor(0x00, 0x9E, 0x73),
-                                    QColor(0xF0, 0xE4, 0x42), QColor(0xCC, 0x79, 0xA7)};
-    return colors[std::abs(i) % 5];
+    // Okabe–Ito in the buckets' own order: blue, vermillion, green, yellow, purple.
+    static const OkabeIto colors[] = {OkabeIto::Blue, OkabeIto::Vermillion, OkabeIto::BluishGreen, OkabeIto::Yellow,
+                                      OkabeIto::ReddishPurple};
+    return okabeIto(colors[std::abs(i) % 5]);
 }
 
 void BucketBarsWidget::setCategories(const QStringList& categories) {

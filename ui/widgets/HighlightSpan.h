@@ -5,6 +5,8 @@
 #include <QString>
 #include <QVector>
 
+#include "ui/style/Palette.h"
+
 namespace needlescope {
 
 struct HighlightSpan {
@@ -19,10 +21,10 @@ struct HighlightSpan {
 
 // Distinct, colour-blind-safe colours (Okabe–Ito) for the spans every view uses.
 namespace SpanColors {
-inline QColor needle() { return QColor(0xE6, 0x9F, 0x00); }    // orange
-inline QColor answer() { return QColor(0x00, 0x9E, 0x73); }    // bluish green
-inline QColor question() { return QColor(0x56, 0xB4, 0xE9); }  // sky blue
-inline QColor sink() { return QColor(0xCC, 0x79, 0xA7); }      // reddish purple
+inline QColor needle() { return okabeIto(OkabeIto::Orange); }
+inline QColor answer() { return okabeIto(OkabeIto::BluishGreen); }
+inline QColor question() { return okabeIto(OkabeIto::SkyBlue); }
+inline QColor sink() { return okabeIto(OkabeIto::ReddishPurple); }
 }  // namespace SpanColors
 
 inline HighlightSpan needleSpan(int begin, int end) { return {QStringLiteral("needle"), begin, end, SpanColors::needle()}; }

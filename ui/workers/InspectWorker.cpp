@@ -9,10 +9,10 @@
 #include <optional>
 #include <thread>
 
-#include "app/common/AppPaths.h"
 #include "core/probe/RunCatalog.h"
 #include "core/store/RunStore.h"
 #include "core/util/Error.h"
+#include "ui/settings/AppPaths.h"
 
 namespace needlescope {
 

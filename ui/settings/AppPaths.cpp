@@ -1,4 +1,4 @@
-#include "app/common/AppPaths.h"
+#include "ui/settings/AppPaths.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -6,6 +6,7 @@
 #include <QStandardPaths>
 
 #include "core/data/DataLocator.h"
+#include "ui/settings/SettingsKeys.h"
 
 namespace needlescope::app {
 

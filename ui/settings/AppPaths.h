@@ -5,11 +5,6 @@
 
 namespace needlescope::app {
 
-// QSettings keys (organisation and application names must be set before use).
-inline constexpr const char* kSettingDataDir = "paths/data";
-inline constexpr const char* kSettingDbPath = "paths/db";
-inline constexpr const char* kSettingThreads = "compute/threads";
-
 struct AppPaths {
     QString dbPath;         // SQLite run store
     QString checkpointDir;  // <folder of the DB>/checkpoints

@@ -1,0 +1,29 @@
+#pragma once
+// Every QSettings key of the app, GUI and CLI alike (QtCore only). The organisation and application names
+// must be set before the first QSettings is made; both executables use the ones here.
+namespace needlescope::app {
+
+// The names QSettings and QStandardPaths file things under (shared by needlescope and needlescope-cli).
+inline constexpr const char* kOrganizationName = "Needlescope";
+inline constexpr const char* kApplicationName = "Needlescope";
+
+// Paths and compute (Settings dialog; read by the CLI too).
+inline constexpr const char* kSettingDataDir = "paths/data";
+inline constexpr const char* kSettingDbPath = "paths/db";
+inline constexpr const char* kSettingThreads = "compute/threads";
+
+// Main window.
+inline constexpr const char* kSettingWindowGeometry = "window/geometry";
+inline constexpr const char* kSettingWindowState = "window/state";
+inline constexpr const char* kSettingWindowTab = "window/tab";
+
+// Train view: the last preset and data folder, and the loss chart's view options.
+inline constexpr const char* kSettingTrainLastPreset = "train/lastPreset";
+inline constexpr const char* kSettingTrainLastDataDir = "train/lastDataDir";
+inline constexpr const char* kSettingTrainChartSmoothing = "train/chart/smoothing";
+inline constexpr const char* kSettingTrainChartSmoothingOn = "train/chart/smoothingOn";
+inline constexpr const char* kSettingTrainChartRaw = "train/chart/raw";
+inline constexpr const char* kSettingTrainChartLogY = "train/chart/logY";
+inline constexpr const char* kSettingTrainChartXTokens = "train/chart/xTokens";
+
+}  // namespace needlescope::app

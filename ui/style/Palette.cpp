@@ -1,0 +1,46 @@
+#include "ui/style/Palette.h"
+
+#include <QHash>
+#include <cstdlib>
+
+namespace needlescope {
+
+QColor okabeIto(OkabeIto colour) {
+    switch (colour) {
+        case OkabeIto::Blue:
+            return QColor(0x00, 0x72, 0xB2);
+        case OkabeIto::Vermillion:
+            return QColor(0xD5, 0x5E, 0x00);
+        case OkabeIto::BluishGreen:
+            return QColor(0x00, 0x9E, 0x73);
+        case OkabeIto::ReddishPurple:
+            return QColor(0xCC, 0x79, 0xA7);
+        case OkabeIto::Orange:
+            return QColor(0xE6, 0x9F, 0x00);
+        case OkabeIto::SkyBlue:
+            return QColor(0x56, 0xB4, 0xE9);
+        case OkabeIto::Black:
+            return QColor(0x00, 0x00, 0x00);
+        case OkabeIto::Yellow:
+            return QColor(0xF0, 0xE4, 0x42);
+    }
+    return QColor(0x00, 0x00, 0x00);
+}
+
+QColor seriesColor(int index) { return okabeIto(static_cast<OkabeIto>(std::abs(index) % 8)); }
+
+QColor modelColor(const QString& kind) {
+    if (kind.compare(QLatin1String("standard"), Qt::CaseInsensitive) == 0) return okabeIto(OkabeIto::Blue);
+    if (kind.compare(QLatin1String("diff"), Qt::CaseInsensitive) == 0) return okabeIto(OkabeIto::Vermillion);
+    return seriesColor(2 + static_cast<int>(qHash(kind) % 5));
+}
+
+QColor errorColor() { return QColor(0xB2, 0x18, 0x2B); }
+QColor successColor() { return QColor(0x1B, 0x78, 0x37); }
+QColor warningColor() { return QColor(0xB2, 0x6B, 0x00); }
+QColor activeColor() { return okabeIto(OkabeIto::Blue); }
+QColor mutedColor() { return QColor(0x66, 0x66, 0x66); }
+
+QString textColorStyle(const QColor& color) { return QStringLiteral("color: %1;").arg(color.name()); }
+
+}  // namespace needlescope

@@ -1,0 +1,67 @@
+#pragma once
+// The Train view's left side: preset picker, models, the config fields of TrainFields.h, the data folder
+// with what was found there, and one line for config or start errors. Validates on every edit.
+#include <QHash>
+#include <QString>
+#include <QWidget>
+
+#include "core/train/TrainConfig.h"
+#include "ui/settings/AppPaths.h"
+#include "ui/views/TrainFields.h"
+
+QT_BEGIN_NAMESPACE
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+QT_END_NAMESPACE
+
+namespace needlescope {
+
+class TrainConfigForm : public QWidget {
+    Q_OBJECT
+  public:
+    explicit TrainConfigForm(const needlescope::app::AppPaths& paths, QWidget* parent = nullptr);
+
+    // The selected preset with the form's values on top; `error` gets the validation message (empty when
+    // valid).
+    TrainConfig config(QString* error = nullptr) const;
+    void selectPreset(const QString& name);
+    void setDataFolder(const QString& path);
+    QString dataFolder() const;
+    QString validationMessage() const { return validation_; }
+
+    // While training the fields are read-only.
+    void setEditable(bool editable);
+    void showError(const QString& message);
+    void hideError();
+    // Settings may have changed: the data folder when none is chosen, the default thread count.
+    void applySettings();
+    // Revalidates, shows or hides the config error and emits validated().
+    void validate();
+
+  Q_SIGNALS:
+    void validated();
+
+  private:
+    QWidget* buildExperimentBox(QWidget* parent);
+    QWidget* buildFieldBox(FieldGroup group, const QString& title, QWidget* parent);
+    QWidget* buildDataBox(QWidget* parent);
+    void fill(const TrainConfig& config);
+    void checkDataFolder();
+    void updateEpochsEnabled();
+
+    needlescope::app::AppPaths paths_;
+    TrainConfig preset_;
+    QString validation_;
+    QWidget* fields_ = nullptr;  // everything editable (disabled while training)
+    QComboBox* presetCombo_ = nullptr;
+    QCheckBox* standardBox_ = nullptr;
+    QCheckBox* diffBox_ = nullptr;
+    QHash<QString, QWidget*> editors_;  // by field object name
+    QLineEdit* dataEdit_ = nullptr;
+    QLabel* dataInfo_ = nullptr;
+    QLabel* errorLabel_ = nullptr;
+};
+
+}  // namespace needlescope
