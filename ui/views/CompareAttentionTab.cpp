@@ -1,4 +1,5 @@
 #include "ui/views/CompareAttentionTab.h"
+#include "ui/style/Palette.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -218,7 +219,7 @@ void CompareAttentionTab::updateHeatmaps() {
             p->info->setText(
                 p->error.isEmpty()
                     ? tr("…")
-                    : QStringLiteral("<span style='color:#b00020'>%1</span>").arg(p->error.toHtmlEscaped()));
+                    : QStringLiteral("<span style='color:%1'>%2</span>").arg(errorColor().name(), p->error.toHtmlEscaped()));
             continue;
         }
         const InspectionResult& r = *p->result;
@@ -238,9 +239,9 @@ void CompareAttentionTab::updateHeatmaps() {
         if (r.diff && size_t(layer) < r.lambdas.size())
             info += tr("λ = %1 · ").arg(formatValue(r.lambdas[size_t(layer)]));
         const QString greedy = QString::fromStdString(r.greedyText).trimmed().toHtmlEscaped();
-        info += r.hit ? tr("greedy <b>%1</b> <span style='color:#007a33'>✓</span>").arg(greedy)
-                      : tr("greedy <b>%1</b> <span style='color:#b00020'>✗</span>")
-                            .arg(greedy.isEmpty() ? QStringLiteral("∅") : greedy);
+        info += r.hit ? tr("greedy <b>%1</b> <span style='color:%2'>✓</span>").arg(greedy, successColor().name())
+                      : tr("greedy <b>%1</b> <span style='color:%2'>✗</span>")
+                            .arg(greedy.isEmpty() ? QStringLiteral("∅") : greedy, errorColor().name());
         p->info->setText(info);
     }
     applySharedScale();

@@ -1,4 +1,5 @@
 #include "ui/views/InspectReadouts.h"
+#include "ui/style/Palette.h"
 
 #include <QColor>
 #include <QCoreApplication>
@@ -31,9 +32,9 @@ std::pair<int, int> strongestAnswerHead(const InspectionResult& r) {
 QString greedyAnswerText(const InspectionResult& r) {
     const QString greedy = QString::fromStdString(r.greedyText).trimmed().toHtmlEscaped();
     const QString answer = QString::fromStdString(r.answerText).toHtmlEscaped();
-    return r.hit ? tr("Greedy answer: <b>%1</b> <span style='color:#007a33'>✓ retrieved</span>").arg(greedy)
-                 : tr("Greedy answer: <b>%1</b> <span style='color:#b00020'>✗ miss</span> (answer %2)")
-                       .arg(greedy.isEmpty() ? QStringLiteral("∅") : greedy, answer);
+    return r.hit ? tr("Greedy answer: <b>%1</b> <span style='color:%2'>✓ retrieved</span>").arg(greedy, successColor().name())
+                 : tr("Greedy answer: <b>%1</b> <span style='color:%3'>✗ miss</span> (answer %2)")
+                       .arg(greedy.isEmpty() ? QStringLiteral("∅") : greedy, answer, errorColor().name());
 }
 
 QString lambdaText(const InspectionResult& r, int layer) {
@@ -86,7 +87,7 @@ QVector<BarSeries> bucketSeries(const InspectionResult& r, int layer, int head, 
         const RowBuckets& h = r.buckets(layer, head);
         QString name = tr("layer %1 · head %2").arg(layer).arg(head);
         if (norm == Normalisation::Signed && h.flagged) name += tr(" (row total ≤ 0)");
-        series.push_back({name, QColor(0x00, 0x72, 0xB2), values(pick(h, norm))});
+        series.push_back({name, okabeIto(OkabeIto::Blue), values(pick(h, norm))});
     }
     return series;
 }

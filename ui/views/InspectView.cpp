@@ -1,4 +1,5 @@
 #include "ui/views/InspectView.h"
+#include "ui/style/Palette.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -103,7 +104,7 @@ void InspectView::buildUi() {
     root->addWidget(controls_);
 
     errorLabel_ = new QLabel(this);
-    errorLabel_->setStyleSheet(QStringLiteral("color: #b00020;"));
+    errorLabel_->setStyleSheet(textColorStyle(errorColor()));
     errorLabel_->setWordWrap(true);
     errorLabel_->hide();
     root->addWidget(errorLabel_);
