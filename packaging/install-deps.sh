@@ -8,6 +8,7 @@ PACKAGES=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libqt6sql6-sqlite qt6-svg-dev
   libsentencepiece-dev libsqlite3-dev nlohmann-json3-dev
   xvfb xauth                                  # GUI tests and screenshots
+  clang-format                                # the format check in .ci/run
 )
 
 SUDO=""
