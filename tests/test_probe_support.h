@@ -38,7 +38,7 @@ inline needlescope::PreparedCorpus prepareSmallCorpus(const QString& dir, bool* 
 struct TinyRun {
     std::string group;
     std::vector<int64_t> runIds;
-    std::string status;
+    needlescope::RunStatus status = needlescope::RunStatus::Failed;
     QString corpus, db;
 };
 

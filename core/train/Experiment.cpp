@@ -52,7 +52,7 @@ std::string checkpointPath(const ExperimentPaths& paths, const std::string& grou
 }
 
 // The shared loop over steps once models, data and runs exist (new or resumed).
-std::string trainLoop(Experiment& self, const TrainConfig& config, const ExperimentPaths& paths, RunStore& store,
+RunStatus trainLoop(Experiment& self, const TrainConfig& config, const ExperimentPaths& paths, RunStore& store,
                       std::vector<std::unique_ptr<ModelTrainer>>& trainers, Batcher& batcher,
                       const std::vector<Batch>& validation, int64_t startStep, int64_t totalSteps,
                       TrainingSink& sink, TrainingControl& control, const ExperimentHooks& hooks,
@@ -113,11 +113,11 @@ std::string trainLoop(Experiment& self, const TrainConfig& config, const Experim
         const auto request = control.checkpoint();
         if (request == TrainingControl::Request::Cancel) {
             flush();
-            return "cancelled";
+            return RunStatus::Cancelled;
         }
         if (request == TrainingControl::Request::Stop) {
             saveAll(step);
-            return "interrupted";
+            return RunStatus::Interrupted;
         }
         Batch batch = batcher.next();
         const int64_t context = config.contextAt(step);  // [B, T] narrowed to the scheduled context
@@ -164,7 +164,7 @@ std::string trainLoop(Experiment& self, const TrainConfig& config, const Experim
         else if (step % 50 == 0) flush();
     }
     flush();
-    return "finished";
+    return RunStatus::Finished;
 }
 
 // Best effort: a store that cannot take the status (disk full) leaves the runs `running` with this process as
@@ -225,22 +225,22 @@ class ResumeClaim {
 
 // Runs the training loop and records its outcome on every run of the group: interrupted when a write failed
 // for lack of space (resumable from the last checkpoint), failed for any other error.
-std::string recordOutcome(RunStore& store, const std::vector<int64_t>& runIds, TrainingSink& sink,
-                          const std::function<std::string()>& loop) {
+RunStatus recordOutcome(RunStore& store, const std::vector<int64_t>& runIds, TrainingSink& sink,
+                        const std::function<RunStatus()>& loop) {
     try {
-        const std::string status = loop();
-        for (int64_t id : runIds) store.setStatus(id, runStatusFromString(status));
+        const RunStatus status = loop();
+        for (int64_t id : runIds) store.setStatus(id, status);
         sink.onFinished(status);
         return status;
     } catch (const StorageError& e) {
         markRuns(store, runIds, RunStatus::Interrupted, sink);
         sink.onLog("a write failed (" + std::string(e.what()) + "); the runs were marked interrupted: free the " +
                    "space (or fix the cause) and resume them from their last checkpoint");
-        sink.onFinished("interrupted");
+        sink.onFinished(RunStatus::Interrupted);
         throw;
     } catch (...) {  // the caller reports the error itself; the sink learns the outcome
         markRuns(store, runIds, RunStatus::Failed, sink);
-        sink.onFinished("failed");
+        sink.onFinished(RunStatus::Failed);
         throw;
     }
 }
@@ -359,7 +359,7 @@ Experiment::~Experiment() = default;
 const std::vector<int64_t>& Experiment::runIds() const { return state_->runIds; }
 const std::string& Experiment::group() const { return state_->group; }
 
-std::string Experiment::run() {
+RunStatus Experiment::run() {
     auto& s = *state_;
     s.config.validate();
     configureThreads(s.config.threads);
@@ -424,7 +424,7 @@ std::string Experiment::run() {
     });
 }
 
-std::string Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
+RunStatus Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     auto& s = *state_;
     RunStore store = RunStore::open(s.paths.dbPath);
     // Refused when finished or trained by a live process; given back if resuming fails before training.

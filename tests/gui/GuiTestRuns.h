@@ -30,7 +30,8 @@ inline QString trainTiny(const needlescope::app::AppPaths& paths, int steps) {
     if (!worker.start(config, {paths.dataFlag, paths.dbPath, paths.checkpointDir, paths.cacheDir})) return "not started";
     if (!done.wait(90000)) return "timeout";
     const QString error = done.at(0).at(1).toString();
-    return done.at(0).at(0).toString() + (error.isEmpty() ? QString() : ": " + error);
+    const auto status = done.at(0).at(0).value<needlescope::RunStatus>();
+    return QString::fromStdString(needlescope::statusName(status)) + (error.isEmpty() ? QString() : ": " + error);
 }
 
 }  // namespace testsupport

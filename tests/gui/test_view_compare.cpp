@@ -89,7 +89,7 @@ private Q_SLOTS:
         paths.checkpointDir = QDir(dir_.path()).filePath("checkpoints").toStdString();
         paths.cacheDir = QDir(dir_.path()).filePath("cache").toStdString();
         Experiment experiment(config, paths);
-        QCOMPARE(QString::fromStdString(experiment.run()), QString("finished"));
+        QCOMPARE(experiment.run(), RunStatus::Finished);
         runIds_ = experiment.runIds();
         {
             // Stored probes at every checkpoint (steps 10, 20, 30), as the training-time probe stores them:

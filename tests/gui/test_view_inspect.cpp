@@ -60,7 +60,7 @@ private Q_SLOTS:
         paths.checkpointDir = QDir(dir_.path()).filePath("checkpoints").toStdString();
         paths.cacheDir = QDir(dir_.path()).filePath("cache").toStdString();
         Experiment experiment(config, paths);
-        QCOMPARE(QString::fromStdString(experiment.run()), QString("finished"));
+        QCOMPARE(experiment.run(), RunStatus::Finished);
         runIds_ = experiment.runIds();
         paths_.dbPath = QString::fromStdString(paths.dbPath);
         paths_.checkpointDir = QString::fromStdString(paths.checkpointDir);

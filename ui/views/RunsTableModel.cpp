@@ -9,11 +9,14 @@ namespace needlescope {
 
 namespace {
 
-QColor statusColor(const QString& status) {
-    if (status == QLatin1String("running")) return QColor(0x00, 0x72, 0xB2);
-    if (status == QLatin1String("finished")) return QColor(0x1b, 0x78, 0x37);
-    if (status == QLatin1String("interrupted")) return QColor(0xb2, 0x6b, 0x00);
-    if (status == QLatin1String("failed")) return QColor(0xb2, 0x18, 0x2b);
+QColor statusColor(RunStatus status) {
+    switch (status) {
+        case RunStatus::Running: return QColor(0x00, 0x72, 0xB2);
+        case RunStatus::Finished: return QColor(0x1b, 0x78, 0x37);
+        case RunStatus::Interrupted: return QColor(0xb2, 0x6b, 0x00);
+        case RunStatus::Failed: return QColor(0xb2, 0x18, 0x2b);
+        case RunStatus::Cancelled: break;
+    }
     return QColor(0x66, 0x66, 0x66);
 }
 
@@ -56,6 +59,8 @@ void RunsTableModel::setNotes(qint64 id, const QString& notes) {
     Q_EMIT dataChanged(index(r, Name), index(r, Name));  // the name's tooltip shows the notes
 }
 
+QString RunsTableModel::statusText(RunStatus status) { return QString::fromStdString(statusName(status)); }
+
 QStringList RunsTableModel::parseTags(const QString& text) {
     QStringList out;
     for (const QString& part : text.split(QLatin1Char(','))) {
@@ -78,7 +83,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
         case Name: return r.name;
         case Kind: return r.kind == QLatin1String("diff") ? QStringLiteral("DIFF") : r.kind;
         case Group: return r.group;
-        case Status: return r.status;
+        case Status: return statusText(r.status);
         case Steps: return QLocale().toString(r.steps);
         case BestVal: return number(r.bestValLoss, 3);
         case Answer: return number(r.answer, 3);

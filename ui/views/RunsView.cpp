@@ -325,7 +325,7 @@ void RunsView::refresh() {
             row.name = fromStd(r.name);
             row.kind = fromStd(r.kind);
             row.group = fromStd(r.group);
-            row.status = fromStd(statusName(r.status));
+            row.status = r.status;
             row.steps = r.steps;
             row.created = r.createdAt > 0 ? QDateTime::fromSecsSinceEpoch(r.createdAt) : QDateTime();
             for (const auto& t : r.tags) row.tags << fromStd(t);
@@ -396,7 +396,7 @@ void RunsView::updateButtons() {
     const RunRow* one = ids.size() == 1 ? model_->find(ids.front()) : nullptr;
     inspectButton_->setEnabled(one != nullptr);
     compareButton_->setEnabled(compareTargets().size() >= 2);
-    resumeButton_->setEnabled(one && one->status == QLatin1String("interrupted"));
+    resumeButton_->setEnabled(one && one->status == RunStatus::Interrupted);
     exportButton_->setEnabled(!ids.isEmpty());
     deleteButton_->setEnabled(!ids.isEmpty());
 }
@@ -428,7 +428,8 @@ void RunsView::updateDetails() {
     if (!row) return;
     detailsTitle_->setText(row->name);
     QStringList lines;
-    lines << tr("Run %1 · %2 · %3").arg(row->id).arg(row->kind == "diff" ? QStringLiteral("DIFF") : row->kind, row->status);
+    const QString kind = row->kind == "diff" ? QStringLiteral("DIFF") : row->kind;
+    lines << tr("Run %1 · %2 · %3").arg(row->id).arg(kind, RunsTableModel::statusText(row->status));
     lines << tr("Group: %1").arg(row->group);
     lines << tr("Steps: %1").arg(QLocale().toString(row->steps));
     if (std::isfinite(row->bestValLoss))
@@ -513,7 +514,7 @@ void RunsView::resumeSelected() {
     const QVector<qint64> ids = selectedRunIds();
     if (ids.size() != 1) return;
     const RunRow* row = model_->find(ids.front());
-    if (row && row->status == QLatin1String("interrupted")) Q_EMIT resumeRequested(row->id);
+    if (row && row->status == RunStatus::Interrupted) Q_EMIT resumeRequested(row->id);
 }
 
 void RunsView::deleteSelectedRuns() {
@@ -523,7 +524,7 @@ void RunsView::deleteSelectedRuns() {
     for (qint64 id : ids) {
         const RunRow* row = model_->find(id);
         if (!row) continue;
-        if (row->status == QLatin1String("running")) {
+        if (row->status == RunStatus::Running) {
             QMessageBox::information(this, tr("Delete runs"),
                                      tr("'%1' is still training. Stop it in the Train view first.").arg(row->name));
             return;

@@ -869,19 +869,19 @@ void TrainView::onProgress(const TrainingProgress& p) {
     Q_EMIT progressChanged(static_cast<int>(p.step / scale), static_cast<int>(p.totalSteps / scale));
 }
 
-void TrainView::onFinished(const QString& status, const QString& error) {
+void TrainView::onFinished(RunStatus status, const QString& error) {
     setFormEnabled(true);
     validateForm();
     chart_->refreshNow();
     const QString at = lastStep_ > 0 ? tr(" at step %1 of %2").arg(lastStep_).arg(totalSteps_) : QString();
     QString message;
-    if (status == QLatin1String("finished")) {
+    if (status == RunStatus::Finished) {
         setStateText(tr("Finished"), QStringLiteral("#1b7837"));
         message = tr("Training finished%1").arg(at);
-    } else if (status == QLatin1String("interrupted")) {
+    } else if (status == RunStatus::Interrupted) {
         setStateText(tr("Stopped"), QStringLiteral("#b26b00"));
         message = tr("Training stopped%1; resume it from the Runs view").arg(at);
-    } else if (status == QLatin1String("cancelled")) {
+    } else if (status == RunStatus::Cancelled) {
         setStateText(tr("Cancelled"), QStringLiteral("#666666"));
         message = tr("Training cancelled%1").arg(at);
     } else {

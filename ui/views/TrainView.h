@@ -97,7 +97,7 @@ private:
     void onRunsCreated(const QVector<qint64>& runIds, const QString& group);
     void onMetrics(const QVector<needlescope::ModelMetrics>& updates);
     void onProgress(const needlescope::TrainingProgress& progress);
-    void onFinished(const QString& status, const QString& error);
+    void onFinished(needlescope::RunStatus status, const QString& error);
 
     needlescope::app::AppPaths paths_;
     TrainConfig preset_;
