@@ -14,7 +14,6 @@
 #include "core/data/Corpus.h"
 #include "core/data/FileIO.h"
 #include "core/data/TokenCache.h"
-#include "core/probe/Curriculum.h"
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/CheckpointFile.h"
@@ -56,7 +55,7 @@ RunStatus trainLoop(Experiment& self, const TrainConfig& config, const Experimen
                       std::vector<std::unique_ptr<ModelTrainer>>& trainers, Batcher& batcher,
                       const std::vector<Batch>& validation, int64_t startStep, int64_t totalSteps,
                       TrainingSink& sink, TrainingControl& control, const ExperimentHooks& hooks,
-                      double priorSeconds, const Curriculum* curriculum) {
+                      double priorSeconds, const TrainingCurriculum* curriculum) {
     // Tokens trained on before 0-based step s (the context schedule makes steps differ in length).
     auto tokensBefore = [&](int64_t s) {
         int64_t n = 0;
@@ -320,27 +319,23 @@ nlohmann::json runConfigJson(const TrainConfig& config, ModelKind kind, const Mo
                           {"tokenizer_model", tokenizerModel}};
 }
 
-// The retrieval curriculum when the config asks for one (needle tasks from the train split).
-std::unique_ptr<Curriculum> makeCurriculum(const TrainConfig& config, const Tokenizer& tokenizer,
-                                           std::shared_ptr<const std::vector<int32_t>> train, int64_t context,
-                                           TrainingSink& sink) {
-    if (!(config.curriculumFraction > 0)) return nullptr;
-    CurriculumSettings settings;
-    settings.fraction = config.curriculumFraction;
-    settings.seed = config.model.seed ^ 0xc0ffee5eedULL;  // never a probe seed: probes draw from the valid split
-    settings.sets = config.needleSets;
-    settings.loss = config.needleLoss;
-    settings.minContext = config.contextStart;
-    auto curriculum = std::make_unique<Curriculum>(tokenizer, std::move(train), context, settings);
-    std::string sets;
-    for (const NeedleSet& s : settings.sets)
-        sets += (sets.empty() ? "" : ", ") + std::to_string(s.needles) + "/" + std::to_string(s.queries);
-    sink.onLog("retrieval curriculum: " + std::to_string(int(config.curriculumFraction * 100 + 0.5)) +
-               "% of training sequences are needle tasks (needles/queried: " + sets + "; loss on " +
-               (settings.loss.mode == NeedleLoss::Mode::All ? std::string("every token")
-                : settings.loss.mode == NeedleLoss::Mode::Answer ? std::string("the answer tokens only")
-                                                                  : "every token, answers x" + settings.loss.toString()) + ")");
-    return curriculum;
+// The curriculum is built by a higher layer (the probe layer): refuse, before anything is trained, a config
+// that asks for one when none was hooked in.
+void requireCurriculumHook(const TrainConfig& config, const ExperimentHooks& hooks) {
+    if (config.curriculumFraction > 0 && !hooks.curriculum)
+        throw Error("the config asks for a retrieval curriculum (curriculum_fraction " +
+                    std::to_string(config.curriculumFraction) +
+                    ") but the experiment has no curriculum hook (makeTrainingProbeHooks provides one)");
+}
+
+// The curriculum the hooks build for the config (nullptr when it asks for none).
+std::unique_ptr<TrainingCurriculum> makeCurriculum(const ExperimentHooks& hooks, const TrainConfig& config,
+                                                   const Tokenizer& tokenizer,
+                                                   std::shared_ptr<const std::vector<int32_t>> train,
+                                                   int64_t context, TrainingSink& sink) {
+    if (!hooks.curriculum) return nullptr;
+    return hooks.curriculum(
+        {config, tokenizer, std::move(train), context, [&sink](const std::string& line) { sink.onLog(line); }});
 }
 
 }  // namespace
@@ -362,6 +357,7 @@ const std::string& Experiment::group() const { return state_->group; }
 RunStatus Experiment::run() {
     auto& s = *state_;
     s.config.validate();
+    requireCurriculumHook(s.config, s.hooks);
     configureThreads(s.config.threads);
     const torch::Device device = resolveDevice(s.config.device);
     if (device.is_cpu()) requireMemoryFits(s.config);  // refuse before any run or folder exists
@@ -416,7 +412,7 @@ RunStatus Experiment::run() {
     const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
     s.sink->onLog("training " + std::to_string(trainers.size()) + " model(s) for " + std::to_string(totalSteps) +
                   " steps of " + std::to_string(s.config.batchSize) + "x" + std::to_string(model.maxContext) + " tokens");
-    const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
+    const auto curriculum = makeCurriculum(s.hooks, s.config, data.tokenizer, train, model.maxContext, *s.sink);
     abandon.release();  // from here on the loop records the outcome and checkpoints
     return recordOutcome(store, s.runIds, *s.sink, [&] {
         return trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, 0, totalSteps, *s.sink,
@@ -437,6 +433,7 @@ RunStatus Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     const std::vector<int64_t> steps = resumableSteps(store, runs, runId, fromStep);
     const auto runConfig = nlohmann::json::parse(anchor.configJson);
     s.config = runConfig.at("train").get<TrainConfig>();
+    requireCurriculumHook(s.config, s.hooks);
     configureThreads(s.config.threads);
     const torch::Device device = resolveDevice(s.config.device);
     const CorpusInfo corpus = detectCorpus(s.paths.dataDir.empty() ? runConfig.at("data").at("root").get<std::string>()
@@ -478,7 +475,7 @@ RunStatus Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
     claim.trainingStarts();
     return recordOutcome(store, s.runIds, *s.sink, [&] {
-        const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
+        const auto curriculum = makeCurriculum(s.hooks, s.config, data.tokenizer, train, model.maxContext, *s.sink);
         return trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, step, totalSteps, *s.sink,
                          *s.control, s.hooks, restored.wallSeconds, curriculum.get());
     });

@@ -9,6 +9,7 @@
 
 #include "core/model/Decoder.h"
 #include "core/store/StoreTypes.h"
+#include "core/train/ExperimentHooks.h"
 #include "core/train/TrainConfig.h"
 #include "core/train/TrainingControl.h"
 #include "core/train/TrainingSink.h"
@@ -20,12 +21,6 @@ struct ExperimentPaths {
     std::string dbPath;         // SQLite run store
     std::string checkpointDir;  // checkpoints go to <checkpointDir>/<group>/<kind>/step-N.pt
     std::string cacheDir;       // tokenizer + token id cache
-};
-
-// Optional hooks filled in by higher layers (the probe); the loop calls them on the training thread.
-struct ExperimentHooks {
-    // Every `probeEvery` steps and at the end, for each model.
-    std::function<void(int64_t runId, DecoderImpl& model, int64_t step)> probe;
 };
 
 class Experiment {
