@@ -41,6 +41,8 @@ public:
 
 private:
     struct State;
+    struct Session;
+    RunStatus train(Session& session);  // the shared tail of run() and resume()
     std::unique_ptr<State> state_;
 };
 
