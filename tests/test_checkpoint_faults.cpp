@@ -92,7 +92,7 @@ class TestCheckpointFaults : public QObject {
         TrainingControl control;
         RecordingSink sink(stopAt, [&control] { control.stop(); });
         Experiment experiment(config(steps), paths_, &sink, &control);
-        if (experiment.run() != "interrupted") return {};
+        if (experiment.run() != RunStatus::Interrupted) return {};
         return experiment.runIds();
     }
 
@@ -195,8 +195,8 @@ private Q_SLOTS:
         QVERIFY(temporaryFiles(paths_.checkpointDir).empty());
 
         RecordingSink resumed;
-        QCOMPARE(QString::fromStdString(Experiment(TrainConfig{}, paths_, &resumed).resume(experiment.runIds().front())),
-                 QString("finished"));
+        QCOMPARE(Experiment(TrainConfig{}, paths_, &resumed).resume(experiment.runIds().front()),
+                 RunStatus::Finished);
         QVERIFY(resumed.logged("at step 2"));
         RunStore after = RunStore::open(paths_.dbPath);
         for (int64_t id : experiment.runIds()) QCOMPARE(after.run(id).status, RunStatus::Finished);
@@ -204,7 +204,7 @@ private Q_SLOTS:
 
     void flippedBytesAreRefusedAndResumeFallsBack() {
         Experiment straight(config(8), paths_);
-        QCOMPARE(QString::fromStdString(straight.run()), QString("finished"));
+        QCOMPARE(straight.run(), RunStatus::Finished);
         const auto runs = interruptedGroup(8, 4);
         QCOMPARE(int(runs.size()), 2);
 
@@ -218,8 +218,7 @@ private Q_SLOTS:
         }
 
         RecordingSink sink;
-        QCOMPARE(QString::fromStdString(Experiment(TrainConfig{}, paths_, &sink).resume(runs.front())),
-                 QString("finished"));
+        QCOMPARE(Experiment(TrainConfig{}, paths_, &sink).resume(runs.front()), RunStatus::Finished);
         QVERIFY2(sink.logged("falling back to step 2"), qPrintable(sink.lines.join("\n")));
         for (size_t i = 0; i < runs.size(); ++i)  // the same curve as a run that was never interrupted
             QVERIFY(std::abs(lastLoss(runs[i]) - lastLoss(straight.runIds()[i])) <= 1e-6);
@@ -230,8 +229,7 @@ private Q_SLOTS:
         QCOMPARE(int(runs.size()), 2);
         fs::remove(checkpointAt(runs.back(), 4));
         RecordingSink sink;
-        QCOMPARE(QString::fromStdString(Experiment(TrainConfig{}, paths_, &sink).resume(runs.front())),
-                 QString("finished"));
+        QCOMPARE(Experiment(TrainConfig{}, paths_, &sink).resume(runs.front()), RunStatus::Finished);
         QVERIFY(sink.logged("does not exist"));
         QVERIFY(sink.logged("falling back to step 2"));
     }
@@ -257,8 +255,7 @@ private Q_SLOTS:
             QVERIFY2(QString(e.what()).contains("steps it can resume from: 2, 4"), e.what());
         }
         RecordingSink sink;
-        QCOMPARE(QString::fromStdString(Experiment(TrainConfig{}, paths_, &sink).resume(runs.front(), 2)),
-                 QString("finished"));
+        QCOMPARE(Experiment(TrainConfig{}, paths_, &sink).resume(runs.front(), 2), RunStatus::Finished);
         QVERIFY(sink.logged("at step 2"));
     }
 

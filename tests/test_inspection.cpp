@@ -82,7 +82,7 @@ private Q_SLOTS:
         probe.dbPath = paths.dbPath;
         probe.options.depths = {0, 50, 100};
         Experiment experiment(config, paths, nullptr, nullptr, makeTrainingProbeHooks(probe));
-        QCOMPARE(QString::fromStdString(experiment.run()), QString("finished"));
+        QCOMPARE(experiment.run(), RunStatus::Finished);
         runIds_ = experiment.runIds();
         QCOMPARE(runIds_.size(), size_t(2));
         db_ = paths.dbPath;

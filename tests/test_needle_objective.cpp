@@ -236,7 +236,7 @@ private Q_SLOTS:
         config.steps = 16;
         config.logEvery = 1;
         const auto run = probetest::trainTiny(dir_.path(), config);
-        QCOMPARE(QString::fromStdString(run.status), QString("finished"));
+        QCOMPARE(run.status, RunStatus::Finished);
         RunStore store = RunStore::open(run.db.toStdString(), true);
         int64_t expectedTokens = 0;
         for (int64_t s = 0; s < 16; ++s) expectedTokens += config.batchSize * config.contextAt(s);

@@ -54,7 +54,7 @@ private Q_SLOTS:
         auto hooks = makeTrainingProbeHooks(settings, [this](const std::string& line) { probeLog_.push_back(line); });
         if (!testsupport::makeSmallCorpus(QDir(dir_.path()).filePath("corpus"))) QSKIP("shared WikiText data not found");
         run_ = probetest::trainTiny(dir_.path(), config, hooks);
-        QCOMPARE(QString::fromStdString(run_.status), QString("finished"));
+        QCOMPARE(run_.status, RunStatus::Finished);
         QCOMPARE(run_.runIds.size(), size_t(2));
 
         RunStore store = RunStore::open(run_.db.toStdString(), true);

@@ -49,7 +49,7 @@ private Q_SLOTS:
         QVERIFY(dir_.isValid());
         if (!testsupport::makeSmallCorpus(dir_.filePath("corpus"))) QSKIP("shared WikiText data not found");
         run_ = probetest::trainTiny(dir_.path(), probetest::tinyConfig(128));
-        QCOMPARE(QString::fromStdString(run_.status), QString("finished"));
+        QCOMPARE(run_.status, RunStatus::Finished);
         QCOMPARE(run_.runIds.size(), size_t(2));
     }
 

@@ -9,6 +9,7 @@
 
 #include "TestSupport.h"
 #include "core/data/TokenCache.h"
+#include "core/probe/CurriculumFactory.h"
 #include "core/train/Experiment.h"
 #include "core/train/TrainConfig.h"
 
@@ -38,11 +39,12 @@ inline needlescope::PreparedCorpus prepareSmallCorpus(const QString& dir, bool* 
 struct TinyRun {
     std::string group;
     std::vector<int64_t> runIds;
-    std::string status;
+    needlescope::RunStatus status = needlescope::RunStatus::Failed;
     QString corpus, db;
 };
 
-// Trains the tiny paired experiment (standard + DIFF) in `dir` (corpus made by makeSmallCorpus).
+// Trains the tiny paired experiment (standard + DIFF) in `dir` (corpus made by makeSmallCorpus), with the
+// retrieval curriculum hooked in as the app does.
 inline TinyRun trainTiny(const QString& dir, const needlescope::TrainConfig& config,
                          needlescope::ExperimentHooks hooks = {}) {
     TinyRun run;
@@ -54,6 +56,7 @@ inline TinyRun trainTiny(const QString& dir, const needlescope::TrainConfig& con
     paths.dbPath = run.db.toStdString();
     paths.checkpointDir = QDir(dir).filePath("checkpoints").toStdString();
     paths.cacheDir = QDir(dir).filePath("cache").toStdString();
+    if (!hooks.curriculum) hooks.curriculum = needlescope::makeCurriculumFactory();
     needlescope::Experiment experiment(config, paths, nullptr, nullptr, std::move(hooks));
     run.status = experiment.run();
     run.group = experiment.group();

@@ -39,17 +39,17 @@ private Q_SLOTS:
 
     void resumeMatchesUninterruptedRun() {
         Experiment straight(config(40), paths_);
-        QCOMPARE(QString::fromStdString(straight.run()), QString("finished"));
+        QCOMPARE(straight.run(), RunStatus::Finished);
 
         TrainingControl control;
         traintest::StepSink stopAt20(20, [&control] { control.stop(); });
         Experiment interrupted(config(40), paths_, &stopAt20, &control);
-        QCOMPARE(QString::fromStdString(interrupted.run()), QString("interrupted"));
+        QCOMPARE(interrupted.run(), RunStatus::Interrupted);
         RunStore store = RunStore::open(paths_.dbPath);
         for (int64_t id : interrupted.runIds()) QCOMPARE(store.run(id).status, RunStatus::Interrupted);
 
         Experiment resumed(TrainConfig{}, paths_);
-        QCOMPARE(QString::fromStdString(resumed.resume(interrupted.runIds().front())), QString("finished"));
+        QCOMPARE(resumed.resume(interrupted.runIds().front()), RunStatus::Finished);
         QCOMPARE(resumed.runIds(), interrupted.runIds());
 
         for (size_t i = 0; i < straight.runIds().size(); ++i) {
@@ -69,7 +69,7 @@ private Q_SLOTS:
         TrainingControl control;
         traintest::StepSink trigger(5, [&control] { control.stop(); });
         Experiment experiment(config(30), paths_, &trigger, &control);
-        QCOMPARE(QString::fromStdString(experiment.run()), QString("interrupted"));
+        QCOMPARE(experiment.run(), RunStatus::Interrupted);
         QCOMPARE(trigger.lastStep, int64_t(5));
         RunStore store = RunStore::open(paths_.dbPath);
         for (int64_t id : experiment.runIds()) {
@@ -82,7 +82,7 @@ private Q_SLOTS:
         TrainingControl control;
         traintest::StepSink trigger(3, [&control] { control.cancel(); });
         Experiment experiment(config(30), paths_, &trigger, &control);
-        QCOMPARE(QString::fromStdString(experiment.run()), QString("cancelled"));
+        QCOMPARE(experiment.run(), RunStatus::Cancelled);
         RunStore store = RunStore::open(paths_.dbPath);
         for (int64_t id : experiment.runIds()) QCOMPARE(store.run(id).status, RunStatus::Cancelled);
     }
@@ -101,7 +101,7 @@ private Q_SLOTS:
         QElapsedTimer timer;
         timer.start();
         Experiment experiment(config(4), paths_, &trigger, &control);
-        QCOMPARE(QString::fromStdString(experiment.run()), QString("finished"));
+        QCOMPARE(experiment.run(), RunStatus::Finished);
         resumer.join();
         QVERIFY(timer.elapsed() >= 300);
         QCOMPARE(trigger.lastStep, int64_t(4));
@@ -111,7 +111,7 @@ private Q_SLOTS:
         TrainingControl control;
         traintest::StepSink trigger(10, [&control] { control.stop(); });
         Experiment experiment(config(30), paths_, &trigger, &control);
-        QCOMPARE(QString::fromStdString(experiment.run()), QString("interrupted"));
+        QCOMPARE(experiment.run(), RunStatus::Interrupted);
         RunStore store = RunStore::open(paths_.dbPath);
         const std::string checkpoint = store.checkpoints(experiment.runIds().front()).back().path;
         std::filesystem::resize_file(checkpoint, std::filesystem::file_size(checkpoint) / 2);  // truncated

@@ -147,11 +147,12 @@ int runStudy(const QStringList& args) {
         out.flush();
         threads = config.threads;
         const SeedStudyResult trained = trainSeeds(config, seeds, name, experimentPaths, &printer, &control, hooks);
-        if (trained.status != "finished") {
-            out << "study " << QString::fromStdString(name) << " stopped (" << QString::fromStdString(trained.status)
+        if (trained.status != RunStatus::Finished) {
+            out << "study " << QString::fromStdString(name) << " stopped ("
+                << QString::fromStdString(statusName(trained.status))
                 << "); resume its runs with `train --resume`, then run `study --analyse " << QString::fromStdString(name)
                 << "`\n";
-            return trained.status == "interrupted" ? Interrupted : RuntimeError;
+            return trained.status == RunStatus::Interrupted ? Interrupted : RuntimeError;
         }
     }
     configureThreads(threads);

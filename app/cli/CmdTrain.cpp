@@ -20,10 +20,12 @@ namespace needlescope::cli {
 namespace {
 
 // A run stopped by SIGINT/SIGTERM is resumable but not done: scripts must tell it from a finished one.
-int exitCodeFor(const std::string& status) {
-    if (status == "finished") return Ok;
-    if (status == "interrupted") return Interrupted;
-    return RuntimeError;
+int exitCodeFor(RunStatus status) {
+    switch (status) {
+        case RunStatus::Finished: return Ok;
+        case RunStatus::Interrupted: return Interrupted;
+        default: return RuntimeError;
+    }
 }
 
 }  // namespace

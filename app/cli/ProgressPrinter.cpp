@@ -70,6 +70,6 @@ void ProgressPrinter::onProgress(const TrainingProgress& p) {
     std::fflush(stdout);
 }
 
-void ProgressPrinter::onFinished(const std::string& status) { onLog("training " + status); }
+void ProgressPrinter::onFinished(RunStatus status) { onLog("training " + statusName(status)); }
 
 }  // namespace needlescope::cli

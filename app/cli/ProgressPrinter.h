@@ -16,7 +16,7 @@ public:
     void onRunsCreated(const std::vector<int64_t>& runIds, const std::string& group) override;
     void onMetrics(const ModelMetrics& metrics) override;
     void onProgress(const TrainingProgress& progress) override;
-    void onFinished(const std::string& status) override;
+    void onFinished(RunStatus status) override;
 
     static std::string formatDuration(double seconds);  // "1h02m", "3m05s", "12s"
 

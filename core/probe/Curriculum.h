@@ -15,6 +15,7 @@
 #include "core/probe/Haystack.h"
 #include "core/probe/PromptBuilder.h"
 #include "core/train/NeedleObjective.h"
+#include "core/train/TrainingCurriculum.h"
 
 namespace needlescope {
 
@@ -26,20 +27,21 @@ struct CurriculumSettings {
     int64_t minContext = 0;  // shortest context a task is built for (context schedule); 0 = the full one
 };
 
-class Curriculum {
+// The trainer sees it as a TrainingCurriculum (core/train), built by makeCurriculumFactory().
+class Curriculum : public TrainingCurriculum {
 public:
     // `tokenizer` must outlive the curriculum; `trainTokens` is shared, not copied. `context` is the
     // model's training context T (sequences are T + 1 tokens: inputs and shifted targets).
     // Throws Error when a needle task does not fit in the context (or in settings.minContext).
     Curriculum(const Tokenizer& tokenizer, std::shared_ptr<const std::vector<int32_t>> trainTokens,
                int64_t context, CurriculumSettings settings);
-    ~Curriculum();
+    ~Curriculum() override;
 
     // Replaces some rows of `batch` (the batch at 0-based position `batchPosition` of the batcher) by
     // needle tasks of the batch's own length (≤ context); the same position always gives the same rows, so
     // a resumed run sees the same data. Unless the loss mode is All, sets batch.weights. Returns how many
     // rows were replaced.
-    int64_t apply(Batch& batch, int64_t batchPosition) const;
+    int64_t apply(Batch& batch, int64_t batchPosition) const override;
 
     // One task of exactly `length` + 1 tokens (length ≤ context; 0 = context): the prompt (ending with the
     // first question), its answer, then for each further queried needle ". " + question + answer; padded

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/probe/CurriculumFactory.h"
 #include "core/probe/Haystack.h"
 #include "core/store/RunStore.h"
 #include "core/util/Error.h"
@@ -90,6 +91,7 @@ ExperimentHooks makeTrainingProbeHooks(const TrainingProbeSettings& settings,
     state->log = std::move(log);
     ExperimentHooks hooks;
     hooks.probe = [state](int64_t runId, DecoderImpl& model, int64_t step) { state->run(runId, model, step); };
+    hooks.curriculum = makeCurriculumFactory();
     return hooks;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The small needle probe that runs during training (every probe_every steps, DESIGN §5): ExperimentHooks
 // whose probe() builds the probe for the run's tokenizer and validation split once, probes the model
-// and stores the rows, so the UI can show how answer and noise attention evolve over training.
+// and stores the rows, so the UI can show how answer and noise attention evolve over training. The hooks
+// also carry the retrieval curriculum (CurriculumFactory.h), for configs that ask for one.
 #include <functional>
 #include <string>
 

@@ -1,8 +1,6 @@
 #include "core/train/Experiment.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -14,12 +12,12 @@
 #include "core/data/Corpus.h"
 #include "core/data/FileIO.h"
 #include "core/data/TokenCache.h"
-#include "core/probe/Curriculum.h"
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/CheckpointFile.h"
 #include "core/train/MemoryEstimate.h"
 #include "core/train/ModelTrainer.h"
+#include "core/train/TrainingLoop.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
 
@@ -49,122 +47,6 @@ std::string timestampGroup(const std::string& name) {
 
 std::string checkpointPath(const ExperimentPaths& paths, const std::string& group, ModelKind kind, int64_t step) {
     return (fs::path(paths.checkpointDir) / group / kindName(kind) / ("step-" + std::to_string(step) + ".pt")).string();
-}
-
-// The shared loop over steps once models, data and runs exist (new or resumed).
-std::string trainLoop(Experiment& self, const TrainConfig& config, const ExperimentPaths& paths, RunStore& store,
-                      std::vector<std::unique_ptr<ModelTrainer>>& trainers, Batcher& batcher,
-                      const std::vector<Batch>& validation, int64_t startStep, int64_t totalSteps,
-                      TrainingSink& sink, TrainingControl& control, const ExperimentHooks& hooks,
-                      double priorSeconds, const Curriculum* curriculum) {
-    // Tokens trained on before 0-based step s (the context schedule makes steps differ in length).
-    auto tokensBefore = [&](int64_t s) {
-        int64_t n = 0;
-        for (int64_t i = 0; i < s; ++i) n += config.batchSize * config.contextAt(i);
-        return n;
-    };
-    const int64_t startTokens = tokensBefore(startStep);
-    int64_t tokensDone = startTokens;
-    const auto started = std::chrono::steady_clock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
-    std::vector<std::vector<MetricPoint>> pending(trainers.size());
-
-    auto flush = [&] {
-        for (size_t i = 0; i < trainers.size(); ++i) {
-            if (!pending[i].empty()) store.appendMetrics(trainers[i]->runId(), pending[i]);
-            pending[i].clear();
-        }
-    };
-    bool warnedLowDisk = false;
-    auto saveAll = [&](int64_t step) {
-        flush();
-        uint64_t roundBytes = 0;
-        std::optional<uint64_t> freeAfter;
-        for (auto& t : trainers) {
-            const std::string path = checkpointPath(paths, self.group(), t->kind(), step);
-            const CheckpointWrite written = t->save(path, step, batcher.position(), priorSeconds + elapsed());
-            roundBytes += written.bytes;
-            freeAfter = written.freeBytesAfter;
-            store.addCheckpoint(t->runId(), step, path);
-            store.setLastStep(t->runId(), step);
-        }
-        if (!warnedLowDisk && freeAfter && judgeDiskRoom(*freeAfter, roundBytes) != DiskRoom::Enough) {
-            warnedLowDisk = true;
-            sink.onLog("warning: only " + megabytes(*freeAfter) + " free beside the checkpoints (each checkpoint " +
-                       "round takes " + megabytes(roundBytes) + "); free some space, or training will stop " +
-                       "(resumable) when the disk is full");
-        }
-        store.checkpointWal();  // a damaged -wal file then costs at most the steps since this checkpoint
-    };
-    auto evaluateAll = [&](int64_t step, std::vector<ModelMetrics>& metrics) {
-        for (size_t i = 0; i < trainers.size(); ++i) {
-            const double valLoss = trainers[i]->evaluate(validation);
-            metrics[i].hasValidation = true;
-            metrics[i].valLoss = valLoss;
-            metrics[i].valPerplexity = std::exp(valLoss);
-            const double wall = priorSeconds + elapsed();
-            pending[i].push_back({step, "val_loss", valLoss, metrics[i].tokens, wall});
-            pending[i].push_back({step, "val_ppl", std::exp(valLoss), metrics[i].tokens, wall});
-        }
-    };
-
-    int64_t step = startStep;
-    while (step < totalSteps) {
-        const auto request = control.checkpoint();
-        if (request == TrainingControl::Request::Cancel) {
-            flush();
-            return "cancelled";
-        }
-        if (request == TrainingControl::Request::Stop) {
-            saveAll(step);
-            return "interrupted";
-        }
-        Batch batch = batcher.next();
-        const int64_t context = config.contextAt(step);  // [B, T] narrowed to the scheduled context
-        if (context < batch.inputs.size(1)) {
-            batch.inputs = batch.inputs.narrow(1, 0, context);
-            batch.targets = batch.targets.narrow(1, 0, context);
-        }
-        if (curriculum) curriculum->apply(batch, batcher.position() - 1);  // training batches only
-        ++step;
-        tokensDone += batch.inputs.numel();
-        std::vector<ModelMetrics> metrics(trainers.size());
-        for (size_t i = 0; i < trainers.size(); ++i) metrics[i] = trainers[i]->trainStep(batch, step - 1, totalSteps);
-        const double wall = priorSeconds + elapsed();
-        for (size_t i = 0; i < trainers.size(); ++i) {
-            metrics[i].step = step;
-            metrics[i].tokens = tokensDone;
-            if (step % config.logEvery == 0 || step == totalSteps) {
-                auto& out = pending[i];
-                out.push_back({step, "train_loss", metrics[i].trainLoss, metrics[i].tokens, wall});
-                out.push_back({step, "lr", metrics[i].lr, metrics[i].tokens, wall});
-                out.push_back({step, "grad_norm", metrics[i].gradNorm, metrics[i].tokens, wall});
-                out.push_back({step, "tokens_per_s", double(tokensDone - startTokens) / std::max(1e-9, elapsed()),
-                               metrics[i].tokens, wall});
-                for (size_t l = 0; l < metrics[i].lambdas.size(); ++l)
-                    out.push_back({step, "lambda_" + std::to_string(l), metrics[i].lambdas[l], metrics[i].tokens, wall});
-            }
-        }
-        if (step % config.evalEvery == 0 || step == totalSteps) evaluateAll(step, metrics);
-        for (const auto& m : metrics) sink.onMetrics(m);
-        if (hooks.probe && ((config.probeEvery > 0 && step % config.probeEvery == 0) ||
-                            (step == totalSteps && config.probeEvery > 0)))
-            for (auto& t : trainers) hooks.probe(t->runId(), t->model(), step);
-
-        TrainingProgress progress;
-        progress.step = step;
-        progress.totalSteps = totalSteps;
-        progress.tokensSeen = tokensDone;
-        progress.elapsedSeconds = priorSeconds + elapsed();
-        progress.tokensPerSecond = double(tokensDone - startTokens) * double(trainers.size()) / std::max(1e-9, elapsed());
-        progress.etaSeconds = elapsed() / double(step - startStep) * double(totalSteps - step);
-        sink.onProgress(progress);
-
-        if (step % config.checkpointEvery == 0 || step == totalSteps) saveAll(step);
-        else if (step % 50 == 0) flush();
-    }
-    flush();
-    return "finished";
 }
 
 // Best effort: a store that cannot take the status (disk full) leaves the runs `running` with this process as
@@ -225,22 +107,22 @@ class ResumeClaim {
 
 // Runs the training loop and records its outcome on every run of the group: interrupted when a write failed
 // for lack of space (resumable from the last checkpoint), failed for any other error.
-std::string recordOutcome(RunStore& store, const std::vector<int64_t>& runIds, TrainingSink& sink,
-                          const std::function<std::string()>& loop) {
+RunStatus recordOutcome(RunStore& store, const std::vector<int64_t>& runIds, TrainingSink& sink,
+                        const std::function<RunStatus()>& loop) {
     try {
-        const std::string status = loop();
-        for (int64_t id : runIds) store.setStatus(id, runStatusFromString(status));
+        const RunStatus status = loop();
+        for (int64_t id : runIds) store.setStatus(id, status);
         sink.onFinished(status);
         return status;
     } catch (const StorageError& e) {
         markRuns(store, runIds, RunStatus::Interrupted, sink);
         sink.onLog("a write failed (" + std::string(e.what()) + "); the runs were marked interrupted: free the " +
                    "space (or fix the cause) and resume them from their last checkpoint");
-        sink.onFinished("interrupted");
+        sink.onFinished(RunStatus::Interrupted);
         throw;
     } catch (...) {  // the caller reports the error itself; the sink learns the outcome
         markRuns(store, runIds, RunStatus::Failed, sink);
-        sink.onFinished("failed");
+        sink.onFinished(RunStatus::Failed);
         throw;
     }
 }
@@ -320,27 +202,21 @@ nlohmann::json runConfigJson(const TrainConfig& config, ModelKind kind, const Mo
                           {"tokenizer_model", tokenizerModel}};
 }
 
-// The retrieval curriculum when the config asks for one (needle tasks from the train split).
-std::unique_ptr<Curriculum> makeCurriculum(const TrainConfig& config, const Tokenizer& tokenizer,
-                                           std::shared_ptr<const std::vector<int32_t>> train, int64_t context,
-                                           TrainingSink& sink) {
-    if (!(config.curriculumFraction > 0)) return nullptr;
-    CurriculumSettings settings;
-    settings.fraction = config.curriculumFraction;
-    settings.seed = config.model.seed ^ 0xc0ffee5eedULL;  // never a probe seed: probes draw from the valid split
-    settings.sets = config.needleSets;
-    settings.loss = config.needleLoss;
-    settings.minContext = config.contextStart;
-    auto curriculum = std::make_unique<Curriculum>(tokenizer, std::move(train), context, settings);
-    std::string sets;
-    for (const NeedleSet& s : settings.sets)
-        sets += (sets.empty() ? "" : ", ") + std::to_string(s.needles) + "/" + std::to_string(s.queries);
-    sink.onLog("retrieval curriculum: " + std::to_string(int(config.curriculumFraction * 100 + 0.5)) +
-               "% of training sequences are needle tasks (needles/queried: " + sets + "; loss on " +
-               (settings.loss.mode == NeedleLoss::Mode::All ? std::string("every token")
-                : settings.loss.mode == NeedleLoss::Mode::Answer ? std::string("the answer tokens only")
-                                                                  : "every token, answers x" + settings.loss.toString()) + ")");
-    return curriculum;
+// The same tokenizer for a new run and a resumed one (threads never change the result).
+TokenizerSettings tokenizerSettingsFor(const TrainConfig& config) {
+    TokenizerSettings settings;
+    settings.vocabSize = config.tokenizerVocab;
+    settings.threads = config.threads;
+    return settings;
+}
+
+// The curriculum is built by a higher layer (the probe layer): refuse, before anything is trained, a config
+// that asks for one when none was hooked in.
+void requireCurriculumHook(const TrainConfig& config, const ExperimentHooks& hooks) {
+    if (config.curriculumFraction > 0 && !hooks.curriculum)
+        throw Error("the config asks for a retrieval curriculum (curriculum_fraction " +
+                    std::to_string(config.curriculumFraction) +
+                    ") but the experiment has no curriculum hook (makeTrainingProbeHooks provides one)");
 }
 
 }  // namespace
@@ -359,9 +235,22 @@ Experiment::~Experiment() = default;
 const std::vector<int64_t>& Experiment::runIds() const { return state_->runIds; }
 const std::string& Experiment::group() const { return state_->group; }
 
-std::string Experiment::run() {
+// What run() and resume() have prepared when they reach their shared tail.
+struct Experiment::Session {
+    RunStore& store;
+    std::vector<std::unique_ptr<ModelTrainer>>& trainers;
+    PreparedCorpus& data;
+    ModelConfig model;                     // the batches' context and data order seed
+    int64_t startStep = 0;                 // 0-based step to train first
+    int64_t dataPosition = 0;              // the batcher position of that step
+    double priorSeconds = 0;               // wall time of the sessions before (a resume)
+    std::function<void()> trainingStarts;  // releases the guard that undoes a start that failed
+};
+
+RunStatus Experiment::run() {
     auto& s = *state_;
     s.config.validate();
+    requireCurriculumHook(s.config, s.hooks);
     configureThreads(s.config.threads);
     const torch::Device device = resolveDevice(s.config.device);
     if (device.is_cpu()) requireMemoryFits(s.config);  // refuse before any run or folder exists
@@ -369,10 +258,7 @@ std::string Experiment::run() {
 
     const CorpusInfo corpus = detectCorpus(s.paths.dataDir);
     s.sink->onLog("data: " + corpus.describe());
-    TokenizerSettings tokenizerSettings;
-    tokenizerSettings.vocabSize = s.config.tokenizerVocab;
-    tokenizerSettings.threads = s.config.threads;
-    PreparedCorpus data = prepareCorpus(corpus, tokenizerSettings, s.paths.cacheDir,
+    PreparedCorpus data = prepareCorpus(corpus, tokenizerSettingsFor(s.config), s.paths.cacheDir,
                                         [&](const std::string& stage, double fraction) {
                                             if (fraction <= 0.0 || fraction >= 1.0) s.sink->onLog(stage);
                                         });
@@ -409,22 +295,12 @@ std::string Experiment::run() {
         trainers.push_back(std::make_unique<ModelTrainer>(s.runIds[i], m, s.config.optimizer, device));
     }
     s.sink->onRunsCreated(s.runIds, s.group);
-
-    auto train = std::make_shared<const std::vector<int32_t>>(std::move(data.train));
-    Batcher batcher(train, model.maxContext, s.config.batchSize, model.seed);
-    const auto validation = validationBatches(data.valid, model.maxContext, s.config.batchSize, s.config.evalBatches);
-    const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
-    s.sink->onLog("training " + std::to_string(trainers.size()) + " model(s) for " + std::to_string(totalSteps) +
-                  " steps of " + std::to_string(s.config.batchSize) + "x" + std::to_string(model.maxContext) + " tokens");
-    const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
-    abandon.release();  // from here on the loop records the outcome and checkpoints
-    return recordOutcome(store, s.runIds, *s.sink, [&] {
-        return trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, 0, totalSteps, *s.sink,
-                         *s.control, s.hooks, 0.0, curriculum.get());
-    });
+    Session session{store, trainers, data, model, /*startStep=*/0, /*dataPosition=*/0, /*priorSeconds=*/0.0,
+                    [&] { abandon.release(); }};  // from then on the loop records the outcome and checkpoints
+    return train(session);
 }
 
-std::string Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
+RunStatus Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     auto& s = *state_;
     RunStore store = RunStore::open(s.paths.dbPath);
     // Refused when finished or trained by a live process; given back if resuming fails before training.
@@ -437,13 +313,12 @@ std::string Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     const std::vector<int64_t> steps = resumableSteps(store, runs, runId, fromStep);
     const auto runConfig = nlohmann::json::parse(anchor.configJson);
     s.config = runConfig.at("train").get<TrainConfig>();
+    requireCurriculumHook(s.config, s.hooks);
     configureThreads(s.config.threads);
     const torch::Device device = resolveDevice(s.config.device);
     const CorpusInfo corpus = detectCorpus(s.paths.dataDir.empty() ? runConfig.at("data").at("root").get<std::string>()
                                                                      : s.paths.dataDir);
-    TokenizerSettings tokenizerSettings;
-    tokenizerSettings.vocabSize = s.config.tokenizerVocab;
-    PreparedCorpus data = prepareCorpus(corpus, tokenizerSettings, s.paths.cacheDir);
+    PreparedCorpus data = prepareCorpus(corpus, tokenizerSettingsFor(s.config), s.paths.cacheDir);
     if (data.cacheKey != runConfig.at("data").at("cache_key").get<std::string>())
         throw Error("the data at '" + corpus.root + "' differs from the data this run was trained on");
 
@@ -469,18 +344,37 @@ std::string Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     for (const auto& run : runs) s.runIds.push_back(run.id);
     s.sink->onRunsCreated(s.runIds, s.group);
     s.sink->onLog("resuming " + s.group + " at step " + std::to_string(step));
+    Session session{store, trainers, data, trainers.front()->model().config(), step, restored.dataPosition,
+                    restored.wallSeconds, [&] { claim.trainingStarts(); }};
+    return train(session);
+}
 
-    auto train = std::make_shared<const std::vector<int32_t>>(std::move(data.train));
-    const ModelConfig& model = trainers.front()->model().config();
-    Batcher batcher(train, model.maxContext, s.config.batchSize, model.seed);
-    batcher.seek(restored.dataPosition);
-    const auto validation = validationBatches(data.valid, model.maxContext, s.config.batchSize, s.config.evalBatches);
+// The tail of run() and resume(): the batches from the session's data position on, the curriculum, then
+// the loop, whose outcome is recorded on every run of the group.
+RunStatus Experiment::train(Session& session) {
+    auto& s = *state_;
+    auto trainTokens = std::make_shared<const std::vector<int32_t>>(std::move(session.data.train));
+    const ModelConfig& model = session.model;
+    Batcher batcher(trainTokens, model.maxContext, s.config.batchSize, model.seed);
+    batcher.seek(session.dataPosition);
+    const auto validation =
+        validationBatches(session.data.valid, model.maxContext, s.config.batchSize, s.config.evalBatches);
     const int64_t totalSteps = s.config.totalSteps(batcher.batchesPerEpoch());
-    claim.trainingStarts();
-    return recordOutcome(store, s.runIds, *s.sink, [&] {
-        const auto curriculum = makeCurriculum(s.config, data.tokenizer, train, model.maxContext, *s.sink);
-        return trainLoop(*this, s.config, s.paths, store, trainers, batcher, validation, step, totalSteps, *s.sink,
-                         *s.control, s.hooks, restored.wallSeconds, curriculum.get());
+    s.sink->onLog("training " + std::to_string(session.trainers.size()) + " model(s) for " +
+                  std::to_string(totalSteps) + " steps of " + std::to_string(s.config.batchSize) + "x" +
+                  std::to_string(model.maxContext) + " tokens");
+    std::unique_ptr<TrainingCurriculum> curriculum;
+    if (s.hooks.curriculum)
+        curriculum = s.hooks.curriculum({s.config, session.data.tokenizer, trainTokens, model.maxContext,
+                                         [&s](const std::string& line) { s.sink->onLog(line); }});
+    session.trainingStarts();
+    return recordOutcome(session.store, s.runIds, *s.sink, [&] {
+        const TrainingData batches{batcher, validation, curriculum.get()};
+        const StepRange range{session.startStep, totalSteps, session.priorSeconds};
+        const TrainingChannels channels{*s.sink, *s.control, s.hooks.probe};
+        TrainingLoop loop(s.config, session.store, session.trainers, batches, range, channels,
+                          [&s](ModelKind kind, int64_t step) { return checkpointPath(s.paths, s.group, kind, step); });
+        return loop.run();
     });
 }
 

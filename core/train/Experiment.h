@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "core/model/Decoder.h"
+#include "core/store/StoreTypes.h"
+#include "core/train/ExperimentHooks.h"
 #include "core/train/TrainConfig.h"
 #include "core/train/TrainingControl.h"
 #include "core/train/TrainingSink.h"
@@ -21,30 +23,26 @@ struct ExperimentPaths {
     std::string cacheDir;       // tokenizer + token id cache
 };
 
-// Optional hooks filled in by higher layers (the probe); the loop calls them on the training thread.
-struct ExperimentHooks {
-    // Every `probeEvery` steps and at the end, for each model.
-    std::function<void(int64_t runId, DecoderImpl& model, int64_t step)> probe;
-};
-
 class Experiment {
 public:
     Experiment(TrainConfig config, ExperimentPaths paths, TrainingSink* sink = nullptr,
                TrainingControl* control = nullptr, ExperimentHooks hooks = {});
     ~Experiment();
 
-    // Trains a new paired experiment; returns the final status ("finished", "interrupted", "cancelled").
+    // Trains a new paired experiment; returns the final status (Finished, Interrupted or Cancelled).
     // Throws Error for bad input (the runs, if created, are marked failed).
-    std::string run();
+    RunStatus run();
     // Continues the group that `runId` belongs to from the newest step at which every run of the group has
     // an intact checkpoint (falling back to older ones and saying so), or from `fromStep` exactly.
-    std::string resume(int64_t runId, std::optional<int64_t> fromStep = std::nullopt);
+    RunStatus resume(int64_t runId, std::optional<int64_t> fromStep = std::nullopt);
 
     const std::vector<int64_t>& runIds() const;
     const std::string& group() const;
 
 private:
     struct State;
+    struct Session;
+    RunStatus train(Session& session);  // the shared tail of run() and resume()
     std::unique_ptr<State> state_;
 };
 

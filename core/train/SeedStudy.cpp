@@ -23,7 +23,7 @@ SeedStudyResult trainSeeds(const TrainConfig& config, int seeds, const std::stri
         if (sink) sink->onLog("study " + studyName + ": seed " + std::to_string(i + 1) + " of " + std::to_string(seeds) +
                               " (" + std::to_string(seeded.model.seed) + ")");
         Experiment experiment(seeded, paths, sink, control, hooks);
-        std::string status;
+        RunStatus status = RunStatus::Failed;
         try {
             status = experiment.run();
         } catch (...) {
@@ -42,7 +42,7 @@ SeedStudyResult trainSeeds(const TrainConfig& config, int seeds, const std::stri
         }
         result.seeds.push_back(seeded.model.seed);
         result.groups.push_back(experiment.group());
-        if (status != "finished") {
+        if (status != RunStatus::Finished) {
             result.status = status;
             break;
         }

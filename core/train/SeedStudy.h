@@ -15,7 +15,7 @@ struct SeedStudyResult {
     std::vector<uint64_t> seeds;      // one per experiment trained (fewer than asked when stopped)
     std::vector<std::string> groups;  // the experiments' groups
     std::vector<int64_t> runIds;
-    std::string status = "finished";  // the first status other than "finished", if any
+    RunStatus status = RunStatus::Finished;  // the first status other than Finished, if any
 };
 
 std::string studyTag(const std::string& studyName);  // "study:<name>"

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/model/ModelConfig.h"
+#include "core/store/StoreTypes.h"
 
 namespace needlescope {
 
@@ -38,7 +39,9 @@ public:
     virtual void onRunsCreated(const std::vector<int64_t>& /*runIds*/, const std::string& /*group*/) {}
     virtual void onMetrics(const ModelMetrics& /*metrics*/) {}
     virtual void onProgress(const TrainingProgress& /*progress*/) {}
-    virtual void onFinished(const std::string& /*status*/) {}
+    // How the run ended: Finished, Interrupted (stopped, or a write failed; resumable), Cancelled or Failed
+    // (the error itself is thrown to whoever started the run).
+    virtual void onFinished(RunStatus /*status*/) {}
 };
 
 }  // namespace needlescope

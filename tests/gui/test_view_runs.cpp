@@ -94,7 +94,7 @@ private Q_SLOTS:
         QStringList kinds;
         for (const RunRow& row : view.model()->rows()) {
             kinds << row.kind;
-            QCOMPARE(row.status, QString("finished"));
+            QCOMPARE(row.status, RunStatus::Finished);
             QCOMPARE(row.steps, qint64(30));
             QVERIFY(std::isfinite(row.bestValLoss));
             QVERIFY(row.bestValLoss > 0 && row.bestValLoss < 10);

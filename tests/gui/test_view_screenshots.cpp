@@ -49,7 +49,7 @@ bool trainFromView(TrainView& view, const QString& corpus, int steps) {
     QSignalSpy finished(view.worker(), &TrainingWorker::finished);
     view.start();
     if (!view.isTraining()) return false;
-    return finished.wait(90000) && finished.at(0).at(0).toString() == "finished";
+    return finished.wait(90000) && finished.at(0).at(0).value<RunStatus>() == RunStatus::Finished;
 }
 
 }  // namespace

@@ -208,7 +208,7 @@ private Q_SLOTS:
         const qint64 ms = clock.elapsed();
         QVERIFY2(ms < 1000, qPrintable(QString("stop took %1 ms").arg(ms)));
         qInfo("Stop -> finished in %lld ms", ms);
-        QCOMPARE(finished.at(0).at(0).toString(), QString("interrupted"));
+        QCOMPARE(finished.at(0).at(0).value<RunStatus>(), RunStatus::Interrupted);
         QVERIFY(!view.isTraining());
         QVERIFY(view.startAction()->isEnabled());
         QVERIFY(runsChanged.count() >= 2);
@@ -219,7 +219,7 @@ private Q_SLOTS:
         runs.refresh();
         QCOMPARE(runs.visibleRunCount(), 2);
         for (const RunRow& row : runs.model()->rows()) {
-            QCOMPARE(row.status, QString("interrupted"));
+            QCOMPARE(row.status, RunStatus::Interrupted);
             QVERIFY(row.steps > 0);
         }
     }
@@ -245,7 +245,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(view.findChild<QLabel*>("stepValue")->text() != QString::fromUtf8("—"), 30000);
         view.stop();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
-        QCOMPARE(finished.at(0).at(0).toString(), QString("interrupted"));
+        QCOMPARE(finished.at(0).at(0).value<RunStatus>(), RunStatus::Interrupted);
         RunStore store = RunStore::open(paths.dbPath.toStdString());
         QVERIFY(store.run(runId).lastStep >= stoppedAt);
     }

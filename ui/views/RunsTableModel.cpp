@@ -13,11 +13,14 @@ namespace needlescope {
 
 namespace {
 
-QColor statusColor(const QString& status) {
-    if (status == QLatin1String("running")) return activeColor();
-    if (status == QLatin1String("finished")) return successColor();
-    if (status == QLatin1String("interrupted")) return warningColor();
-    if (status == QLatin1String("failed")) return errorColor();
+QColor statusColor(RunStatus status) {
+    switch (status) {
+        case RunStatus::Running: return activeColor();
+        case RunStatus::Finished: return successColor();
+        case RunStatus::Interrupted: return warningColor();
+        case RunStatus::Failed: return errorColor();
+        case RunStatus::Cancelled: break;
+    }
     return mutedColor();
 }
 
@@ -34,7 +37,7 @@ RunRow runRowFrom(const RunSummary& r) {
     row.name = fromStd(r.name);
     row.kind = fromStd(r.kind);
     row.group = fromStd(r.group);
-    row.status = fromStd(statusName(r.status));
+    row.status = r.status;
     row.steps = r.steps;
     row.created = r.createdAt > 0 ? QDateTime::fromSecsSinceEpoch(r.createdAt) : QDateTime();
     for (const auto& t : r.tags) row.tags << fromStd(t);
@@ -85,6 +88,8 @@ void RunsTableModel::setNotes(qint64 id, const QString& notes) {
     Q_EMIT dataChanged(index(r, Name), index(r, Name));  // the name's tooltip shows the notes
 }
 
+QString RunsTableModel::statusText(RunStatus status) { return QString::fromStdString(statusName(status)); }
+
 QStringList RunsTableModel::parseTags(const QString& text) {
     QStringList out;
     for (const QString& part : text.split(QLatin1Char(','))) {
@@ -107,7 +112,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
         case Name: return r.name;
         case Kind: return r.kind == QLatin1String("diff") ? QStringLiteral("DIFF") : r.kind;
         case Group: return r.group;
-        case Status: return r.status;
+        case Status: return statusText(r.status);
         case Steps: return QLocale().toString(r.steps);
         case BestVal: return number(r.bestValLoss, 3);
         case Answer: return number(r.answer, 3);

@@ -6,13 +6,16 @@
 #include <QStringList>
 #include <QVector>
 
+#include "core/store/StoreTypes.h"
+
 namespace needlescope {
 
 struct RunSummary;
 
 struct RunRow {
     qint64 id = 0;
-    QString name, kind, group, status;
+    QString name, kind, group;
+    RunStatus status = RunStatus::Running;  // effective: Interrupted when its writer is gone
     qint64 steps = 0;
     double bestValLoss = qQNaN();  // NaN: never evaluated
     qint64 bestValStep = 0;
@@ -42,6 +45,8 @@ public:
     const RunRow* find(qint64 id) const;
     void setTags(qint64 id, const QStringList& tags);
     void setNotes(qint64 id, const QString& notes);
+
+    static QString statusText(RunStatus status);  // the store's name of the status ("interrupted")
 
     // "a, b ,, c" → {"a", "b", "c"} (trimmed, empty and duplicate tags dropped).
     static QStringList parseTags(const QString& text);

@@ -269,7 +269,7 @@ void RunsView::updateButtons() {
     const RunRow* one = ids.size() == 1 ? model_->find(ids.front()) : nullptr;
     inspectButton_->setEnabled(one != nullptr);
     compareButton_->setEnabled(compareTargets().size() >= 2);
-    resumeButton_->setEnabled(one && one->status == QLatin1String("interrupted"));
+    resumeButton_->setEnabled(one && one->status == RunStatus::Interrupted);
     exportButton_->setEnabled(!ids.isEmpty());
     deleteButton_->setEnabled(!ids.isEmpty());
 }
@@ -338,7 +338,7 @@ void RunsView::resumeSelected() {
     const QVector<qint64> ids = selectedRunIds();
     if (ids.size() != 1) return;
     const RunRow* row = model_->find(ids.front());
-    if (row && row->status == QLatin1String("interrupted")) Q_EMIT resumeRequested(row->id);
+    if (row && row->status == RunStatus::Interrupted) Q_EMIT resumeRequested(row->id);
 }
 
 void RunsView::deleteSelectedRuns() {
@@ -348,7 +348,7 @@ void RunsView::deleteSelectedRuns() {
     for (qint64 id : ids) {
         const RunRow* row = model_->find(id);
         if (!row) continue;
-        if (row->status == QLatin1String("running")) {
+        if (row->status == RunStatus::Running) {
             QMessageBox::information(
                 this, tr("Delete runs"),
                 tr("'%1' is still training. Stop it in the Train view first.").arg(row->name));

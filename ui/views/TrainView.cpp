@@ -268,20 +268,20 @@ void TrainView::onProgress(const TrainingProgress& p) {
     Q_EMIT progressChanged(static_cast<int>(p.step / scale), static_cast<int>(p.totalSteps / scale));
 }
 
-void TrainView::onFinished(const QString& status, const QString& error) {
+void TrainView::onFinished(RunStatus status, const QString& error) {
     form_->setEditable(true);
     form_->validate();
     chart()->refreshNow();
     const qint64 step = monitor_->lastStep();
     const QString at = step > 0 ? tr(" at step %1 of %2").arg(step).arg(monitor_->totalSteps()) : QString();
     QString message;
-    if (status == QLatin1String("finished")) {
+    if (status == RunStatus::Finished) {
         monitor_->setState(tr("Finished"), successColor());
         message = tr("Training finished%1").arg(at);
-    } else if (status == QLatin1String("interrupted")) {
+    } else if (status == RunStatus::Interrupted) {
         monitor_->setState(tr("Stopped"), warningColor());
         message = tr("Training stopped%1; resume it from the Runs view").arg(at);
-    } else if (status == QLatin1String("cancelled")) {
+    } else if (status == RunStatus::Cancelled) {
         monitor_->setState(tr("Cancelled"), mutedColor());
         message = tr("Training cancelled%1").arg(at);
     } else {

@@ -74,7 +74,7 @@ class TrainView : public QWidget {
 
     void onRunsCreated(const QVector<qint64>& runIds, const QString& group);
     void onProgress(const needlescope::TrainingProgress& progress);
-    void onFinished(const QString& status, const QString& error);
+    void onFinished(needlescope::RunStatus status, const QString& error);
 
     needlescope::app::AppPaths paths_;
     TrainingWorker* worker_ = nullptr;

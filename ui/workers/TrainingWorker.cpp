@@ -17,7 +17,7 @@ struct TrainingWorker::Job {
     qint64 resumeRunId = 0;  // > 0: resume that run's group
     TrainingControl control;
     // Written by the training thread before it ends, read after QThread::finished.
-    QString status;
+    RunStatus status = RunStatus::Failed;  // until the experiment returns
     QString error;
 };
 
@@ -46,6 +46,7 @@ private:
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
     qRegisterMetaType<ModelMetrics>();
     qRegisterMetaType<TrainingProgress>();
+    qRegisterMetaType<RunStatus>();
     qRegisterMetaType<QVector<ModelMetrics>>();
     qRegisterMetaType<QVector<qint64>>();
     connect(this, &TrainingWorker::runsCreated, this, [this](const QVector<qint64>& ids, const QString& group) {
@@ -101,13 +102,12 @@ bool TrainingWorker::launch(std::shared_ptr<Job> job) {
             probe.dataDir = paths.dataDir;
             ExperimentHooks hooks = makeTrainingProbeHooks(probe, [&sink](const std::string& line) { sink.onLog(line); });
             Experiment experiment(job->config, paths, &sink, &job->control, hooks);
-            const std::string status = job->resumeRunId > 0 ? experiment.resume(job->resumeRunId) : experiment.run();
-            job->status = QString::fromStdString(status);
+            job->status = job->resumeRunId > 0 ? experiment.resume(job->resumeRunId) : experiment.run();
         } catch (const std::exception& e) {
-            job->status = QStringLiteral("failed");
+            job->status = RunStatus::Failed;
             job->error = QString::fromStdString(e.what());
         } catch (...) {
-            job->status = QStringLiteral("failed");
+            job->status = RunStatus::Failed;
             job->error = QStringLiteral("unknown error in the training thread");
         }
     });
@@ -155,7 +155,7 @@ void TrainingWorker::onThreadFinished() {
     drain();  // anything posted after the last drain
     thread_->deleteLater();
     thread_ = nullptr;
-    const QString status = job_->status.isEmpty() ? QStringLiteral("failed") : job_->status;
+    const RunStatus status = job_->status;
     const QString error = job_->error;
     busy_ = false;
     stopping_ = false;

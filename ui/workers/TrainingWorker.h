@@ -55,8 +55,8 @@ public:
 public Q_SLOTS:
     void pause();
     void resume();
-    void stop();    // finish the step, checkpoint, status "interrupted"
-    void cancel();  // finish the step, status "cancelled"
+    void stop();    // finish the step, checkpoint, status Interrupted
+    void cancel();  // finish the step, status Cancelled
 
 Q_SIGNALS:
     void started();
@@ -66,8 +66,8 @@ Q_SIGNALS:
     void metricsReady(const QVector<needlescope::ModelMetrics>& updates);
     void progress(const needlescope::TrainingProgress& progress);
     void pausedChanged(bool paused);
-    // status: "finished", "interrupted", "cancelled" or "failed" (then `error` says why).
-    void finished(const QString& status, const QString& error);
+    // status: Finished, Interrupted, Cancelled or Failed (then `error` says why).
+    void finished(needlescope::RunStatus status, const QString& error);
 
 private:
     struct Job;
@@ -98,3 +98,4 @@ private:
 
 Q_DECLARE_METATYPE(needlescope::ModelMetrics)
 Q_DECLARE_METATYPE(needlescope::TrainingProgress)
+Q_DECLARE_METATYPE(needlescope::RunStatus)
