@@ -1,7 +1,9 @@
 # Writes a C++ source holding every preset JSON as a raw string (run at configure time).
 function(needlescope_embed_presets out_file)
-  file(GLOB presets CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/resources/presets/*.json)
-  list(SORT presets)
+  set(presets)
+  foreach(name needle quick retrieval seed small tiny)  # resources/presets/<name>.json, listed like sources
+    list(APPEND presets ${PROJECT_SOURCE_DIR}/resources/presets/${name}.json)
+  endforeach()
   set(body "// Generated from resources/presets/*.json — do not edit.\n#include \"core/train/Presets.h\"\n\nnamespace needlescope {\n\nconst std::vector<BuiltinPreset>& builtinPresets() {\n    static const std::vector<BuiltinPreset> presets = {\n")
   foreach(preset ${presets})
     get_filename_component(stem ${preset} NAME_WE)

@@ -31,7 +31,7 @@ class FixtureGuiStore : public QObject {
         paths.checkpointDir = QDir(root).filePath("checkpoints").toStdString();
         paths.cacheDir = QDir(root).filePath("cache").toStdString();
         Experiment experiment(config, paths);
-        QCOMPARE(QString::fromStdString(experiment.run()), QString("finished"));
+        QCOMPARE(experiment.run(), RunStatus::Finished);
 
         const RunStore store = RunStore::open(paths.dbPath);
         QCOMPARE(int(experiment.runIds().size()), 2);
