@@ -9,13 +9,13 @@ namespace needlescope::bench {
 double peakRssMb();  // VmHWM of this process, in MB
 
 class Stopwatch {
-public:
+  public:
     Stopwatch() : start_(std::chrono::steady_clock::now()) {}
     double seconds() const {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     }
 
-private:
+  private:
     std::chrono::steady_clock::time_point start_;
 };
 

@@ -1,9 +1,9 @@
 #include "bench/BenchProbe.h"
 
+#include <torch/torch.h>
+
 #include <algorithm>
 #include <cstdio>
-
-#include <torch/torch.h>
 
 #include "bench/BenchCommon.h"
 #include "core/model/Decoder.h"
@@ -63,17 +63,22 @@ int runProbeBench(const ProbeBenchOptions& options) {
     int64_t longest = 0;
     for (int64_t c : options.contexts) longest = std::max(longest, c);
     const ModelConfig shape = probeBenchModel(ModelKind::Standard, longest + kAnswerTokens);
-    std::printf("bench probe  threads=%d  warmup=%d  timed=%d  query=%s  model d_model=%lld heads=%lld layers=%lld "
-                "vocab=%lld (random weights)\n",
-                threads, options.warmup, options.repeats, options.questionMean ? "question-mean" : "last",
-                (long long)shape.dModel, (long long)shape.nHeads, (long long)shape.nLayers, (long long)shape.vocabSize);
-    std::printf("one placement = forward over prompt + 6 answer tokens, capture of the query row(s) in every layer,\n"
-                "buckets for every (layer, head), retrieval check. Target: <= 50 ms at 512 tokens on 2 cores.\n"
-                "heatmap = the Inspect view's placement: the same forward also capturing its heatmap rows (every row\n"
-                "up to 256 tokens, else the last 128 and the question's); overhead = its median time outside the\n"
-                "forward (row selection, buckets, retrieval check), which should stay small next to the forward.\n\n");
-    std::printf("%-9s %6s %11s %9s %9s %9s %11s %11s %11s\n", "model", "ctx", "ms median", "ms min", "ms p90", "heads",
-                "fwd-only ms", "heatmap ms", "overhead ms");
+    std::printf(
+        "bench probe  threads=%d  warmup=%d  timed=%d  query=%s  model d_model=%lld heads=%lld layers=%lld "
+        "vocab=%lld (random weights)\n",
+        threads, options.warmup, options.repeats, options.questionMean ? "question-mean" : "last",
+        (long long)shape.dModel, (long long)shape.nHeads, (long long)shape.nLayers,
+        (long long)shape.vocabSize);
+    std::printf(
+        "one placement = forward over prompt + 6 answer tokens, capture of the query row(s) in every layer,\n"
+        "buckets for every (layer, head), retrieval check. Target: <= 50 ms at 512 tokens on 2 cores.\n"
+        "heatmap = the Inspect view's placement: the same forward also capturing its heatmap rows (every "
+        "row\n"
+        "up to 256 tokens, else the last 128 and the question's); overhead = its median time outside the\n"
+        "forward (row selection, buckets, retrieval check), which should stay small next to the "
+        "forward.\n\n");
+    std::printf("%-9s %6s %11s %9s %9s %9s %11s %11s %11s\n", "model", "ctx", "ms median", "ms min", "ms p90",
+                "heads", "fwd-only ms", "heatmap ms", "overhead ms");
     for (ModelKind kind : options.models) {
         Decoder model(probeBenchModel(kind, longest + kAnswerTokens));
         model->eval();
@@ -103,7 +108,8 @@ int runProbeBench(const ProbeBenchOptions& options) {
                     fwd.push_back(watch.seconds() * 1e3);
                 }
             }
-            // The Inspect view's placement (InspectionRequest's default rows): heatmap rows in the same forward.
+            // The Inspect view's placement (InspectionRequest's default rows): heatmap rows in the same
+            // forward.
             PlacementOptions heatmap = placement;
             const int64_t from = T <= 256 ? 0 : std::min(T - 128, prompt.question.begin);
             for (int64_t r = from; r < T; ++r) heatmap.mapRows.push_back(r);
@@ -116,8 +122,9 @@ int runProbeBench(const ProbeBenchOptions& options) {
                 overheadMs.push_back(heatmapMs.back() - r.forwardMs);
             }
             std::printf("%-9s %6lld %11.1f %9.1f %9.1f %9lld %11.1f %11.1f %11.1f\n", kindName(kind).c_str(),
-                        (long long)T, percentile(ms, 0.5), percentile(ms, 0.0), percentile(ms, 0.9), (long long)heads,
-                        percentile(fwd, 0.5), percentile(heatmapMs, 0.5), percentile(overheadMs, 0.5));
+                        (long long)T, percentile(ms, 0.5), percentile(ms, 0.0), percentile(ms, 0.9),
+                        (long long)heads, percentile(fwd, 0.5), percentile(heatmapMs, 0.5),
+                        percentile(overheadMs, 0.5));
             std::fflush(stdout);
         }
     }

@@ -12,9 +12,9 @@ namespace needlescope::bench {
 struct ProbeBenchOptions {
     std::vector<int64_t> contexts = {256, 512};
     std::vector<ModelKind> models = {ModelKind::Standard, ModelKind::Diff};
-    int threads = 0;    // 0 = all cores
+    int threads = 0;  // 0 = all cores
     int warmup = 3;
-    int repeats = 15;   // timed placements; the median is reported
+    int repeats = 15;           // timed placements; the median is reported
     bool questionMean = false;  // mean over the question rows instead of the last token
 };
 

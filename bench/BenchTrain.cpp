@@ -1,13 +1,12 @@
 #include "bench/BenchTrain.h"
 
 #include <malloc.h>
+#include <torch/torch.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include "bench/BenchCommon.h"
 #include "core/model/Decoder.h"
@@ -76,18 +75,24 @@ int runTrainBench(const TrainBenchOptions& options) {
     const torch::Device device = resolveDevice(options.device);
     const double peak = gemmGflops(device);
     std::printf("bench train  config=%s  threads=%d  device=%s  warmup=%d  timed=%d  keep-freed-memory=%s\n",
-                options.config.c_str(), threads, device.str().c_str(), options.warmupSteps, options.timedSteps,
-                options.keepFreedMemory ? "on" : "off");
-    std::printf("LibTorch %s, BLAS %s, %s, fp32 GEMM %.1f GFLOP/s (2048^3, best of 5)\n", torchVersion().c_str(),
-                blasInfo().c_str(), blasCoreSummary().c_str(), peak);
-    std::printf("MFU = tokens/s x FLOPs/token / GEMM peak; FLOPs/token = 6*P_matmul + 6*L*T*(w_qk + w_v)\n\n");
+                options.config.c_str(), threads, device.str().c_str(), options.warmupSteps,
+                options.timedSteps, options.keepFreedMemory ? "on" : "off");
+    std::printf("LibTorch %s, BLAS %s, %s, fp32 GEMM %.1f GFLOP/s (2048^3, best of 5)\n",
+                torchVersion().c_str(), blasInfo().c_str(), blasCoreSummary().c_str(), peak);
+    std::printf(
+        "MFU = tokens/s x FLOPs/token / GEMM peak; FLOPs/token = 6*P_matmul + 6*L*T*(w_qk + w_v)\n\n");
     std::printf("%-9s %11s %10s %9s %9s %12s %10s %12s %7s\n", "model", "params", "ms/step", "median", "min",
                 "tokens/s", "peakRSS MB", "GFLOP/token", "MFU");
-    nlohmann::json report = {{"config", options.config},           {"device", device.str()},
-                             {"threads", threads},                 {"torch", torchVersion()},
-                             {"blas", blasInfo()},                 {"blas_core", activeBlasCore()},
-                             {"gemm_gflops", peak},                {"warmup_steps", options.warmupSteps},
-                             {"timed_steps", options.timedSteps},  {"models", nlohmann::json::array()}};
+    nlohmann::json report = {{"config", options.config},
+                             {"device", device.str()},
+                             {"threads", threads},
+                             {"torch", torchVersion()},
+                             {"blas", blasInfo()},
+                             {"blas_core", activeBlasCore()},
+                             {"gemm_gflops", peak},
+                             {"warmup_steps", options.warmupSteps},
+                             {"timed_steps", options.timedSteps},
+                             {"models", nlohmann::json::array()}};
 
     for (ModelKind kind : options.models) {
         const auto shape = trainBenchShape(options.config, kind);
@@ -101,7 +106,7 @@ int runTrainBench(const TrainBenchOptions& options) {
         torch::manual_seed(1);
         auto tokens = torch::randint(0, shape.model.vocabSize, {shape.batch, shape.seq + 1},
                                      torch::TensorOptions().dtype(torch::kInt64).device(device));  // [B, T+1]
-        auto inputs = tokens.narrow(1, 0, shape.seq), targets = tokens.narrow(1, 1, shape.seq);     // [B, T]
+        auto inputs = tokens.narrow(1, 0, shape.seq), targets = tokens.narrow(1, 1, shape.seq);    // [B, T]
         auto step = [&] {
             optimizer.zero_grad();
             auto loss = model->loss(inputs, targets);
@@ -127,14 +132,19 @@ int runTrainBench(const TrainBenchOptions& options) {
         const double mfu = tokensPerSecond * flopsPerToken / (peak * 1e9);
         const double rss = peakRssMb();
         std::printf("%-9s %11lld %10.1f %9.1f %9.1f %12.0f %10.0f %12.3f %6.1f%%\n", kindName(kind).c_str(),
-                    static_cast<long long>(model->parameterCount()), seconds * 1e3, median * 1e3, fastest * 1e3,
-                    tokensPerSecond, rss, flopsPerToken / 1e9, mfu * 100.0);
+                    static_cast<long long>(model->parameterCount()), seconds * 1e3, median * 1e3,
+                    fastest * 1e3, tokensPerSecond, rss, flopsPerToken / 1e9, mfu * 100.0);
         std::fflush(stdout);
-        report["models"].push_back({{"kind", kindName(kind)},          {"params", model->parameterCount()},
-                                    {"batch", shape.batch},            {"context", shape.seq},
-                                    {"ms_per_step_mean", seconds * 1e3}, {"ms_per_step_median", median * 1e3},
-                                    {"ms_per_step_min", fastest * 1e3}, {"tokens_per_s", tokensPerSecond},
-                                    {"peak_rss_mb", rss},              {"gflop_per_token", flopsPerToken / 1e9},
+        report["models"].push_back({{"kind", kindName(kind)},
+                                    {"params", model->parameterCount()},
+                                    {"batch", shape.batch},
+                                    {"context", shape.seq},
+                                    {"ms_per_step_mean", seconds * 1e3},
+                                    {"ms_per_step_median", median * 1e3},
+                                    {"ms_per_step_min", fastest * 1e3},
+                                    {"tokens_per_s", tokensPerSecond},
+                                    {"peak_rss_mb", rss},
+                                    {"gflop_per_token", flopsPerToken / 1e9},
                                     {"mfu", mfu}});
     }
     if (!options.jsonPath.empty()) {

@@ -10,12 +10,12 @@ namespace needlescope::bench {
 struct TrainBenchOptions {
     std::string config = "small";  // small | seed
     std::vector<ModelKind> models = {ModelKind::Standard, ModelKind::Diff};
-    int threads = 0;               // 0 = all cores
+    int threads = 0;  // 0 = all cores
     int warmupSteps = 3;
     int timedSteps = 10;
-    bool keepFreedMemory = true;   // mallopt tuning (DESIGN §6)
+    bool keepFreedMemory = true;  // mallopt tuning (DESIGN §6)
     std::string device = "cpu";
-    std::string jsonPath;          // also write the figures here as JSON (empty: table only)
+    std::string jsonPath;  // also write the figures here as JSON (empty: table only)
 };
 
 struct TrainBenchShape {

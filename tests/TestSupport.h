@@ -35,7 +35,8 @@ inline bool makeSmallCorpus(const QString& dir, qint64 trainBytes = 300000, qint
     const QByteArray train = cutAtLine(0, trainBytes);
     const QByteArray valid = cutAtLine(train.size(), validBytes);
     QDir().mkpath(dir);
-    for (const auto& [name, bytes] : {std::pair{QString("train.txt"), train}, std::pair{QString("valid.txt"), valid}}) {
+    for (const auto& [name, bytes] :
+         {std::pair{QString("train.txt"), train}, std::pair{QString("valid.txt"), valid}}) {
         QFile out(QDir(dir).filePath(name));
         if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size()) return false;
     }

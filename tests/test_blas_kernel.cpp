@@ -32,7 +32,7 @@ QString runCli(const QStringList& args, const QProcessEnvironment& env) {
 class TestBlasKernel : public QObject {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void genericCoreOnANewCpuRestartsWithTheBestKernel() {
         auto d = decideBlasKernel(observed(avx512(), "Prescott"));
         QVERIFY(d.restart);

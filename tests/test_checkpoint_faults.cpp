@@ -1,18 +1,16 @@
 // Checkpoint faults (issue 14): a full disk or a file-size limit while writing is a clean, resumable error;
 // flipped bytes are refused by the checksum; resume falls back to the newest intact checkpoint or takes the
 // step it is told; temporary files of killed processes are cleaned up.
-#include <QtTest/QtTest>
-
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <QtTest/QtTest>
 #include <filesystem>
 #include <fstream>
 
 #include "TestSupport.h"
-#include "train_test_support.h"
 #include "core/data/FileIO.h"
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
@@ -20,6 +18,7 @@
 #include "core/train/Experiment.h"
 #include "core/train/TrainConfig.h"
 #include "core/util/Error.h"
+#include "train_test_support.h"
 
 using namespace needlescope;
 namespace fs = std::filesystem;
@@ -31,7 +30,7 @@ using RecordingSink = traintest::StepSink;
 // Caps the size of any file this process writes (writes past it fail with EFBIG instead of raising SIGXFSZ),
 // and lifts the cap again on destruction.
 class FileSizeLimit {
-public:
+  public:
     explicit FileSizeLimit(rlim_t bytes) {
         previousHandler_ = ::signal(SIGXFSZ, SIG_IGN);
         ::getrlimit(RLIMIT_FSIZE, &previous_);
@@ -47,7 +46,7 @@ public:
         lifted_ = true;
     }
 
-private:
+  private:
     rlimit previous_{};
     sighandler_t previousHandler_ = SIG_DFL;
     bool lifted_ = false;
@@ -109,7 +108,7 @@ class TestCheckpointFaults : public QObject {
         return points.empty() ? -1 : points.back().value;
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         if (!traintest::scratchExperiment(dir_.path(), paths_)) QSKIP("shared WikiText data not found");
@@ -140,7 +139,7 @@ private Q_SLOTS:
     void diskRoomVerdicts() {
         const uint64_t mb = 1 << 20;
         QCOMPARE(judgeDiskRoom(100 * mb, 10 * mb), DiskRoom::Enough);
-        QCOMPARE(judgeDiskRoom(30 * mb, 10 * mb), DiskRoom::Low);  // room for this one and two more
+        QCOMPARE(judgeDiskRoom(30 * mb, 10 * mb), DiskRoom::Low);        // room for this one and two more
         QCOMPARE(judgeDiskRoom(10 * mb, 10 * mb), DiskRoom::NotEnough);  // no margin left for the store
         QCOMPARE(judgeDiskRoom(5 * mb, 10 * mb), DiskRoom::NotEnough);
     }
@@ -264,7 +263,8 @@ private Q_SLOTS:
         QDir().mkpath(folder);
         const long dead = deadPid();
         const long alive = ::getpid();
-        const QStringList stale = {QString("step-4.pt.tmp%1").arg(dead), QString("train-input.%1.txt").arg(dead),
+        const QStringList stale = {QString("step-4.pt.tmp%1").arg(dead),
+                                   QString("train-input.%1.txt").arg(dead),
                                    QString("tokenizer.%1.model").arg(dead), "step-2.pt.tmp"};
         const QStringList kept = {QString("step-6.pt.tmp%1").arg(alive), "tokenizer.model", "notes.txt",
                                   "train-input.txt"};
@@ -273,8 +273,10 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::WriteOnly));
         }
         QCOMPARE(removeStaleTempFiles(folder.toStdString()), int(stale.size()));
-        for (const QString& name : stale) QVERIFY2(!QFile::exists(QDir(folder).filePath(name)), qPrintable(name));
-        for (const QString& name : kept) QVERIFY2(QFile::exists(QDir(folder).filePath(name)), qPrintable(name));
+        for (const QString& name : stale)
+            QVERIFY2(!QFile::exists(QDir(folder).filePath(name)), qPrintable(name));
+        for (const QString& name : kept)
+            QVERIFY2(QFile::exists(QDir(folder).filePath(name)), qPrintable(name));
     }
 };
 

@@ -1,9 +1,8 @@
 // The headless CLI as a user runs it: exit codes, SIGKILL mid-training then --resume, runs, exports.
-#include <QtTest/QtTest>
-
 #include <signal.h>
-
 #include <torch/torch.h>
+
+#include <QtTest/QtTest>
 
 #include "TestSupport.h"
 #include "cli_test_support.h"
@@ -19,9 +18,11 @@ class TestCli : public QObject {
 
     QProcessEnvironment environment() const { return clitest::environment(dir_.path()); }
     using Result = clitest::Result;
-    Result cli(const QStringList& args, int timeoutMs = 240000) { return clitest::run(dir_.path(), args, timeoutMs); }
+    Result cli(const QStringList& args, int timeoutMs = 240000) {
+        return clitest::run(dir_.path(), args, timeoutMs);
+    }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         corpus_ = dir_.filePath("corpus");
@@ -98,11 +99,13 @@ private Q_SLOTS:
     void runsListShowsStoredRuns() {
         const auto r = cli({"runs", "list", "--db", db_});
         QCOMPARE(r.exitCode, 0);
-        QVERIFY2(r.out.contains("standard") && r.out.contains("diff") && r.out.contains("finished"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("standard") && r.out.contains("diff") && r.out.contains("finished"),
+                 qPrintable(r.out));
         QCOMPARE(cli({"runs", "tag", "1", "baseline", "paper", "--db", db_}).exitCode, 0);
         QCOMPARE(cli({"runs", "note", "1", "first", "try", "--db", db_}).exitCode, 0);
         const auto shown = cli({"runs", "show", "1", "--db", db_});
-        QVERIFY2(shown.out.contains("baseline,paper") && shown.out.contains("first try"), qPrintable(shown.out));
+        QVERIFY2(shown.out.contains("baseline,paper") && shown.out.contains("first try"),
+                 qPrintable(shown.out));
     }
 
     void exportsMetricsAndJson() {

@@ -18,7 +18,9 @@ class TestCliValidation : public QObject {
 
     QProcessEnvironment environment() const { return clitest::environment(dir_.path()); }
     using Result = clitest::Result;
-    Result cli(const QStringList& args, int timeoutMs = 60000) { return clitest::run(dir_.path(), args, timeoutMs); }
+    Result cli(const QStringList& args, int timeoutMs = 60000) {
+        return clitest::run(dir_.path(), args, timeoutMs);
+    }
     // A train command on the small corpus with its own store in `name`/.
     QStringList train(const QString& name, const QStringList& extra) const {
         return QStringList{"train",  "--threads", "1", "--db", QDir(dir_.filePath(name)).filePath("runs.db"),

@@ -4,13 +4,10 @@
 // that match the model's own capture and greedy decoding, custom needle texts, row limits for long
 // contexts, clear errors and stored-probe curves. (The time one placement takes is a benchmark, not a
 // test: `needlescope-cli bench probe`.)
-#include <QtTest/QtTest>
-
 #include <QTemporaryDir>
-
+#include <QtTest/QtTest>
 #include <algorithm>
 #include <cmath>
-
 #include <nlohmann/json.hpp>
 
 #include "TestSupport.h"
@@ -63,7 +60,7 @@ class TestInspection : public QObject {
         return {};
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         const QString corpus = QDir(dir_.path()).filePath("corpus");
@@ -111,7 +108,8 @@ private Q_SLOTS:
                 const std::string number = decodeSpan(*tokenizer_, r, r.answer);
                 QCOMPARE(number, r.answerText);
                 QCOMPARE(int(number.size()), 7);
-                QVERIFY(std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }));
+                QVERIFY(
+                    std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }));
                 QCOMPARE(decodeSpan(*tokenizer_, r, r.needle), " " + r.needleText);
                 QVERIFY(r.needleText.find(number) != std::string::npos);
                 QVERIFY(r.needleText.rfind("The special magic number for ", 0) == 0);
@@ -160,7 +158,11 @@ private Q_SLOTS:
                         const double expected = r.diff ? 1.0 - r.lambdas[size_t(l)] : 1.0;
                         if (std::fabs(sum - expected) > 1e-4)
                             QFAIL(qPrintable(QString("layer %1 head %2 row %3 sums to %4, expected %5")
-                                                 .arg(l).arg(h).arg(q).arg(sum).arg(expected)));
+                                                 .arg(l)
+                                                 .arg(h)
+                                                 .arg(q)
+                                                 .arg(sum)
+                                                 .arg(expected)));
                         if (r.diff) {  // effective = A1 − λ·A2, and both components are softmax rows
                             const float* a1 = r.row(MapKind::A1, l, h, i);
                             const float* a2 = r.row(MapKind::A2, l, h, i);
@@ -182,8 +184,8 @@ private Q_SLOTS:
             const InspectionResult first = session_.inspect(request(m, 0));
             const InspectionResult middle = session_.inspect(request(m, 50));
             const InspectionResult last = session_.inspect(request(m, 100));
-            QCOMPARE(first.needle.begin, int64_t(1));             // right after the sink
-            QCOMPARE(last.needle.end, last.question.begin);       // right before the question
+            QCOMPARE(first.needle.begin, int64_t(1));        // right after the sink
+            QCOMPARE(last.needle.end, last.question.begin);  // right before the question
             QVERIFY(first.needle.begin < middle.needle.begin);
             QVERIFY(middle.needle.begin < last.needle.begin);
             QCOMPARE(first.placedDepth, 0.0);
@@ -208,7 +210,8 @@ private Q_SLOTS:
             model->eval();
             const InspectionResult r = session_.inspect(request(m, 75, 100));
             const std::vector<int64_t> ids(r.tokens.begin(), r.tokens.end());
-            const auto full = model->capture(torch::tensor(ids, torch::kInt64).unsqueeze(0));  // logits [1, T, V]
+            const auto full =
+                model->capture(torch::tensor(ids, torch::kInt64).unsqueeze(0));  // logits [1, T, V]
             QCOMPARE(int64_t(full.layers.size()), r.layers);
             QCOMPARE(r.lambdas, model->lambdas());
             for (int64_t l = 0; l < r.layers; ++l)
@@ -217,12 +220,15 @@ private Q_SLOTS:
                     for (int64_t i = 0; i < r.rows; ++i) {
                         const float* row = r.row(MapKind::Effective, l, h, i);
                         const auto want = expected[r.rowPositions[size_t(i)]].contiguous();  // [T]
-                        for (int64_t k = 0; k < r.cols; ++k) QVERIFY(std::fabs(row[k] - want[k].item<float>()) < 1e-5);
+                        for (int64_t k = 0; k < r.cols; ++k)
+                            QVERIFY(std::fabs(row[k] - want[k].item<float>()) < 1e-5);
                     }
-                    const auto query = expected[r.queryRow];                       // [T]
-                    const double answer = query.narrow(0, r.answer.begin, r.answer.size()).sum().item<double>();
+                    const auto query = expected[r.queryRow];  // [T]
+                    const double answer =
+                        query.narrow(0, r.answer.begin, r.answer.size()).sum().item<double>();
                     const double sink = query.narrow(0, r.sink.begin, r.sink.size()).sum().item<double>();
-                    const double asked = query.narrow(0, r.question.begin, r.question.size()).sum().item<double>();
+                    const double asked =
+                        query.narrow(0, r.question.begin, r.question.size()).sum().item<double>();
                     const double all = query.sum().item<double>();
                     const auto& b = r.buckets(l, h);
                     QVERIFY(std::fabs(b.raw.answer - answer) < 1e-5);
@@ -245,7 +251,8 @@ private Q_SLOTS:
         QCOMPARE(int64_t(first.tokens.size()), int64_t(110));
         QCOMPARE(first.answerText, std::string("4711"));
         QCOMPARE(decodeSpan(*tokenizer_, first, first.answer), std::string("4711"));
-        QCOMPARE(decodeSpan(*tokenizer_, first, first.needle), std::string(" The secret code of Lisbon is 4711."));
+        QCOMPARE(decodeSpan(*tokenizer_, first, first.needle),
+                 std::string(" The secret code of Lisbon is 4711."));
         QCOMPARE(decodeSpan(*tokenizer_, first, first.question), " " + req.question);
         QCOMPARE(first.needle.begin, int64_t(1));
         QCOMPARE(first.question.end, int64_t(110));
@@ -260,13 +267,16 @@ private Q_SLOTS:
         const InspectionResult word = session_.inspect(req);
         // A word's first token carries the space before it (digits are split one per token, so a number's
         // span starts at its first digit).
-        QCOMPARE(QString::fromStdString(decodeSpan(*tokenizer_, word, word.answer)).trimmed(), QString("swordfish"));
+        QCOMPARE(QString::fromStdString(decodeSpan(*tokenizer_, word, word.answer)).trimmed(),
+                 QString("swordfish"));
         QCOMPARE(word.answerText, std::string("swordfish"));
         // A longer needle than the generator's takes its room from the haystack.
-        req.needle = "Remember, dear reader, after all this long text, that the password for today is swordfish.";
+        req.needle =
+            "Remember, dear reader, after all this long text, that the password for today is swordfish.";
         const InspectionResult longer = session_.inspect(req);
         QCOMPARE(int64_t(longer.tokens.size()), int64_t(110));
-        QCOMPARE(QString::fromStdString(decodeSpan(*tokenizer_, longer, longer.answer)).trimmed(), QString("swordfish"));
+        QCOMPARE(QString::fromStdString(decodeSpan(*tokenizer_, longer, longer.answer)).trimmed(),
+                 QString("swordfish"));
         QCOMPARE(longer.needle.end, longer.question.begin);  // still last at depth 100
         // In the middle, the needle keeps (about) the place the generator's needle had.
         req.depth = 50;

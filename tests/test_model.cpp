@@ -1,10 +1,9 @@
 // Model tests: each checks the LibTorch modules against an independent formula or invariant.
-#include <QtTest/QtTest>
+#include <torch/torch.h>
 
+#include <QtTest/QtTest>
 #include <cmath>
 #include <cstdio>
-
-#include <torch/torch.h>
 
 #include "core/model/Attention.h"
 #include "core/model/BatchedMatmul.h"
@@ -28,7 +27,9 @@ ModelConfig smallConfig(ModelKind kind) {
     return c;
 }
 
-double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
+double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b) {
+    return (a - b).abs().max().item<double>();
+}
 
 // Independent RoPE: rotate each interleaved pair (x[2i], x[2i+1]) of a d-wide vector at position t.
 torch::Tensor naiveRope(const torch::Tensor& x /* [T, d] */, double base) {
@@ -77,7 +78,7 @@ std::pair<torch::Tensor, torch::Tensor> freshMask(int64_t T) {
 
 class TestModel : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() { torch::manual_seed(0); }
 
     void causality_data() {
@@ -93,11 +94,13 @@ private Q_SLOTS:
         auto tokens = torch::randint(0, 97, {2, 20}, torch::kInt64);  // [B, T]
         for (int64_t t : {0, 7, 19}) {
             auto changed = tokens.clone();
-            changed.index_put_({torch::indexing::Slice(), t}, (tokens.index({0, t}).item<int64_t>() + 1) % 97);
+            changed.index_put_({torch::indexing::Slice(), t},
+                               (tokens.index({0, t}).item<int64_t>() + 1) % 97);
             auto a = model->forward(tokens);   // [B, T, V]
             auto b = model->forward(changed);  // [B, T, V]
             if (t > 0) QVERIFY(maxAbsDiff(a.narrow(1, 0, t), b.narrow(1, 0, t)) < 1e-6);
-            QVERIFY2(maxAbsDiff(a.narrow(1, t, 1), b.narrow(1, t, 1)) > 1e-4, "the changed position must change");
+            QVERIFY2(maxAbsDiff(a.narrow(1, t, 1), b.narrow(1, t, 1)) > 1e-4,
+                     "the changed position must change");
         }
     }
 
@@ -117,8 +120,9 @@ private Q_SLOTS:
         std::vector<torch::Tensor> heads;
         for (int64_t hd = 0; hd < H; ++hd) {
             auto cols = torch::indexing::Slice(hd * d, (hd + 1) * d);
-            auto weights = naiveCausalSoftmax(naiveRope(q.index({torch::indexing::Slice(), cols}).contiguous(), 1e4),
-                                              naiveRope(k.index({torch::indexing::Slice(), cols}).contiguous(), 1e4));
+            auto weights =
+                naiveCausalSoftmax(naiveRope(q.index({torch::indexing::Slice(), cols}).contiguous(), 1e4),
+                                   naiveRope(k.index({torch::indexing::Slice(), cols}).contiguous(), 1e4));
             QVERIFY(maxAbsDiff(weights, captured.effective[0][hd]) < 1e-5);
             heads.push_back(torch::matmul(weights, v.index({torch::indexing::Slice(), cols})));
         }
@@ -133,7 +137,8 @@ private Q_SLOTS:
         RotaryEmbedding rope(d, 32, 10000.0);
         {
             torch::NoGradGuard noGrad;
-            for (auto* p : {&attn->lambda_q1, &attn->lambda_k1, &attn->lambda_q2, &attn->lambda_k2}) p->normal_(0, 0.3);
+            for (auto* p : {&attn->lambda_q1, &attn->lambda_k1, &attn->lambda_q2, &attn->lambda_k2})
+                p->normal_(0, 0.3);
             attn->subln->weight.uniform_(0.5, 1.5);  // a non-trivial shared norm weight
         }
         auto x = torch::randn({1, T, D});
@@ -144,13 +149,16 @@ private Q_SLOTS:
         torch::NoGradGuard noGrad;
         const double lambdaInit = 0.8 - 0.6 * std::exp(-0.3 * layer);
         const double lambda = std::exp(torch::dot(attn->lambda_q1, attn->lambda_k1).item<double>()) -
-                              std::exp(torch::dot(attn->lambda_q2, attn->lambda_k2).item<double>()) + lambdaInit;
+                              std::exp(torch::dot(attn->lambda_q2, attn->lambda_k2).item<double>()) +
+                              lambdaInit;
         QCOMPARE(float(captured.lambda), float(lambda));
         auto q = torch::matmul(x[0], attn->q_proj->weight.t());  // [T, 2h·d]
         auto k = torch::matmul(x[0], attn->k_proj->weight.t());
         auto v = torch::matmul(x[0], attn->v_proj->weight.t());  // [T, h·2d]
         auto sub = [&](const torch::Tensor& m, int64_t s) {
-            return naiveRope(m.index({torch::indexing::Slice(), torch::indexing::Slice(s * d, (s + 1) * d)}).contiguous(), 1e4);
+            return naiveRope(
+                m.index({torch::indexing::Slice(), torch::indexing::Slice(s * d, (s + 1) * d)}).contiguous(),
+                1e4);
         };
         std::vector<torch::Tensor> heads;
         for (int64_t i = 0; i < baselineHeads / 2; ++i) {
@@ -161,7 +169,8 @@ private Q_SLOTS:
             QVERIFY(maxAbsDiff(a2, captured.a2[0][i]) < 1e-5);
             QVERIFY(maxAbsDiff(effective, captured.effective[0][i]) < 1e-5);
             auto vi = v.index({torch::indexing::Slice(), torch::indexing::Slice(i * 2 * d, (i + 1) * 2 * d)});
-            heads.push_back(naiveRmsNorm(torch::matmul(effective, vi), attn->subln->weight) * (1.0 - lambdaInit));
+            heads.push_back(naiveRmsNorm(torch::matmul(effective, vi), attn->subln->weight) *
+                            (1.0 - lambdaInit));
         }
         auto expected = torch::matmul(torch::cat(heads, 1), attn->out_proj->weight.t());  // [T, D]
         const double diff = maxAbsDiff(out, expected);
@@ -181,11 +190,18 @@ private Q_SLOTS:
         const auto lambdas = model->lambdas();
         for (size_t l = 0; l < cap.layers.size(); ++l) {
             const auto& layer = cap.layers[l];
-            QCOMPARE(layer.effective.sizes().vec(), (std::vector<int64_t>{2, config.attentionHeads(), 3, 16}));
+            QCOMPARE(layer.effective.sizes().vec(),
+                     (std::vector<int64_t>{2, config.attentionHeads(), 3, 16}));
             const double expectedSum = ModelKind(kind) == ModelKind::Diff ? 1.0 - lambdas[l] : 1.0;
-            QVERIFY(maxAbsDiff(layer.effective.sum(-1), torch::full({2, config.attentionHeads(), 3}, expectedSum)) < 1e-5);
+            QVERIFY(maxAbsDiff(layer.effective.sum(-1),
+                               torch::full({2, config.attentionHeads(), 3}, expectedSum)) < 1e-5);
             for (size_t r = 0; r < rows.size(); ++r)  // nothing attends to the future
-                QCOMPARE(layer.effective.select(2, r).narrow(-1, rows[r] + 1, 15 - rows[r]).abs().sum().item<double>(), 0.0);
+                QCOMPARE(layer.effective.select(2, r)
+                             .narrow(-1, rows[r] + 1, 15 - rows[r])
+                             .abs()
+                             .sum()
+                             .item<double>(),
+                         0.0);
             if (ModelKind(kind) == ModelKind::Diff) {
                 QVERIFY(maxAbsDiff(layer.a1.sum(-1), torch::ones({2, config.attentionHeads(), 3})) < 1e-5);
                 QVERIFY(maxAbsDiff(layer.a2.sum(-1), torch::ones({2, config.attentionHeads(), 3})) < 1e-5);
@@ -241,7 +257,8 @@ private Q_SLOTS:
     }
 
     void parameterCounts() {
-        for (auto [dModel, heads, layers] : {std::tuple{32, 4, 3}, std::tuple{64, 8, 2}, std::tuple{48, 2, 1}}) {
+        for (auto [dModel, heads, layers] :
+             {std::tuple{32, 4, 3}, std::tuple{64, 8, 2}, std::tuple{48, 2, 1}}) {
             auto config = smallConfig(ModelKind::Standard);
             config.dModel = dModel;
             config.nHeads = heads;
@@ -256,11 +273,12 @@ private Q_SLOTS:
     void parameterNamesFollowReference() {
         Decoder model(smallConfig(ModelKind::Diff));
         auto params = model->named_parameters();
-        for (const char* name : {"embed_tokens.weight", "layers.0.attn.q_proj.weight", "layers.0.attn.k_proj.weight",
-                                 "layers.0.attn.v_proj.weight", "layers.0.attn.out_proj.weight",
-                                 "layers.0.attn.lambda_q1", "layers.0.attn.lambda_k1", "layers.0.attn.lambda_q2",
-                                 "layers.0.attn.lambda_k2", "layers.0.attn.subln.weight", "layers.2.ffn.w1.weight",
-                                 "layers.2.ffn.w2.weight", "layers.2.ffn.w3.weight", "norm.weight"})
+        for (const char* name :
+             {"embed_tokens.weight", "layers.0.attn.q_proj.weight", "layers.0.attn.k_proj.weight",
+              "layers.0.attn.v_proj.weight", "layers.0.attn.out_proj.weight", "layers.0.attn.lambda_q1",
+              "layers.0.attn.lambda_k1", "layers.0.attn.lambda_q2", "layers.0.attn.lambda_k2",
+              "layers.0.attn.subln.weight", "layers.2.ffn.w1.weight", "layers.2.ffn.w2.weight",
+              "layers.2.ffn.w3.weight", "norm.weight"})
             QVERIFY2(params.contains(name), name);
     }
 
@@ -282,14 +300,17 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         const int std_ = int(ModelKind::Standard), diff = int(ModelKind::Diff);
         QTest::newRow("heads not dividing") << "heads" << 6 << std_ << "heads (6) must divide d_model (32)";
-        QTest::newRow("odd diff heads") << "heads" << 1 << diff << "a DIFF model needs an even head count (it pairs heads), got 1";
+        QTest::newRow("odd diff heads")
+            << "heads" << 1 << diff << "a DIFF model needs an even head count (it pairs heads), got 1";
         QTest::newRow("zero d_model") << "d_model" << 0 << std_ << "d_model must be positive, got 0";
         QTest::newRow("negative layers") << "layers" << -2 << std_ << "layers must be positive, got -2";
         QTest::newRow("zero heads") << "heads" << 0 << std_ << "heads must be positive, got 0";
         QTest::newRow("zero vocab") << "vocab" << 0 << std_ << "vocab_size must be positive, got 0";
         QTest::newRow("zero context") << "context" << 0 << std_ << "context length must be positive, got 0";
-        QTest::newRow("negative context") << "context" << -5 << diff << "context length must be positive, got -5";
-        QTest::newRow("odd head width") << "heads" << 32 << std_ << "head width d_model/heads = 1 must be even for rotary embeddings";
+        QTest::newRow("negative context")
+            << "context" << -5 << diff << "context length must be positive, got -5";
+        QTest::newRow("odd head width")
+            << "heads" << 32 << std_ << "head width d_model/heads = 1 must be even for rotary embeddings";
     }
     void configValidation() {
         QFETCH(QString, field);

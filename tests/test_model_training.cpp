@@ -1,7 +1,7 @@
 // Training smoke tests: a tiny model of each kind can learn, and gradients reach every DIFF parameter.
-#include <QtTest/QtTest>
-
 #include <torch/torch.h>
+
+#include <QtTest/QtTest>
 
 #include "core/model/Decoder.h"
 
@@ -9,7 +9,7 @@ using namespace needlescope;
 
 class TestModelTraining : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void overfitsOneBatch_data() {
         QTest::addColumn<int>("kind");
         QTest::newRow("standard") << int(ModelKind::Standard);
@@ -28,7 +28,8 @@ private Q_SLOTS:
         torch::manual_seed(3);
         auto batch = torch::randint(0, 64, {4, 33}, torch::kInt64);  // [B, T + 1]
         auto inputs = batch.narrow(1, 0, 32), targets = batch.narrow(1, 1, 32);
-        torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(3e-3).betas({0.9, 0.95}));
+        torch::optim::AdamW optimizer(model->parameters(),
+                                      torch::optim::AdamWOptions(3e-3).betas({0.9, 0.95}));
         double first = 0, last = 0;
         for (int step = 0; step < 200; ++step) {
             optimizer.zero_grad();
@@ -38,7 +39,8 @@ private Q_SLOTS:
             (step == 0 ? first : last) = loss.item<double>();
         }
         qInfo("loss %.3f -> %.3f", first, last);
-        QVERIFY2(last <= 0.5 * first, qPrintable(QString("loss fell only from %1 to %2").arg(first).arg(last)));
+        QVERIFY2(last <= 0.5 * first,
+                 qPrintable(QString("loss fell only from %1 to %2").arg(first).arg(last)));
     }
 
     void gradientsReachLambdaAndSubln() {
@@ -55,7 +57,8 @@ private Q_SLOTS:
         int checked = 0;
         for (const auto& item : model->named_parameters()) {
             const auto& name = item.key();
-            const bool wanted = name.find("lambda_") != std::string::npos || name.find("subln") != std::string::npos;
+            const bool wanted =
+                name.find("lambda_") != std::string::npos || name.find("subln") != std::string::npos;
             if (!wanted) continue;
             QVERIFY2(item.value().grad().defined(), name.c_str());
             QVERIFY2(item.value().grad().abs().sum().item<double>() > 0, name.c_str());

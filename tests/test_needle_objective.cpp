@@ -2,10 +2,8 @@
 // positions of a needle row and leaves plain rows' gradient as it was; the loss equals an independent
 // Σ w·(−log p) / Σ w; multi-needle tasks have exact spans for every (N, R); the context schedule; the new
 // config keys round-trip and bad values are refused; a short experiment with all of it finishes.
-#include <QtTest/QtTest>
-
 #include <QTemporaryDir>
-
+#include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 
 #include "core/model/Loss.h"
@@ -23,7 +21,8 @@ class TestNeedleObjective : public QObject {
     std::shared_ptr<const std::vector<int32_t>> train_;
 
     std::string decode(const std::vector<int32_t>& tokens, TokenSpan span) const {
-        return data_.tokenizer.decode(std::vector<int32_t>(tokens.begin() + span.begin, tokens.begin() + span.end));
+        return data_.tokenizer.decode(
+            std::vector<int32_t>(tokens.begin() + span.begin, tokens.begin() + span.end));
     }
     CurriculumSettings settings(std::vector<NeedleSet> sets, NeedleLoss::Mode mode) const {
         CurriculumSettings s;
@@ -34,7 +33,7 @@ class TestNeedleObjective : public QObject {
         return s;
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         bool ok = false;
@@ -80,10 +79,12 @@ private Q_SLOTS:
                 std::set<std::string> cities;
                 for (size_t q = 0; q < task.answers.size(); ++q) {
                     QCOMPARE(decode(task.tokens, task.answers[q]), " " + task.queried[q].number);
-                    const TokenSpan before{std::max<int64_t>(0, task.answers[q].begin - 40), task.answers[q].begin};
+                    const TokenSpan before{std::max<int64_t>(0, task.answers[q].begin - 40),
+                                           task.answers[q].begin};
                     const std::string lead = decode(task.tokens, before);
                     const std::string ask = "The special magic number for " + task.queried[q].city + " is";
-                    QVERIFY2(lead.size() >= ask.size() && lead.compare(lead.size() - ask.size(), ask.size(), ask) == 0,
+                    QVERIFY2(lead.size() >= ask.size() &&
+                                 lead.compare(lead.size() - ask.size(), ask.size(), ask) == 0,
                              lead.c_str());
                     cities.insert(task.queried[q].city);
                 }
@@ -121,7 +122,8 @@ private Q_SLOTS:
     void answerOnlyLossGradient() {
         // A batch of plain rows and needle rows, weighted by the curriculum.
         const int64_t B = 6, T = 192, V = data_.tokenizer.vocabSize();
-        Curriculum curriculum(data_.tokenizer, train_, 256, settings({{1, 1}, {2, 2}}, NeedleLoss::Mode::Answer));
+        Curriculum curriculum(data_.tokenizer, train_, 256,
+                              settings({{1, 1}, {2, 2}}, NeedleLoss::Mode::Answer));
         Batch batch{torch::randint(0, V, {B, T}, torch::kInt64), {}, {}};
         batch.targets = torch::randint(0, V, {B, T}, torch::kInt64);
         int64_t position = 0;
@@ -136,30 +138,35 @@ private Q_SLOTS:
         }
         QVERIFY(batch.weights.defined());
         QCOMPARE(batch.weights.sizes(), (std::vector<int64_t>{B, T}));
-        const auto rowSums = batch.weights.sum(1);                                        // [B]
+        const auto rowSums = batch.weights.sum(1);  // [B]
         QVERIFY(torch::allclose(rowSums, torch::full({B}, double(T)), 1e-4, 1e-3));
 
         torch::manual_seed(5);
-        auto logits = torch::randn({B, T, V}, torch::requires_grad());                  // [B, T, V]
-        auto loss = nextTokenLoss(logits, batch.targets, batch.weights);                // []
+        auto logits = torch::randn({B, T, V}, torch::requires_grad());    // [B, T, V]
+        auto loss = nextTokenLoss(logits, batch.targets, batch.weights);  // []
         // Independent formula: Σ w·(−log softmax[target]) / Σ w.
-        auto logp = torch::log_softmax(logits.detach(), -1).gather(-1, batch.targets.unsqueeze(-1)).squeeze(-1);  // [B, T]
-        auto expected = -(logp * batch.weights).sum() / batch.weights.sum();          // []
+        auto logp = torch::log_softmax(logits.detach(), -1)
+                        .gather(-1, batch.targets.unsqueeze(-1))
+                        .squeeze(-1);                                         // [B, T]
+        auto expected = -(logp * batch.weights).sum() / batch.weights.sum();  // []
         QVERIFY(std::abs(loss.item<double>() - expected.item<double>()) < 1e-5);
         loss.backward();
-        auto grad = logits.grad();                                                      // [B, T, V]
+        auto grad = logits.grad();  // [B, T, V]
 
-        auto plainLogits = logits.detach().clone().requires_grad_(true);                // [B, T, V]
-        nextTokenLoss(plainLogits, batch.targets).backward();                           // the "all" objective
-        auto plainGrad = plainLogits.grad();                                            // [B, T, V]
+        auto plainLogits = logits.detach().clone().requires_grad_(true);  // [B, T, V]
+        nextTokenLoss(plainLogits, batch.targets).backward();             // the "all" objective
+        auto plainGrad = plainLogits.grad();                              // [B, T, V]
         for (int64_t r = 0; r < B; ++r) {
             const bool plainRow = (batch.weights[r] == 1).all().item<bool>();
             for (int64_t t = 0; t < T; ++t) {
                 const float w = batch.weights[r][t].item<float>();
-                if (w == 0.0f) QCOMPARE(grad[r][t].abs().max().item<float>(), 0.0f);  // no gradient at all
-                else QVERIFY(grad[r][t].abs().max().item<float>() > 0);
+                if (w == 0.0f)
+                    QCOMPARE(grad[r][t].abs().max().item<float>(), 0.0f);  // no gradient at all
+                else
+                    QVERIFY(grad[r][t].abs().max().item<float>() > 0);
             }
-            if (plainRow) QVERIFY(torch::allclose(grad[r], plainGrad[r], 1e-6, 1e-9));  // unchanged on plain rows
+            if (plainRow)
+                QVERIFY(torch::allclose(grad[r], plainGrad[r], 1e-6, 1e-9));  // unchanged on plain rows
         }
     }
 

@@ -2,7 +2,6 @@
 // a signed DIFF row (λ = 0.75, some negative weights) and a DIFF row with λ = 1.25 whose signed total is
 // negative (flagged, never divided). All weights are dyadic fractions, so every expected number is exact.
 #include <QtTest/QtTest>
-
 #include <cmath>
 #include <vector>
 
@@ -32,7 +31,7 @@ BucketSpans diffSpans() {
 }
 
 const std::vector<float> kA1 = {0.25f, 0.125f, 0.125f, 0.0f, 0.25f, 0.125f, 0.0625f, 0.0625f};  // sums to 1
-const std::vector<float> kA2 = {0.5f, 0.125f, 0.25f, 0.0f, 0.0f, 0.0625f, 0.0625f, 0.0f};        // sums to 1
+const std::vector<float> kA2 = {0.5f, 0.125f, 0.25f, 0.0f, 0.0f, 0.0625f, 0.0625f, 0.0f};       // sums to 1
 
 void compareBuckets(const BucketValues& got, double sink, double answer, double noise, double query) {
     QCOMPARE(got.sink, sink);
@@ -45,11 +44,11 @@ void compareBuckets(const BucketValues& got, double sink, double answer, double 
 
 class TestProbeBuckets : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void standardRow() {
         // T = 10: sink {0}, noise {1, 2, 3, 6}, answer {4, 5}, query {7, 8, 9}.
-        const std::vector<float> row = {0.5f, 0.0625f, 0.0625f, 0.0625f, 0.125f, 0.0625f, 0.0625f, 0.03125f,
-                                        0.015625f, 0.015625f};
+        const std::vector<float> row = {0.5f,    0.0625f, 0.0625f,  0.0625f,   0.125f,
+                                        0.0625f, 0.0625f, 0.03125f, 0.015625f, 0.015625f};
         BucketSpans spans;
         spans.sink = {0, 1};
         spans.answer = {4, 6};
@@ -66,7 +65,8 @@ private Q_SLOTS:
     }
 
     void signedDiffRow() {
-        // λ = 0.75: e = [−.125, .03125, −.0625, 0, .25, .078125, .015625, .0625], Σe = 1 − λ = .25, Σ|e| = .625.
+        // λ = 0.75: e = [−.125, .03125, −.0625, 0, .25, .078125, .015625, .0625], Σe = 1 − λ = .25, Σ|e| =
+        // .625.
         const auto e = diffRow(kA1, kA2, 0.75f);
         const RowBuckets b = computeBuckets(e.data(), int64_t(e.size()), diffSpans());
         QVERIFY(!b.flagged);
@@ -85,8 +85,8 @@ private Q_SLOTS:
         QVERIFY(b.flagged);
         QCOMPARE(b.signedTotal, -0.25);
         QCOMPARE(b.absoluteTotal, 0.96875);
-        QVERIFY(std::isnan(b.signedNorm.sink) && std::isnan(b.signedNorm.answer) && std::isnan(b.signedNorm.noise) &&
-                std::isnan(b.signedNorm.query));
+        QVERIFY(std::isnan(b.signedNorm.sink) && std::isnan(b.signedNorm.answer) &&
+                std::isnan(b.signedNorm.noise) && std::isnan(b.signedNorm.query));
         compareBuckets(b.raw, -0.375, 0.25, -0.171875, 0.046875);
         compareBuckets(b.absolute, 0.375 / 0.96875, 0.25 / 0.96875, 0.265625 / 0.96875, 0.078125 / 0.96875);
         QVERIFY(std::isnan(answerNoiseRatio(b.signedNorm)));
@@ -140,22 +140,23 @@ private Q_SLOTS:
     }
 
     void meanOverHeadsThenLayersSkipsFlaggedRows() {
-        // Layer 0: two heads (signed answer .5 and .25); layer 1: one normal head (answer 1.0) and one flagged.
-        // Mean over heads then layers: (.375 + 1.0) / 2 = .6875 — not the flat mean of the three (≈ .583).
+        // Layer 0: two heads (signed answer .5 and .25); layer 1: one normal head (answer 1.0) and one
+        // flagged. Mean over heads then layers: (.375 + 1.0) / 2 = .6875 — not the flat mean of the three (≈
+        // .583).
         auto head = [](int64_t layer, int64_t h, double answer, bool flagged) {
             HeadBuckets b;
             b.layer = layer;
             b.head = h;
             b.buckets.flagged = flagged;
             const double nan = std::nan("");
-            b.buckets.signedNorm = flagged ? BucketValues{nan, nan, nan, nan} : BucketValues{0, answer, 1 - answer, 0};
+            b.buckets.signedNorm =
+                flagged ? BucketValues{nan, nan, nan, nan} : BucketValues{0, answer, 1 - answer, 0};
             b.buckets.absolute = {0, answer, 1 - answer, 0};
             b.buckets.raw = {0, answer, 1 - answer, 0};
             return b;
         };
-        const BucketMeans m = meanOverHeadsThenLayers(
-            std::vector<HeadBuckets>{head(0, 0, 0.5, false), head(0, 1, 0.25, false), head(1, 0, 1.0, false),
-                                     head(1, 1, 0.5, true)});
+        const BucketMeans m = meanOverHeadsThenLayers(std::vector<HeadBuckets>{
+            head(0, 0, 0.5, false), head(0, 1, 0.25, false), head(1, 0, 1.0, false), head(1, 1, 0.5, true)});
         QCOMPARE(m.signedNorm.answer, 0.6875);
         QCOMPARE(m.absolute.answer, (0.375 + 0.75) / 2);
         QCOMPARE(m.rows, int64_t(4));

@@ -2,23 +2,20 @@
 // aggregate equals the mean of the stored rows (recomputed here), the same prompts for both models, the
 // captured row is the real causal row, retrieval scoring matches greedy decoding, clear errors, and the
 // training-time hooks (probe every M steps, retrieval curriculum) work inside an Experiment.
-#include <QtTest/QtTest>
-
 #include <QTemporaryDir>
-
+#include <QtTest/QtTest>
 #include <cmath>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "core/probe/Curriculum.h"
 #include "core/probe/Haystack.h"
 #include "core/probe/Probe.h"
-#include "core/util/Error.h"
 #include "core/probe/ProbeReport.h"
 #include "core/probe/TrainingProbe.h"
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
+#include "core/util/Error.h"
 #include "test_probe_support.h"
 
 using namespace needlescope;
@@ -41,7 +38,7 @@ class TestProbeModel : public QObject {
         return {};
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         TrainConfig config = probetest::tinyConfig(128);
@@ -51,15 +48,18 @@ private Q_SLOTS:
         TrainingProbeSettings settings;
         settings.dbPath = QDir(dir_.path()).filePath("runs.db").toStdString();
         settings.options.depths = {0, 100};
-        auto hooks = makeTrainingProbeHooks(settings, [this](const std::string& line) { probeLog_.push_back(line); });
-        if (!testsupport::makeSmallCorpus(QDir(dir_.path()).filePath("corpus"))) QSKIP("shared WikiText data not found");
+        auto hooks =
+            makeTrainingProbeHooks(settings, [this](const std::string& line) { probeLog_.push_back(line); });
+        if (!testsupport::makeSmallCorpus(QDir(dir_.path()).filePath("corpus")))
+            QSKIP("shared WikiText data not found");
         run_ = probetest::trainTiny(dir_.path(), config, hooks);
         QCOMPARE(run_.status, RunStatus::Finished);
         QCOMPARE(run_.runIds.size(), size_t(2));
 
         RunStore store = RunStore::open(run_.db.toStdString(), true);
         const auto cfg = nlohmann::json::parse(store.run(run_.runIds[0]).configJson);
-        tokenizer_ = std::make_unique<Tokenizer>(Tokenizer::load(cfg.at("tokenizer_model").get<std::string>()));
+        tokenizer_ =
+            std::make_unique<Tokenizer>(Tokenizer::load(cfg.at("tokenizer_model").get<std::string>()));
         haystack_ = std::make_unique<Haystack>(Haystack::fromCorpus(run_.corpus.toStdString(), *tokenizer_));
         for (int64_t id : run_.runIds) models_.push_back(loadModel(store.checkpoints(id).back().path));
         QCOMPARE(models_[0]->config().kind, ModelKind::Standard);
@@ -72,7 +72,8 @@ private Q_SLOTS:
             const auto steps = store.probeSteps(run_.runIds[i]);
             QCOMPARE(steps, (std::vector<int64_t>{15, 30}));
             const int64_t heads = models_[i]->config().attentionHeads() * models_[i]->config().nLayers;
-            QCOMPARE(int64_t(store.probeRows(run_.runIds[i], 15).size()), 2 * 1 * heads);  // 2 depths × 1 sample
+            QCOMPARE(int64_t(store.probeRows(run_.runIds[i], 15).size()),
+                     2 * 1 * heads);  // 2 depths × 1 sample
         }
         QCOMPARE(probeLog_.size(), size_t(4));
         for (const auto& line : probeLog_) QVERIFY2(line.find("probe run") == 0, line.c_str());
@@ -91,7 +92,8 @@ private Q_SLOTS:
             store.addProbeRows(results.back().rows);
             const auto& c = models_[i]->config();
             const auto rows = store.probeRows(run_.runIds[i], step);
-            QCOMPARE(int64_t(rows.size()), int64_t(options.depths.size()) * options.samples * c.nLayers * c.attentionHeads());
+            QCOMPARE(int64_t(rows.size()),
+                     int64_t(options.depths.size()) * options.samples * c.nLayers * c.attentionHeads());
             std::set<std::tuple<double, int64_t, int64_t, int64_t>> keys;
             for (const auto& r : rows) keys.insert({r.depth, r.sample, r.layer, r.head});
             QCOMPARE(keys.size(), rows.size());
@@ -101,7 +103,8 @@ private Q_SLOTS:
             const ProbeSummary summary = selectAndSummarize(rows, {});
             QCOMPARE(summary.depths.size(), options.depths.size());
             for (const DepthSummary& d : summary.depths) {
-                std::map<int64_t, std::map<int64_t, std::vector<const ProbeRow*>>> bySample;  // sample → layer → rows
+                std::map<int64_t, std::map<int64_t, std::vector<const ProbeRow*>>>
+                    bySample;  // sample → layer → rows
                 int hits = 0;
                 std::set<int64_t> hitSamples;
                 for (const auto& r : rows)
@@ -128,11 +131,17 @@ private Q_SLOTS:
                     }
                     return n ? total / n : std::nan("");
                 };
-                auto close = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || std::fabs(a - b) < 1e-12; };
-                QVERIFY(close(d.signedNorm.answer.mean, expect([](const ProbeRow& r) { return r.signedNorm.answer; })));
-                QVERIFY(close(d.signedNorm.noise.mean, expect([](const ProbeRow& r) { return r.signedNorm.noise; })));
-                QVERIFY(close(d.absolute.answer.mean, expect([](const ProbeRow& r) { return r.absolute.answer; })));
-                QVERIFY(close(d.absolute.noise.mean, expect([](const ProbeRow& r) { return r.absolute.noise; })));
+                auto close = [](double a, double b) {
+                    return (std::isnan(a) && std::isnan(b)) || std::fabs(a - b) < 1e-12;
+                };
+                QVERIFY(close(d.signedNorm.answer.mean,
+                              expect([](const ProbeRow& r) { return r.signedNorm.answer; })));
+                QVERIFY(close(d.signedNorm.noise.mean,
+                              expect([](const ProbeRow& r) { return r.signedNorm.noise; })));
+                QVERIFY(close(d.absolute.answer.mean,
+                              expect([](const ProbeRow& r) { return r.absolute.answer; })));
+                QVERIFY(
+                    close(d.absolute.noise.mean, expect([](const ProbeRow& r) { return r.absolute.noise; })));
                 QVERIFY(close(d.raw.answer.mean, expect([](const ProbeRow& r) { return r.raw.answer; })));
                 QVERIFY(close(d.raw.sink.mean, expect([](const ProbeRow& r) { return r.raw.sink; })));
                 QCOMPARE(d.hits, int64_t(hits));
@@ -157,7 +166,8 @@ private Q_SLOTS:
         QCOMPARE(results[0].placements.size(), results[1].placements.size());
         for (size_t k = 0; k < results[0].placements.size(); ++k) {
             QCOMPARE(results[0].placements[k].prompt.tokens, results[1].placements[k].prompt.tokens);
-            QCOMPARE(results[0].placements[k].prompt.answer.begin, results[1].placements[k].prompt.answer.begin);
+            QCOMPARE(results[0].placements[k].prompt.answer.begin,
+                     results[1].placements[k].prompt.answer.begin);
         }
         // DIFF rows: raw row totals are 1 − λ of their layer.
         const PlacementResult& diff = results[1].placements.front();
@@ -181,7 +191,11 @@ private Q_SLOTS:
                 auto a = withAnswer.layers[l].effective.narrow(-1, 0, T);
                 auto b = alone.layers[l].effective;
                 QVERIFY(torch::allclose(a, b, 1e-5, 1e-6));
-                QVERIFY(withAnswer.layers[l].effective.narrow(-1, T, p.answerTokens.size() - 1).abs().max().item<double>() == 0.0);
+                QVERIFY(withAnswer.layers[l]
+                            .effective.narrow(-1, T, p.answerTokens.size() - 1)
+                            .abs()
+                            .max()
+                            .item<double>() == 0.0);
             }
         }
     }
@@ -213,7 +227,7 @@ private Q_SLOTS:
                 QVERIFY(torch::allclose(mine.layers[l].a2, a2, 1e-6, 1e-7));
             }
             torch::NoGradGuard noGrad;
-            const auto plain = model->forward(input);                        // [1, L, V]
+            const auto plain = model->forward(input);                           // [1, L, V]
             const auto tail = plain.narrow(1, T - 1, input.size(1) - (T - 1));  // [1, L − T + 1, V]
             QCOMPARE(mine.logits.sizes(), tail.sizes());
             QVERIFY(torch::allclose(mine.logits, tail, 1e-5, 1e-5));
@@ -247,10 +261,12 @@ private Q_SLOTS:
                 QCOMPARE(mapped.heads[i].buckets.raw.noise, plain.heads[i].buckets.raw.noise);
             }
             QCOMPARE(mapped.retrieval.generated, plain.retrieval.generated);
-            // The raw answer bucket is the sum of the query row over the answer's keys, from the full capture.
+            // The raw answer bucket is the sum of the query row over the answer's keys, from the full
+            // capture.
             const auto full = model->capture(probeInput(p.tokens, p.answerTokens));
             const auto& first = full.layers[0].effective;  // [1, H, L, L]
-            const double answer = first[0][0][T - 1].narrow(0, p.answer.begin, p.answer.size()).sum().item<double>();
+            const double answer =
+                first[0][0][T - 1].narrow(0, p.answer.begin, p.answer.size()).sum().item<double>();
             QVERIFY(std::fabs(plain.heads[0].buckets.raw.answer - answer) < 1e-5);
         }
     }
@@ -286,7 +302,8 @@ private Q_SLOTS:
         QVERIFY(std::fabs(last.mean.raw.answer - mean.mean.raw.answer) > 0);
         // The whole needle holds the number: at least as much raw attention (standard weights are ≥ 0).
         QVERIFY(needle.mean.raw.answer >= last.mean.raw.answer);
-        QVERIFY(std::fabs(needle.mean.raw.answer + needle.mean.raw.noise - last.mean.raw.answer - last.mean.raw.noise) < 1e-6);
+        QVERIFY(std::fabs(needle.mean.raw.answer + needle.mean.raw.noise - last.mean.raw.answer -
+                          last.mean.raw.noise) < 1e-6);
     }
 
     void errorsAreClear() {
@@ -321,15 +338,18 @@ private Q_SLOTS:
             const auto task = curriculum.task(s);
             QCOMPARE(int64_t(task.tokens.size()), int64_t(129));
             const auto& p = task.prompt;
-            const std::vector<int32_t> tail(task.tokens.begin() + int64_t(p.tokens.size()),
-                                            task.tokens.begin() + int64_t(p.tokens.size() + p.answerTokens.size()));
+            const std::vector<int32_t> tail(
+                task.tokens.begin() + int64_t(p.tokens.size()),
+                task.tokens.begin() + int64_t(p.tokens.size() + p.answerTokens.size()));
             QCOMPARE(tail, p.answerTokens);  // the answer follows the question
             QCOMPARE(tokenizer_->decode(tail), " " + p.target.number);
         }
-        // Deterministic per batch position; about `fraction` of the rows replaced; fraction 0 leaves data alone.
+        // Deterministic per batch position; about `fraction` of the rows replaced; fraction 0 leaves data
+        // alone.
         auto batch = [] {
             return Batch{torch::arange(4 * 128, torch::kInt64).view({4, 128}) % 400,
-                         (torch::arange(4 * 128, torch::kInt64).view({4, 128}) + 1) % 400, {}};
+                         (torch::arange(4 * 128, torch::kInt64).view({4, 128}) + 1) % 400,
+                         {}};
         };
         int64_t replaced = 0;
         for (int64_t pos = 0; pos < 50; ++pos) {
@@ -337,7 +357,8 @@ private Q_SLOTS:
             const int64_t n = curriculum.apply(a, pos);
             QCOMPARE(curriculum.apply(b, pos), n);
             QVERIFY(torch::equal(a.inputs, b.inputs));
-            QVERIFY(torch::equal(a.inputs.narrow(1, 1, 127), a.targets.narrow(1, 0, 127)));  // still shifted by one
+            QVERIFY(torch::equal(a.inputs.narrow(1, 1, 127),
+                                 a.targets.narrow(1, 0, 127)));  // still shifted by one
             replaced += n;
         }
         QVERIFY2(replaced > 60 && replaced < 140, qPrintable(QString::number(replaced)));

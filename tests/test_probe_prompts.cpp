@@ -1,18 +1,16 @@
 // Prompt assembly of the needle probe: exact spans for many random placements (answer decodes to the
 // number, needle to the needle sentence, question last), depth 0 first, depth 100 last, the haystack
 // kept intact around the insertions, same seed → same prompts, and clear errors for bad requests.
-#include <QtTest/QtTest>
-
 #include <QTemporaryDir>
-
+#include <QtTest/QtTest>
 #include <algorithm>
 #include <cmath>
 
 #include "core/probe/Haystack.h"
 #include "core/probe/NeedleTask.h"
 #include "core/probe/Probe.h"
-#include "core/util/Error.h"
 #include "core/probe/PromptBuilder.h"
+#include "core/util/Error.h"
 #include "test_probe_support.h"
 
 using namespace needlescope;
@@ -24,10 +22,11 @@ class TestProbePrompts : public QObject {
     std::unique_ptr<Haystack> haystack_;
 
     std::string decode(const Prompt& p, TokenSpan span) const {
-        return data_.tokenizer.decode(std::vector<int32_t>(p.tokens.begin() + span.begin, p.tokens.begin() + span.end));
+        return data_.tokenizer.decode(
+            std::vector<int32_t>(p.tokens.begin() + span.begin, p.tokens.begin() + span.end));
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         bool ok = false;
@@ -49,8 +48,9 @@ private Q_SLOTS:
             const bool line = end.back() == '\n';
             std::string trimmed = end;
             while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\n')) trimmed.pop_back();
-            QVERIFY2(line || (!trimmed.empty() && std::string(".!?").find(trimmed.back()) != std::string::npos),
-                     end.c_str());
+            QVERIFY2(
+                line || (!trimmed.empty() && std::string(".!?").find(trimmed.back()) != std::string::npos),
+                end.c_str());
             QVERIFY2(line || next.front() == ' ' || next.front() == '\n', next.c_str());
             if (++checked > 2000) break;
         }
@@ -72,10 +72,12 @@ private Q_SLOTS:
             spec.sample = int64_t(rng.below(1000));
             const Prompt p = builder.build(spec);
             ++built;
-            const std::string where = "trial " + std::to_string(trial) + " ctx " + std::to_string(spec.contextLength) +
-                                      " depth " + std::to_string(spec.depth);
+            const std::string where = "trial " + std::to_string(trial) + " ctx " +
+                                      std::to_string(spec.contextLength) + " depth " +
+                                      std::to_string(spec.depth);
             QCOMPARE(int64_t(p.tokens.size()), spec.contextLength);
-            // Answer span → the number; needle span → the needle sentence; question span → the question, last.
+            // Answer span → the number; needle span → the needle sentence; question span → the question,
+            // last.
             QCOMPARE(decode(p, p.answer), p.target.number);
             QCOMPARE(decode(p, p.needle), needleTexts(p.target).sentence());
             QVERIFY2(p.needle.begin < p.answer.begin && p.answer.end < p.needle.end, where.c_str());
@@ -88,9 +90,10 @@ private Q_SLOTS:
             // Depth 0: the needle right after the sink; depth 100: the needle right before the question.
             if (spec.depth == 0) QCOMPARE(p.needle.begin, int64_t(builder.sinkTokens().size()));
             if (spec.depth == 100) QCOMPARE(p.needle.end, p.question.begin);
-            // The placement is the boundary nearest the request: within 4 % of the haystack when that is a sentence
-            // boundary, else a word start no farther than the nearest sentence boundary.
-            QVERIFY2(std::abs(p.placedDepth - spec.depth) <= 100.0 * std::max(0.04, 8.0 / double(std::max<int64_t>(1, p.haystackTokens))),
+            // The placement is the boundary nearest the request: within 4 % of the haystack when that is a
+            // sentence boundary, else a word start no farther than the nearest sentence boundary.
+            QVERIFY2(std::abs(p.placedDepth - spec.depth) <=
+                         100.0 * std::max(0.04, 8.0 / double(std::max<int64_t>(1, p.haystackTokens))),
                      (where + " placed " + std::to_string(p.placedDepth)).c_str());
             // Distractors: their own sentences, never overlapping the needle or each other.
             QCOMPARE(int(p.distractors.size()), spec.needles - 1);
@@ -110,9 +113,10 @@ private Q_SLOTS:
             for (const TokenSpan& s : all) {
                 rest.insert(rest.end(), p.tokens.begin() + pos, p.tokens.begin() + s.begin);
                 const int64_t before = int64_t(rest.size());  // haystack tokens before this needle
-                const bool wordStart = s.begin == p.needle.begin &&
-                                       std::binary_search(haystack_->wordStarts().begin(), haystack_->wordStarts().end(),
-                                                          uint32_t(p.haystackStart + before));
+                const bool wordStart =
+                    s.begin == p.needle.begin &&
+                    std::binary_search(haystack_->wordStarts().begin(), haystack_->wordStarts().end(),
+                                       uint32_t(p.haystackStart + before));
                 QVERIFY2(before == 0 || before == p.haystackTokens ||
                              haystack_->endsSentence(size_t(p.haystackStart + before - 1)) || wordStart,
                          where.c_str());
@@ -122,7 +126,8 @@ private Q_SLOTS:
             QCOMPARE(int64_t(rest.size()), p.haystackTokens);
             const auto& hay = haystack_->tokens();
             QVERIFY2(std::equal(rest.begin(), rest.end(), hay.begin() + p.haystackStart), where.c_str());
-            QVERIFY2(p.haystackStart == 0 || haystack_->endsSentence(size_t(p.haystackStart - 1)), where.c_str());
+            QVERIFY2(p.haystackStart == 0 || haystack_->endsSentence(size_t(p.haystackStart - 1)),
+                     where.c_str());
         }
         QCOMPARE(built, 300);
     }
@@ -141,7 +146,10 @@ private Q_SLOTS:
                 spec.sample = sample;
                 const Prompt p = builder.build(spec);
                 QVERIFY2(std::abs(p.placedDepth - depth) <= 5.0,
-                         qPrintable(QString("sample %1: %2 %% placed at %3 %%").arg(sample).arg(depth).arg(p.placedDepth)));
+                         qPrintable(QString("sample %1: %2 %% placed at %3 %%")
+                                        .arg(sample)
+                                        .arg(depth)
+                                        .arg(p.placedDepth)));
                 for (double other : placed) QVERIFY(std::abs(other - p.placedDepth) > 1e-9);
                 placed.push_back(p.placedDepth);
             }

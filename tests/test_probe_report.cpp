@@ -1,11 +1,9 @@
 // End to end through the real CLI on a tiny paired run: `probe` stores rows and prints the Table-3-style
 // table; `report` writes PNG, SVG, CSV and JSON (the PNG non-empty, one CSV row per model and depth) without
 // a display; bad requests exit with clear messages.
-#include <QtTest/QtTest>
-
 #include <QProcess>
 #include <QTemporaryDir>
-
+#include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 
 #include "core/store/RunStore.h"
@@ -28,9 +26,9 @@ class TestProbeReport : public QObject {
         env.insert("XDG_CACHE_HOME", dir_.filePath("xdg-cache"));
         env.insert("XDG_DATA_HOME", dir_.filePath("xdg-data"));
         env.insert("XDG_CONFIG_HOME", dir_.filePath("xdg-config"));
-        env.remove("DISPLAY");           // the report must not need a display …
+        env.remove("DISPLAY");  // the report must not need a display …
         env.remove("WAYLAND_DISPLAY");
-        env.remove("QT_QPA_PLATFORM");   // … nor the caller to choose the offscreen platform
+        env.remove("QT_QPA_PLATFORM");  // … nor the caller to choose the offscreen platform
         env.remove("NEEDLESCOPE_DATA");
         env.insert("OMP_NUM_THREADS", "2");
         process.setProcessEnvironment(env);
@@ -41,10 +39,11 @@ class TestProbeReport : public QObject {
             return {-1, {}, "timed out"};
         }
         return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2,
-                QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+                QString::fromUtf8(process.readAllStandardOutput()),
+                QString::fromUtf8(process.readAllStandardError())};
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         if (!testsupport::makeSmallCorpus(dir_.filePath("corpus"))) QSKIP("shared WikiText data not found");
@@ -55,23 +54,28 @@ private Q_SLOTS:
 
     void probeBothRunsThroughTheCli() {
         for (int64_t id : run_.runIds) {
-            const auto r = cli({"probe", "--run", QString::number(id), "--samples", "2", "--threads", "2", "--db", run_.db});
+            const auto r = cli(
+                {"probe", "--run", QString::number(id), "--samples", "2", "--threads", "2", "--db", run_.db});
             QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
-            QVERIFY2(r.out.contains("answer (up)") && r.out.contains("noise (down)") && r.out.contains("accuracy") &&
-                         r.out.contains("flagged rows"),
+            QVERIFY2(r.out.contains("answer (up)") && r.out.contains("noise (down)") &&
+                         r.out.contains("accuracy") && r.out.contains("flagged rows"),
                      qPrintable(r.out));
-            for (const char* depth : {"0%", "25%", "50%", "75%", "100%"}) QVERIFY2(r.out.contains(depth), qPrintable(r.out));
+            for (const char* depth : {"0%", "25%", "50%", "75%", "100%"})
+                QVERIFY2(r.out.contains(depth), qPrintable(r.out));
         }
         const RunStore store = RunStore::open(run_.db.toStdString(), true);
-        QCOMPARE(store.probeRows(run_.runIds[0]).size(), size_t(5 * 2 * 2 * 4));  // depths × samples × layers × heads
+        QCOMPARE(store.probeRows(run_.runIds[0]).size(),
+                 size_t(5 * 2 * 2 * 4));  // depths × samples × layers × heads
         QCOMPARE(store.probeRows(run_.runIds[1]).size(), size_t(5 * 2 * 2 * 2));  // DIFF: h/2 heads
     }
 
     void reportWritesFigureCsvAndJson() {
         const QString out = dir_.filePath("report");
-        const auto r = cli({"report", "--group", QString::fromStdString(run_.group), "--out", out, "--db", run_.db});
+        const auto r =
+            cli({"report", "--group", QString::fromStdString(run_.group), "--out", out, "--db", run_.db});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
-        QVERIFY2(r.out.contains("standard") && r.out.contains("diff") && r.out.contains("answer/noise"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("standard") && r.out.contains("diff") && r.out.contains("answer/noise"),
+                 qPrintable(r.out));
 
         QFile png(QDir(out).filePath("needle-probe.png"));
         QVERIFY(png.open(QIODevice::ReadOnly));
@@ -89,7 +93,8 @@ private Q_SLOTS:
         QVERIFY(csv.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 1 + 2 * 5);  // header + one row per (model, depth)
-        QVERIFY(lines[0].startsWith("run_id,model,kind,step,context_length,needles,depth,samples,signed_answer_mean"));
+        QVERIFY(lines[0].startsWith(
+            "run_id,model,kind,step,context_length,needles,depth,samples,signed_answer_mean"));
         const int columns = lines[0].split(',').size();
         std::set<std::pair<QString, QString>> keys;
         for (int i = 1; i < lines.size(); ++i) {
@@ -110,8 +115,8 @@ private Q_SLOTS:
 
     void reportByRunIds() {
         const QString out = dir_.filePath("report-ids");
-        const auto r = cli({"report", "--runs", QString("%1,%2").arg(run_.runIds[0]).arg(run_.runIds[1]), "--out", out,
-                            "--db", run_.db, "--norm", "absolute"});
+        const auto r = cli({"report", "--runs", QString("%1,%2").arg(run_.runIds[0]).arg(run_.runIds[1]),
+                            "--out", out, "--db", run_.db, "--norm", "absolute"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         QVERIFY(QFileInfo(QDir(out).filePath("needle-probe.png")).size() > 0);
     }
@@ -137,15 +142,17 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("no-such-group"), qPrintable(r.err));
     }
 
-    // `probe --ctx A,B --needles 1,2` stores one row per (needles, context, depth, sample, layer, head) under its
-    // own probe seed, prints the depth × context and needle-count tables, and leaves the seed-0 rows alone.
+    // `probe --ctx A,B --needles 1,2` stores one row per (needles, context, depth, sample, layer, head) under
+    // its own probe seed, prints the depth × context and needle-count tables, and leaves the seed-0 rows
+    // alone.
     void gridProbeStoresOneRowPerCell() {
         const int64_t id = run_.runIds[0];
         const RunStore before = RunStore::open(run_.db.toStdString(), true);
         size_t seedZero = 0;
         for (const auto& row : before.probeRows(id)) seedZero += row.probeSeed == 0 ? 1 : 0;
-        const auto r = cli({"probe", "--run", QString::number(id), "--ctx", "116,120", "--needles", "1,2", "--depths",
-                            "0,100", "--samples", "2", "--seed", "5", "--threads", "2", "--db", run_.db});
+        const auto r =
+            cli({"probe", "--run", QString::number(id), "--ctx", "116,120", "--needles", "1,2", "--depths",
+                 "0,100", "--samples", "2", "--seed", "5", "--threads", "2", "--db", run_.db});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         QVERIFY2(r.out.contains("depth × context length") && r.out.contains("by needle count") &&
                      r.out.contains("116") && r.out.contains("120"),
@@ -160,9 +167,10 @@ private Q_SLOTS:
             cells.insert({row.needles, row.contextLength, row.depth, row.sample, row.layer, row.head});
             QVERIFY(row.placedDepth >= 0 && row.placedDepth <= 100);
         }
-        QCOMPARE(seeded, size_t(2 * 2 * 2 * 2 * 2 * 4));  // needles × contexts × depths × samples × layers × heads
-        QCOMPARE(cells.size(), seeded);                      // one row per cell
-        QCOMPARE(zero, seedZero);                            // other settings' rows untouched
+        QCOMPARE(seeded,
+                 size_t(2 * 2 * 2 * 2 * 2 * 4));  // needles × contexts × depths × samples × layers × heads
+        QCOMPARE(cells.size(), seeded);           // one row per cell
+        QCOMPARE(zero, seedZero);                 // other settings' rows untouched
     }
 };
 

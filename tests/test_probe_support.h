@@ -3,7 +3,6 @@
 // tiny paired experiment trained on it (a few seconds on two cores).
 #include <QDir>
 #include <QString>
-
 #include <string>
 #include <vector>
 

@@ -1,16 +1,13 @@
 // RunCatalog (core/probe/RunCatalog.h): typed summaries of a store holding real run-config JSON (written by
 // the trainer's own serializers), the headline answer / noise computed as the probe report computes it —
 // checked on rows where a plain row average (SQL AVG) differs — and deletion with the run's files.
-#include <QtTest/QtTest>
-
 #include <QTemporaryDir>
-
+#include <QtTest/QtTest>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "core/probe/RunCatalog.h"
@@ -25,10 +22,11 @@ namespace {
 
 // The run config as the trainer records it: {"train", "model", "data", "tokenizer_model"}.
 std::string runConfigJson(const TrainConfig& train, const ModelConfig& model, const std::string& tokenizer) {
-    return nlohmann::json{{"train", train},
-                          {"model", model},
-                          {"data", {{"root", "/data/wikitext-2"}, {"layout", "wikitext tokens"}, {"cache_key", "abc"}}},
-                          {"tokenizer_model", tokenizer}}
+    return nlohmann::json{
+        {"train", train},
+        {"model", model},
+        {"data", {{"root", "/data/wikitext-2"}, {"layout", "wikitext tokens"}, {"cache_key", "abc"}}},
+        {"tokenizer_model", tokenizer}}
         .dump();
 }
 
@@ -45,7 +43,7 @@ class TestRunCatalog : public QObject {
 
     std::string path(const QString& name) const { return QDir(dir_.path()).filePath(name).toStdString(); }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() { QVERIFY(dir_.isValid()); }
 
     void summaryFieldsFromTheRunConfig() {
@@ -136,7 +134,8 @@ private Q_SLOTS:
         store.addProbeRows(rows);
 
         // By hand: per sample, layer means (NaN skipped), then their mean; per depth the mean over samples.
-        std::map<double, std::vector<std::pair<double, double>>> perDepth;  // depth → (answer, noise) per sample
+        std::map<double, std::vector<std::pair<double, double>>>
+            perDepth;  // depth → (answer, noise) per sample
         for (double depth : {0.0, 100.0})
             for (int64_t sample : {0, 1}) {
                 std::map<int64_t, std::vector<double>> answers, noises;
@@ -166,7 +165,8 @@ private Q_SLOTS:
         const RunSummary s = catalog.run(id);
         QVERIFY(s.headline);
         QCOMPARE(s.headline->step, int64_t(50));
-        QVERIFY2(std::fabs(s.headline->answer - answer) < 1e-12, qPrintable(QString::number(s.headline->answer)));
+        QVERIFY2(std::fabs(s.headline->answer - answer) < 1e-12,
+                 qPrintable(QString::number(s.headline->answer)));
         QVERIFY(std::fabs(s.headline->noise - noise) < 1e-12);
 
         // A row-weighted SQL AVG over the same step gives other numbers here.
@@ -204,16 +204,16 @@ private Q_SLOTS:
         QCOMPARE(first.filesRemoved, int64_t(2));
         QVERIFY(first.problems.empty());
         QVERIFY(!first.groupFolderRemoved);
-        QVERIFY(!fs::exists(root / "g1" / "standard"));             // emptied folder gone
-        QVERIFY(fs::exists(root / "g1" / "tokenizer.model"));       // the group still has a run
+        QVERIFY(!fs::exists(root / "g1" / "standard"));        // emptied folder gone
+        QVERIFY(fs::exists(root / "g1" / "tokenizer.model"));  // the group still has a run
         QVERIFY(fs::exists(root / "g1" / "diff" / "step-10.pt"));
         QVERIFY_THROWS_EXCEPTION(Error, store.run(standard));
 
         const DeletedRun last = deleteRunWithFiles(store, diff, root.string());
         QCOMPARE(last.filesRemoved, int64_t(2));
         QVERIFY(last.groupFolderRemoved);
-        QVERIFY(!fs::exists(root / "g1"));                           // tokenizer copy and folder gone
-        QVERIFY(fs::exists(root));                                   // never the root itself
+        QVERIFY(!fs::exists(root / "g1"));                             // tokenizer copy and folder gone
+        QVERIFY(fs::exists(root));                                     // never the root itself
         QVERIFY(fs::exists(root / "g2" / "standard" / "step-20.pt"));  // another group untouched
         QVERIFY(fs::exists(root / "g2" / "tokenizer.model"));
         QCOMPARE(catalog.runs().size(), size_t(1));

@@ -2,7 +2,6 @@
 // sums written out by hand, sign-flip p-values from enumerating the sign assignments on paper, and the
 // bootstrap interval against its degenerate cases and the normal approximation on a large sample.
 #include <QtTest/QtTest>
-
 #include <cmath>
 
 #include "core/probe/Statistics.h"
@@ -14,7 +13,7 @@ using namespace needlescope;
 class TestStatistics : public QObject {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void mcnemarExactOnKnownTables() {
         // b = 1, c = 9: n = 10, P[X ≤ 1] = (C(10,0) + C(10,1)) / 2^10 = 11/1024, p = 22/1024.
         QVERIFY(std::abs(mcnemarExactP(1, 9) - 22.0 / 1024.0) < 1e-12);
@@ -127,7 +126,8 @@ private Q_SLOTS:
                             r.head = head;
                             const double answer = 0.2 + 0.1 * double(seed) + (k == 1 ? 0.05 : 0.0);
                             const double spread = head == 0 ? -0.02 : 0.02;  // heads differ, mean is `answer`
-                            r.signedNorm = {0.1, answer + spread, (k == 1 && depth == 100.0) ? 0.4 : 0.5, 0.0};
+                            r.signedNorm = {0.1, answer + spread, (k == 1 && depth == 100.0) ? 0.4 : 0.5,
+                                            0.0};
                             r.absolute = r.raw = r.signedNorm;
                             r.signedTotal = 1;
                             r.hit = k == 1 ? sample < 3 : sample < 1;  // diff right on 3 of 4, standard on 1
@@ -165,8 +165,10 @@ private Q_SLOTS:
         std::vector<StudyRun> uneven = runs;
         uneven.back().rows.resize(uneven.back().rows.size() - 2);
         QVERIFY_THROWS_EXCEPTION(Error, analyzeStudy(uneven));
-        QCOMPARE(firstStepAtLeast({{100, "retrieval", 0.5, 0, 0}, {200, "retrieval", 0.96, 0, 0}, {300, "retrieval", 1, 0, 0}}),
-                 int64_t(200));
+        QCOMPARE(
+            firstStepAtLeast(
+                {{100, "retrieval", 0.5, 0, 0}, {200, "retrieval", 0.96, 0, 0}, {300, "retrieval", 1, 0, 0}}),
+            int64_t(200));
         QCOMPARE(firstStepAtLeast({{100, "retrieval", 0.5, 0, 0}}), int64_t(-1));
     }
 };

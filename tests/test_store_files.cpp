@@ -149,8 +149,9 @@ class TestStoreFiles : public QObject {
             "VALUES (7, 'old', 'old run', 'standard', '{}', 'finished', 1700000000, 1700000100);";
         sql += "INSERT INTO metrics (run_id, name, step, value) VALUES (7, 'loss', 10, 2.5);";
         // A probe row of version 2 (no probe settings in its key yet).
-        sql += "INSERT INTO probe_results (run_id, step, context_length, depth, needles, sample, layer, head, "
-               "signed_answer, hit) VALUES (7, 10, 128, 25.0, 1, 0, 0, 0, 0.125, 1);";
+        sql +=
+            "INSERT INTO probe_results (run_id, step, context_length, depth, needles, sample, layer, head, "
+            "signed_answer, hit) VALUES (7, 10, 128, 25.0, 1, 0, 0, 0, 0.125, 1);";
         sql += "COMMIT;";
         rawExec(file, sql);
         QCOMPARE(rawText(file, "PRAGMA user_version"), std::to_string(previous));

@@ -1,23 +1,20 @@
 // Trainer tests: resume equals an uninterrupted run, stop/cancel/pause from another thread, checkpoint
 // and store failures give clear errors, schedule and presets.
 #include <QtTest/QtTest>
-
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "TestSupport.h"
-#include "train_test_support.h"
 #include "core/store/RunStore.h"
 #include "core/train/Experiment.h"
 #include "core/train/Schedule.h"
 #include "core/train/TrainConfig.h"
 #include "core/util/Error.h"
+#include "train_test_support.h"
 
 using namespace needlescope;
-
 
 class TestTrain : public QObject {
     Q_OBJECT
@@ -31,7 +28,7 @@ class TestTrain : public QObject {
         return out;
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         if (!traintest::scratchExperiment(dir_.path(), paths_)) QSKIP("shared WikiText data not found");
@@ -57,7 +54,8 @@ private Q_SLOTS:
             const auto got = trainLoss(store, interrupted.runIds()[i]);
             QCOMPARE(int(got.size()), 40);
             double worst = 0;
-            for (int64_t step = 21; step <= 40; ++step) worst = std::max(worst, std::abs(expected.at(step) - got.at(step)));
+            for (int64_t step = 21; step <= 40; ++step)
+                worst = std::max(worst, std::abs(expected.at(step) - got.at(step)));
             qInfo("run %lld: max |loss difference| over steps 21..40 after resume = %.3g",
                   (long long)interrupted.runIds()[i], worst);
             QVERIFY(worst <= 1e-6);
@@ -126,7 +124,8 @@ private Q_SLOTS:
 
     void unwritableStoreIsAClearError() {
         ExperimentPaths bad = paths_;
-        bad.dbPath = (std::filesystem::path(paths_.dataDir) / "train.txt" / "runs.db").string();  // under a file
+        bad.dbPath =
+            (std::filesystem::path(paths_.dataDir) / "train.txt" / "runs.db").string();  // under a file
         try {
             Experiment(config(2), bad).run();
             QFAIL("a store under a regular file must fail");
@@ -151,8 +150,8 @@ private Q_SLOTS:
         o.lr = 1e-3;
         o.warmupSteps = 10;
         o.minLrRatio = 0.1;
-        QCOMPARE(learningRate(o, 0, 100), 1e-4);                  // linear warm-up from lr/warmup
-        QCOMPARE(learningRate(o, 9, 100), 1e-3);                  // reaches lr at the end of warm-up
+        QCOMPARE(learningRate(o, 0, 100), 1e-4);                       // linear warm-up from lr/warmup
+        QCOMPARE(learningRate(o, 9, 100), 1e-3);                       // reaches lr at the end of warm-up
         QVERIFY(std::abs(learningRate(o, 55, 100) - 5.5e-4) < 1e-12);  // cosine midpoint = (lr + min)/2
         QVERIFY(std::abs(learningRate(o, 100, 100) - 1e-4) < 1e-12);   // ends at lr·ratio
         QVERIFY(learningRate(o, 30, 100) > learningRate(o, 31, 100));

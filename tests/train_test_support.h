@@ -3,7 +3,6 @@
 // records log lines and acts once a given step has completed (called on the training thread).
 #include <QString>
 #include <QStringList>
-
 #include <algorithm>
 #include <functional>
 
@@ -24,7 +23,8 @@ inline needlescope::TrainConfig tinyConfig(int64_t steps, int64_t checkpointEver
     return c;
 }
 
-// A small corpus plus a store, checkpoint and cache folder under `root`; false when the shared data is missing.
+// A small corpus plus a store, checkpoint and cache folder under `root`; false when the shared data is
+// missing.
 inline bool scratchExperiment(const QString& root, needlescope::ExperimentPaths& paths) {
     const QDir dir(root);
     if (!testsupport::makeSmallCorpus(dir.filePath("corpus"))) return false;
@@ -36,7 +36,7 @@ inline bool scratchExperiment(const QString& root, needlescope::ExperimentPaths&
 }
 
 class StepSink : public needlescope::TrainingSink {
-public:
+  public:
     explicit StepSink(int64_t atStep = -1, std::function<void()> action = {})
         : atStep_(atStep), action_(std::move(action)) {}
     void onLog(const std::string& line) override { lines.push_back(QString::fromStdString(line)); }
@@ -50,7 +50,7 @@ public:
     QStringList lines;
     int64_t lastStep = 0;
 
-private:
+  private:
     int64_t atStep_;
     std::function<void()> action_;
 };

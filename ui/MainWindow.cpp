@@ -137,7 +137,9 @@ void MainWindow::showTab(int index) {
     if (index >= 0 && index < tabs_->count()) tabs_->setCurrentIndex(index);
 }
 
-void MainWindow::showStatus(const QString& message, int timeoutMs) { statusBar()->showMessage(message, timeoutMs); }
+void MainWindow::showStatus(const QString& message, int timeoutMs) {
+    statusBar()->showMessage(message, timeoutMs);
+}
 
 void MainWindow::onProgress(int step, int total) {
     if (total < 0) {
@@ -204,10 +206,11 @@ void MainWindow::showAbout() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     if (train_->isTraining()) {
-        const auto answer = QMessageBox::question(
-            this, tr("Quit Needlescope"),
-            tr("A training is running. Stop it now? It is checkpointed and can be resumed from the Runs view."),
-            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        const auto answer =
+            QMessageBox::question(this, tr("Quit Needlescope"),
+                                  tr("A training is running. Stop it now? It is checkpointed and can be "
+                                     "resumed from the Runs view."),
+                                  QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
         if (answer != QMessageBox::Yes) {
             event->ignore();
             return;

@@ -23,7 +23,7 @@ class TrainView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
-public:
+  public:
     enum Tab { TrainTab = 0, InspectTab = 1, RunsTab = 2, CompareTab = 3 };
 
     explicit MainWindow(const needlescope::app::AppPaths& paths, QWidget* parent = nullptr);
@@ -40,7 +40,7 @@ public:
     QProgressBar* progressBar() const { return progress_; }
     const needlescope::app::AppPaths& paths() const { return paths_; }
 
-public Q_SLOTS:
+  public Q_SLOTS:
     void showTab(int index);
     void showSettings();
     void showAbout();
@@ -50,10 +50,10 @@ public Q_SLOTS:
     void resumeRun(qint64 runId);
     void refreshViews();
 
-protected:
+  protected:
     void closeEvent(QCloseEvent* event) override;
 
-private:
+  private:
     void buildMenus();
     void onProgress(int step, int total);
     void showStatus(const QString& message, int timeoutMs);

@@ -1,11 +1,10 @@
 #include "app/cli/CliSupport.h"
 
-#include <QTextStream>
+#include <c10/util/Exception.h>
 
+#include <QTextStream>
 #include <algorithm>
 #include <cmath>
-
-#include <c10/util/Exception.h>
 
 #include "app/cli/Commands.h"
 #include "core/util/Error.h"
@@ -29,7 +28,10 @@ int parseInt(const QCommandLineParser& parser, const QString& name, int minimum)
     const int value = parser.value(name).trimmed().toInt(&ok);
     if (!ok || value < minimum)
         throw BadUsage(QString("--%1 expects a whole number >= %2, got '%3'")
-                           .arg(name).arg(minimum).arg(parser.value(name)).toStdString());
+                           .arg(name)
+                           .arg(minimum)
+                           .arg(parser.value(name))
+                           .toStdString());
     return value;
 }
 
@@ -38,7 +40,11 @@ double parseDouble(const QCommandLineParser& parser, const QString& name, double
     const double value = parser.value(name).trimmed().toDouble(&ok);
     if (!ok || !std::isfinite(value) || value < minimum || value > maximum)
         throw BadUsage(QString("--%1 expects a number from %2 to %3, got '%4'")
-                           .arg(name).arg(minimum).arg(maximum).arg(parser.value(name)).toStdString());
+                           .arg(name)
+                           .arg(minimum)
+                           .arg(maximum)
+                           .arg(parser.value(name))
+                           .toStdString());
     return value;
 }
 
@@ -60,7 +66,10 @@ std::vector<int64_t> parseIntList(const QCommandLineParser& parser, const QStrin
         const qint64 v = part.trimmed().toLongLong(&ok);
         if (!ok || v < minimum)
             throw BadUsage(QString("--%1 expects comma-separated whole numbers >= %2, got '%3'")
-                               .arg(name).arg(minimum).arg(part).toStdString());
+                               .arg(name)
+                               .arg(minimum)
+                               .arg(part)
+                               .toStdString());
         values.push_back(v);
     }
     if (values.empty()) throw BadUsage(QString("--%1 needs at least one value").arg(name).toStdString());
@@ -109,7 +118,8 @@ int guarded(const std::function<int()>& body) {
         err << "needlescope-cli: " << e.what() << "\n";
         return RuntimeError;
     } catch (const c10::Error& e) {
-        err << "needlescope-cli: LibTorch error: " << QString::fromStdString(e.what_without_backtrace()) << "\n";
+        err << "needlescope-cli: LibTorch error: " << QString::fromStdString(e.what_without_backtrace())
+            << "\n";
         return RuntimeError;
     } catch (const std::exception& e) {
         err << "needlescope-cli: " << e.what() << "\n";

@@ -3,7 +3,6 @@
 #include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
-
 #include <functional>
 #include <stdexcept>
 #include <vector>
@@ -15,7 +14,7 @@ namespace needlescope::cli {
 
 // Thrown for bad command-line input; `guarded` turns it into exit code 2.
 class BadUsage : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -40,7 +39,9 @@ void requireDistinct(const std::vector<T>& values, const QString& name) {
         for (size_t j = 0; j < i; ++j)
             if (values[i] == values[j])
                 throw BadUsage(QString("--%1 lists %2 more than once; give each value once")
-                                   .arg(name).arg(double(values[i])).toStdString());
+                                   .arg(name)
+                                   .arg(double(values[i]))
+                                   .toStdString());
 }
 std::vector<ModelKind> parseModelKinds(const QString& list);
 // The config of --config FILE, else of --preset NAME; a bad file or key is a usage error naming both.

@@ -4,8 +4,8 @@
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
-#include "bench/BenchProbe.h"
 #include "bench/BenchData.h"
+#include "bench/BenchProbe.h"
 #include "bench/BenchTrain.h"
 #include "core/util/Error.h"
 #include "ui/settings/AppPaths.h"
@@ -15,7 +15,8 @@ namespace {
 
 int benchTrain(const QStringList& args) {
     QCommandLineParser parser;
-    parser.setApplicationDescription("Times forward + backward + AdamW steps of both models on random tokens.");
+    parser.setApplicationDescription(
+        "Times forward + backward + AdamW steps of both models on random tokens.");
     parser.addHelpOption();
     parser.addPositionalArgument("train", "benchmark name");
     parser.addOptions({
@@ -25,9 +26,12 @@ int benchTrain(const QStringList& args) {
         {"warmup", "Untimed warm-up steps.", "n", "3"},
         {"steps", "Timed steps.", "n", "10"},
         {"device", "cpu, cuda, cuda:N or auto.", "device", "cpu"},
-        {"keep-freed-memory", "on or off: keep freed buffers instead of returning them to the OS.", "on|off", "on"},
-        {"json", "Also write the figures (config, threads, BLAS core, GEMM peak, per model: ms/step mean, "
-                 "median and min, tokens/s, peak RSS, MFU) to this JSON file.", "file"},
+        {"keep-freed-memory", "on or off: keep freed buffers instead of returning them to the OS.", "on|off",
+         "on"},
+        {"json",
+         "Also write the figures (config, threads, BLAS core, GEMM peak, per model: ms/step mean, "
+         "median and min, tokens/s, peak RSS, MFU) to this JSON file.",
+         "file"},
     });
     if (!parseOrExplain(parser, args)) return Ok;
     bench::TrainBenchOptions options;

@@ -3,7 +3,6 @@
 #include <QFile>
 #include <QSaveFile>
 #include <QTextStream>
-
 #include <cstdio>
 
 #include "app/cli/CliSupport.h"
@@ -24,8 +23,8 @@ void writeOutput(const QString& path, const std::string& text) {
         return;
     }
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(text.data(), qint64(text.size())) != qint64(text.size()) ||
-        !file.commit())
+    if (!file.open(QIODevice::WriteOnly) ||
+        file.write(text.data(), qint64(text.size())) != qint64(text.size()) || !file.commit())
         throw Error("cannot write '" + path.toStdString() + "': " + file.errorString().toStdString());
     std::fprintf(stderr, "wrote %s\n", path.toUtf8().constData());
 }
@@ -34,7 +33,8 @@ void writeOutput(const QString& path, const std::string& text) {
 
 int runExport(const QStringList& args) {
     QCommandLineParser parser;
-    parser.setApplicationDescription("export --runs A,B [--out metrics.csv]  |  export --json --run ID [--out run.json]");
+    parser.setApplicationDescription(
+        "export --runs A,B [--out metrics.csv]  |  export --json --run ID [--out run.json]");
     parser.addHelpOption();
     parser.addOptions({{"db", "Run store (SQLite) path.", "file"},
                        {"runs", "Runs whose metrics go into one CSV.", "ids"},
@@ -57,14 +57,16 @@ int runExport(const QStringList& args) {
 
 int runExportWeights(const QStringList& args) {
     QCommandLineParser parser;
-    parser.setApplicationDescription("Writes a run's weights as a PyTorch state dict plus a JSON config sidecar.");
+    parser.setApplicationDescription(
+        "Writes a run's weights as a PyTorch state dict plus a JSON config sidecar.");
     parser.addHelpOption();
     parser.addOptions({{"db", "Run store (SQLite) path.", "file"},
                        {"run", "Run id.", "id"},
                        {"step", "Checkpoint step (default: the latest).", "n"},
                        {"out", "Output .pt file.", "file"}});
     if (!parseOrExplain(parser, args)) return Ok;
-    if (!parser.isSet("run") || !parser.isSet("out")) throw BadUsage("export-weights needs --run ID and --out F.pt");
+    if (!parser.isSet("run") || !parser.isSet("out"))
+        throw BadUsage("export-weights needs --run ID and --out F.pt");
     const int64_t runId = parseRunId(parser.value("run"), "run");
     const auto paths = app::resolveAppPaths(parser.value("db"), {}, /*createFolders=*/false);
     RunStore store = RunStore::open(paths.dbPath.toStdString(), /*readOnly=*/true);
@@ -78,7 +80,9 @@ int runExportWeights(const QStringList& args) {
         const int64_t step = parseInt(parser, "step", 0);
         for (const auto& c : checkpoints)
             if (c.step == step) path = c.path;
-        if (path.empty()) throw Error("run " + std::to_string(runId) + " has no checkpoint at step " + std::to_string(step));
+        if (path.empty())
+            throw Error("run " + std::to_string(runId) + " has no checkpoint at step " +
+                        std::to_string(step));
     }
     Decoder model = loadModel(path);
     exportWeights(*model, parser.value("out").toStdString());

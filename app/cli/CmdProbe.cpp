@@ -3,7 +3,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QTextStream>
-
 #include <algorithm>
 #include <cstdio>
 
@@ -27,7 +26,8 @@ std::vector<double> parseDepths(const QString& list) {
     for (const QString& part : list.split(',', Qt::SkipEmptyParts)) {
         bool ok = false;
         const double d = part.trimmed().toDouble(&ok);
-        if (!ok) throw BadUsage("--depths expects comma-separated percentages, got '" + part.toStdString() + "'");
+        if (!ok)
+            throw BadUsage("--depths expects comma-separated percentages, got '" + part.toStdString() + "'");
         try {
             requireDepth(d);
         } catch (const Error& e) {
@@ -48,7 +48,8 @@ std::string escaped(const std::string& text) {
 
 void showPrompt(const Tokenizer& tokenizer, const Prompt& p) {
     auto text = [&](TokenSpan span) {
-        return tokenizer.decode(std::vector<int32_t>(p.tokens.begin() + span.begin, p.tokens.begin() + span.end));
+        return tokenizer.decode(
+            std::vector<int32_t>(p.tokens.begin() + span.begin, p.tokens.begin() + span.end));
     };
     std::printf("sample %lld at depth %g%% (placed at %.1f%% of %lld haystack tokens), %zu tokens\n",
                 (long long)p.sample, p.depth, p.placedDepth, (long long)p.haystackTokens, p.tokens.size());
@@ -59,7 +60,8 @@ void showPrompt(const Tokenizer& tokenizer, const Prompt& p) {
     std::printf("  question [%lld, %lld) \"%s\"\n", (long long)p.question.begin, (long long)p.question.end,
                 escaped(text(p.question)).c_str());
     for (const auto& d : p.distractors)
-        std::printf("  distractor [%lld, %lld) \"%s\"\n", (long long)d.begin, (long long)d.end, escaped(text(d)).c_str());
+        std::printf("  distractor [%lld, %lld) \"%s\"\n", (long long)d.begin, (long long)d.end,
+                    escaped(text(d)).c_str());
     std::printf("  prompt: \"%s\"\n", escaped(tokenizer.decode(p.tokens)).c_str());
 }
 
@@ -68,7 +70,8 @@ void showPrompt(const Tokenizer& tokenizer, const Prompt& p) {
 int runProbe(const QStringList& args) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        "Needle probe of a stored run: answer and noise attention per depth (the paper's Table 3) and retrieval "
+        "Needle probe of a stored run: answer and noise attention per depth (the paper's Table 3) and "
+        "retrieval "
         "accuracy. Results are stored in the run store.");
     parser.addHelpOption();
     parser.addPositionalArgument("probe", "command name");
@@ -76,15 +79,19 @@ int runProbe(const QStringList& args) {
         {"run", "Run id to probe.", "id"},
         {"step", "Checkpoint step (default: the latest).", "step"},
         {"depths", "Comma-separated needle depths in percent.", "list", "0,25,50,75,100"},
-        {"ctx", "Prompt length(s) in tokens, e.g. 128,256,512 for a depth x context grid (default: the model's "
-                "context minus the answer's room).", "list"},
+        {"ctx",
+         "Prompt length(s) in tokens, e.g. 128,256,512 for a depth x context grid (default: the model's "
+         "context minus the answer's room).",
+         "list"},
         {"samples", "Samples per depth.", "n", "5"},
-        {"needles", "Needle pairs in total (one queried, the rest distractors); a list such as 1,2,4,6 gives the "
-                    "multi-needle table.", "list", "1"},
+        {"needles",
+         "Needle pairs in total (one queried, the rest distractors); a list such as 1,2,4,6 gives the "
+         "multi-needle table.",
+         "list", "1"},
         {"query", "Query row: last (the last prompt token) or question (mean over the question tokens).",
          "last|question", "last"},
-        {"answer", "Answer bucket: number (its tokens) or needle (the whole needle sentence).", "number|needle",
-         "number"},
+        {"answer", "Answer bucket: number (its tokens) or needle (the whole needle sentence).",
+         "number|needle", "number"},
         {"seed", "Sample seed: the same seed gives the same prompts for every model.", "k", "0"},
         {"threads", "Intra-op threads (0 = all cores).", "n", "0"},
         {"show-prompt", "Print the first prompt of each depth with its spans."},
@@ -97,7 +104,8 @@ int runProbe(const QStringList& args) {
     const int64_t runId = parseRunId(parser.value("run"), "run");
     ProbeOptions options;
     options.depths = parseDepths(parser.value("depths"));
-    const std::vector<int64_t> contextList = parser.isSet("ctx") ? parseIntList(parser, "ctx", 2) : std::vector<int64_t>{};
+    const std::vector<int64_t> contextList =
+        parser.isSet("ctx") ? parseIntList(parser, "ctx", 2) : std::vector<int64_t>{};
     const std::vector<int64_t> needleList = parseIntList(parser, "needles", 1);
     options.samples = parseInt(parser, "samples", 1);
     try {
@@ -154,18 +162,21 @@ int runProbe(const QStringList& args) {
             out.flush();
             if (parser.isSet("show-prompt")) {
                 const auto prompts = probe.prompts(options, ctx);
-                for (size_t i = 0; i < prompts.size(); i += size_t(options.samples)) showPrompt(tokenizer, prompts[i]);
+                for (size_t i = 0; i < prompts.size(); i += size_t(options.samples))
+                    showPrompt(tokenizer, prompts[i]);
             }
             const ProbeResult result = prober.runAndStore(store, options);
             storedRows += int64_t(result.rows.size());
-            for (const std::string& warning : result.warnings) out << "warning: " << QString::fromStdString(warning) << "\n";
+            for (const std::string& warning : result.warnings)
+                out << "warning: " << QString::fromStdString(warning) << "\n";
         }
 
     // The tables come from the rows as stored, so they match what `report` reads later.
     std::vector<ProbeRow> stored;
     for (const ProbeRow& r : store.probeRows(runId, checkpoint.step))
         if (r.query == toString(options.query) && r.answerSpan == toString(options.answerSpan) &&
-            r.probeSeed == int64_t(options.seed) && std::count(needleList.begin(), needleList.end(), r.needles) &&
+            r.probeSeed == int64_t(options.seed) &&
+            std::count(needleList.begin(), needleList.end(), r.needles) &&
             (contextList.empty() ? r.contextLength == lastCtx
                                  : std::count(contextList.begin(), contextList.end(), r.contextLength) > 0))
             stored.push_back(r);
@@ -189,7 +200,8 @@ int runProbe(const QStringList& args) {
             if (std::find(options.depths.begin(), options.depths.end(), r.depth) != options.depths.end() &&
                 r.sample < options.samples)
                 asked.push_back(r);
-        out << QString::fromStdString(formatGrid(probeGrid(asked), record.kind + " run " + std::to_string(runId)));
+        out << QString::fromStdString(
+            formatGrid(probeGrid(asked), record.kind + " run " + std::to_string(runId)));
     }
     return Ok;
 }

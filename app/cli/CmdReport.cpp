@@ -6,11 +6,9 @@
 #include <QDir>
 #include <QFile>
 #include <QTextStream>
-
 #include <cmath>
 #include <cstring>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "app/cli/CliSupport.h"
@@ -75,7 +73,8 @@ int runReport(const QStringList& args) {
         {"db", "Run store (SQLite) path.", "file"},
     });
     if (!parseOrExplain(parser, args)) return Ok;
-    if (parser.isSet("group") == parser.isSet("runs")) throw BadUsage("report needs either --group G or --runs A,B");
+    if (parser.isSet("group") == parser.isSet("runs"))
+        throw BadUsage("report needs either --group G or --runs A,B");
     const Normalisation figureNorm = parseNorm(parser.value("norm"));
     ProbeSelection selection;
     if (parser.isSet("step")) selection.step = parseInt(parser, "step", 0);
@@ -113,7 +112,9 @@ int runReport(const QStringList& args) {
         summaries.push_back(std::move(s));
     }
 
-    const QString outDir = parser.isSet("out") ? parser.value("out") : QDir::current().filePath("needlescope-report-" + safeName(name));
+    const QString outDir = parser.isSet("out")
+                               ? parser.value("out")
+                               : QDir::current().filePath("needlescope-report-" + safeName(name));
     if (!QDir().mkpath(outDir)) throw Error("cannot create the output folder '" + outDir.toStdString() + "'");
     const QDir dir(outDir);
     const QString csvPath = dir.filePath("needle-probe.csv"), jsonPath = dir.filePath("needle-probe.json");
@@ -122,8 +123,8 @@ int runReport(const QStringList& args) {
     nlohmann::json json = probeJson(summaries);
     json["source"] = {{"db", paths.dbPath.toStdString()}, {"selection", name.toStdString()}};
     nlohmann::json figure = {{"normalisation", toString(figureNorm)}, {"lines", nlohmann::json::array()}};
-    const std::string title = "Needle probe, " + name.toStdString() + " (" + toString(figureNorm) + ", step " +
-                              std::to_string(summaries.front().step) + ", context " +
+    const std::string title = "Needle probe, " + name.toStdString() + " (" + toString(figureNorm) +
+                              ", step " + std::to_string(summaries.front().step) + ", context " +
                               std::to_string(summaries.front().contextLength) + ")";
 #ifdef NEEDLESCOPE_HAVE_REPORT
     std::vector<report::FigureLine> lines;
@@ -163,11 +164,13 @@ int runReport(const QStringList& args) {
     out << QString::fromStdString(formatProbeTable(summaries)) << "\n";
     out << "wrote " << csvPath << "\nwrote " << jsonPath << "\n";
 #ifdef NEEDLESCOPE_HAVE_REPORT
-    const std::string error = report::renderDepthFigure(lines, title, {pngPath.toStdString(), svgPath.toStdString()});
+    const std::string error =
+        report::renderDepthFigure(lines, title, {pngPath.toStdString(), svgPath.toStdString()});
     if (!error.empty()) throw Error(error);
     out << "wrote " << pngPath << "\nwrote " << svgPath << "\n";
 #else
-    out << "figure not rendered: this needlescope-cli was built without Qt Charts (NEEDLESCOPE_BUILD_UI=OFF)\n";
+    out << "figure not rendered: this needlescope-cli was built without Qt Charts "
+           "(NEEDLESCOPE_BUILD_UI=OFF)\n";
 #endif
     return Ok;
 }

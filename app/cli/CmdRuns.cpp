@@ -2,7 +2,6 @@
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QTextStream>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -52,35 +51,39 @@ void list(const RunStore& store, const QString& filter) {
     RunFilter f;
     f.text = filter.toStdString();
     const auto runs = store.runs(f);
-    std::printf("%-5s %-28s %-9s %-12s %7s %9s  %-16s %s\n", "id", "group", "kind", "status", "steps", "best val",
-                "created", "tags");
+    std::printf("%-5s %-28s %-9s %-12s %7s %9s  %-16s %s\n", "id", "group", "kind", "status", "steps",
+                "best val", "created", "tags");
     for (const auto& r : runs) {
         const double best = bestValLoss(store, r.id);
-        std::printf("%-5lld %-28s %-9s %-12s %7lld %9s  %-16s %s\n", (long long)r.id, r.group.c_str(), r.kind.c_str(),
-                    shownStatus(r).c_str(), (long long)r.lastStep,
+        std::printf("%-5lld %-28s %-9s %-12s %7lld %9s  %-16s %s\n", (long long)r.id, r.group.c_str(),
+                    r.kind.c_str(), shownStatus(r).c_str(), (long long)r.lastStep,
                     std::isnan(best) ? "-" : QString::number(best, 'f', 4).toUtf8().constData(),
                     when(r.createdAt).toUtf8().constData(), joined(r.tags).c_str());
     }
     if (runs.empty()) std::printf("(no runs in %s)\n", store.path().c_str());
     if (std::any_of(runs.begin(), runs.end(), [](const RunRecord& r) { return r.writerGone; }))
-        std::printf("* interrupted (writer gone): the process training it no longer exists; resume it with "
-                    "`train --resume ID`\n");
+        std::printf(
+            "* interrupted (writer gone): the process training it no longer exists; resume it with "
+            "`train --resume ID`\n");
 }
 
 void show(const RunStore& store, int64_t id) {
     const RunRecord r = store.run(id);
     const std::string status =
         r.writerGone ? "interrupted (writer gone: " + ownerDescription(r.owner) + ")" : statusName(r.status);
-    std::printf("run %lld  %s\n  group   %s\n  kind    %s\n  status  %s\n  created %s\n  finished %s\n  steps   %lld\n"
-                "  tags    %s\n  notes   %s\n",
-                (long long)r.id, r.name.c_str(), r.group.c_str(), r.kind.c_str(), status.c_str(),
-                when(r.createdAt).toUtf8().constData(), when(r.finishedAt).toUtf8().constData(),
-                (long long)r.lastStep, joined(r.tags).c_str(), r.notes.c_str());
+    std::printf(
+        "run %lld  %s\n  group   %s\n  kind    %s\n  status  %s\n  created %s\n  finished %s\n  steps   "
+        "%lld\n"
+        "  tags    %s\n  notes   %s\n",
+        (long long)r.id, r.name.c_str(), r.group.c_str(), r.kind.c_str(), status.c_str(),
+        when(r.createdAt).toUtf8().constData(), when(r.finishedAt).toUtf8().constData(),
+        (long long)r.lastStep, joined(r.tags).c_str(), r.notes.c_str());
     std::printf("  latest metrics:\n");
     for (const auto& m : store.latestMetrics(id))
         std::printf("    %-14s %12.6g  (step %lld)\n", m.name.c_str(), m.value, (long long)m.step);
     std::printf("  checkpoints:\n");
-    for (const auto& c : store.checkpoints(id)) std::printf("    step %-8lld %s\n", (long long)c.step, c.path.c_str());
+    for (const auto& c : store.checkpoints(id))
+        std::printf("    step %-8lld %s\n", (long long)c.step, c.path.c_str());
     std::printf("  config: %s\n", r.configJson.c_str());
 }
 
@@ -120,7 +123,8 @@ int runRuns(const QStringList& args) {
         for (const std::string& problem : deleted.problems) std::fprintf(stderr, "%s\n", problem.c_str());
         std::printf("deleted run %lld\n", (long long)id);
     } else {
-        throw BadUsage("unknown runs action '" + action.toStdString() + "'; expected list, show, tag, note or delete");
+        throw BadUsage("unknown runs action '" + action.toStdString() +
+                       "'; expected list, show, tag, note or delete");
     }
     return Ok;
 }

@@ -1,19 +1,17 @@
 // `needlescope-cli study`: the whole protocol in one command — K seeds of paired runs trained on the same
 // batches, each probed on identical prompts at every depth, and the report: Markdown summary with the
 // Table-3-style table, 95 % bootstrap intervals, the sign-flip and McNemar tests, CSV, JSON and the figure.
+#include <unistd.h>
+
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QTextStream>
-
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
@@ -46,7 +44,8 @@ std::vector<double> parseDepthList(const QString& list) {
     for (const QString& part : list.split(',', Qt::SkipEmptyParts)) {
         bool ok = false;
         const double d = part.trimmed().toDouble(&ok);
-        if (!ok || !(d >= 0 && d <= 100)) throw BadUsage("--depths expects percentages 0-100, got '" + part.toStdString() + "'");
+        if (!ok || !(d >= 0 && d <= 100))
+            throw BadUsage("--depths expects percentages 0-100, got '" + part.toStdString() + "'");
         depths.push_back(d);
     }
     if (depths.empty()) throw BadUsage("--depths needs at least one depth");
@@ -87,11 +86,13 @@ int runStudy(const QStringList& args) {
     parser.addOptions({
         {"preset", "Preset to train (see `train --help`).", "name", "needle"},
         {"config", "Training config JSON file (instead of --preset).", "file"},
-        {"seeds", "Paired runs with seeds base, base+1, ... (6 or more for the sign-flip test to reach p < 0.05).",
+        {"seeds",
+         "Paired runs with seeds base, base+1, ... (6 or more for the sign-flip test to reach p < 0.05).",
          "k", "3"},
         {"models", "Comma-separated model kinds (the first is the baseline of the comparison).", "list"},
         {"steps", "Total optimisation steps (overrides the preset).", "n"},
-        {"samples", "Probe prompts per depth after training (the same prompts for every model and seed).", "n", "20"},
+        {"samples", "Probe prompts per depth after training (the same prompts for every model and seed).",
+         "n", "20"},
         {"depths", "Needle depths in percent.", "list", "0,25,50,75,100"},
         {"norm", "Normalisation of the table and figure: signed, absolute or raw.", "norm", "signed"},
         {"name", "Study name (default: <preset>-study-<time>).", "name"},
@@ -107,10 +108,14 @@ int runStudy(const QStringList& args) {
     const std::vector<double> depths = parseDepthList(parser.value("depths"));
     Normalisation norm;
     const QString normText = parser.value("norm");
-    if (normText == "signed") norm = Normalisation::Signed;
-    else if (normText == "absolute") norm = Normalisation::Absolute;
-    else if (normText == "raw") norm = Normalisation::Raw;
-    else throw BadUsage("--norm expects signed, absolute or raw, got '" + normText.toStdString() + "'");
+    if (normText == "signed")
+        norm = Normalisation::Signed;
+    else if (normText == "absolute")
+        norm = Normalisation::Absolute;
+    else if (normText == "raw")
+        norm = Normalisation::Raw;
+    else
+        throw BadUsage("--norm expects signed, absolute or raw, got '" + normText.toStdString() + "'");
 
     const auto paths = app::resolveAppPaths(parser.value("db"), parser.value("data"));
     ProgressPrinter printer(isatty(STDOUT_FILENO));
@@ -127,11 +132,13 @@ int runStudy(const QStringList& args) {
         if (parser.isSet("models")) config.kinds = parseModelKinds(parser.value("models"));
         if (parser.isSet("steps")) config.steps = parseInt(parser, "steps", 1);
         if (parser.isSet("threads")) config.threads = threads;
-        if (config.probeEvery <= 0) config.probeEvery = std::max<int64_t>(1, config.evalEvery);  // steps to 95 %
+        if (config.probeEvery <= 0)
+            config.probeEvery = std::max<int64_t>(1, config.evalEvery);  // steps to 95 %
         if (auto error = config.validationError()) throw BadUsage(*error);
-        name = parser.isSet("name") ? parser.value("name").toStdString()
-                                    : config.name + "-study-" +
-                                          QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss").toStdString();
+        name = parser.isSet("name")
+                   ? parser.value("name").toStdString()
+                   : config.name + "-study-" +
+                         QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss").toStdString();
         ExperimentPaths experimentPaths;
         experimentPaths.dbPath = paths.dbPath.toStdString();
         experimentPaths.checkpointDir = paths.checkpointDir.toStdString();
@@ -140,18 +147,19 @@ int runStudy(const QStringList& args) {
         TrainingProbeSettings probeSettings;
         probeSettings.dbPath = experimentPaths.dbPath;
         probeSettings.options.depths = depths;
-        ExperimentHooks hooks =
-            makeTrainingProbeHooks(probeSettings, [&printer](const std::string& line) { printer.onLog(line); });
+        ExperimentHooks hooks = makeTrainingProbeHooks(
+            probeSettings, [&printer](const std::string& line) { printer.onLog(line); });
         out << "study " << QString::fromStdString(name) << ": " << seeds << " seed(s) of "
             << QString::fromStdString(config.name) << ", run store " << paths.dbPath << "\n";
         out.flush();
         threads = config.threads;
-        const SeedStudyResult trained = trainSeeds(config, seeds, name, experimentPaths, &printer, &control, hooks);
+        const SeedStudyResult trained =
+            trainSeeds(config, seeds, name, experimentPaths, &printer, &control, hooks);
         if (trained.status != RunStatus::Finished) {
             out << "study " << QString::fromStdString(name) << " stopped ("
                 << QString::fromStdString(statusName(trained.status))
-                << "); resume its runs with `train --resume`, then run `study --analyse " << QString::fromStdString(name)
-                << "`\n";
+                << "); resume its runs with `train --resume`, then run `study --analyse "
+                << QString::fromStdString(name) << "`\n";
             return trained.status == RunStatus::Interrupted ? Interrupted : RuntimeError;
         }
     }
@@ -159,7 +167,8 @@ int runStudy(const QStringList& args) {
 
     RunStore store = RunStore::open(paths.dbPath.toStdString());
     const std::vector<RunRecord> runs = studyRuns(store, name);
-    if (runs.empty()) throw Error("no runs carry the tag '" + studyTag(name) + "' in " + paths.dbPath.toStdString());
+    if (runs.empty())
+        throw Error("no runs carry the tag '" + studyTag(name) + "' in " + paths.dbPath.toStdString());
     ProbeOptions options;
     options.depths = depths;
     options.samples = samples;
@@ -168,7 +177,8 @@ int runStudy(const QStringList& args) {
         if (r.status != RunStatus::Finished)
             throw Error("run " + std::to_string(r.id) + " of the study is " + statusName(r.status) +
                         ": resume it (`train --resume " + std::to_string(r.id) + "`) before the report");
-        StoredRunProbe probe(store, r.id, std::nullopt, {}, [&paths] { return paths.locateData().toStdString(); });
+        StoredRunProbe probe(store, r.id, std::nullopt, {},
+                             [&paths] { return paths.locateData().toStdString(); });
         const int64_t ctx = probe.probe().resolveContext(options, probe.model().config());
         // Probe only what is missing: the rows of an earlier probe with these settings are reused.
         std::vector<ProbeRow> rows;
@@ -182,11 +192,12 @@ int runStudy(const QStringList& args) {
             }
         if (int64_t(have.size()) < int64_t(depths.size()) * samples) {
             out << "probing run " << r.id << " (" << QString::fromStdString(r.kind) << ") at step "
-                << probe.checkpoint().step << ": " << samples << " prompts x " << depths.size() << " depths, context "
-                << ctx << "\n";
+                << probe.checkpoint().step << ": " << samples << " prompts x " << depths.size()
+                << " depths, context " << ctx << "\n";
             out.flush();
             ProbeResult result = probe.runAndStore(store, options);
-            for (const std::string& warning : result.warnings) out << "warning: " << QString::fromStdString(warning) << "\n";
+            for (const std::string& warning : result.warnings)
+                out << "warning: " << QString::fromStdString(warning) << "\n";
             rows = std::move(result.rows);
         }
         StudyRun run;
@@ -200,8 +211,9 @@ int runStudy(const QStringList& args) {
     }
     const StudyAnalysis analysis = analyzeStudy(studyRunsData, norm);
 
-    const QString outDir = parser.isSet("out") ? parser.value("out")
-                                               : QDir::current().filePath("needlescope-study-" + QString::fromStdString(name));
+    const QString outDir =
+        parser.isSet("out") ? parser.value("out")
+                            : QDir::current().filePath("needlescope-study-" + QString::fromStdString(name));
     if (!QDir().mkpath(outDir)) throw Error("cannot create the output folder '" + outDir.toStdString() + "'");
     const QDir dir(outDir);
     QStringList command = args;
@@ -232,10 +244,12 @@ int runStudy(const QStringList& args) {
         }
         lines.push_back(std::move(line));
     }
-    const std::string figureTitle = "Answer and noise attention vs needle depth (" + toString(norm) + ", context " +
-                                    std::to_string(analysis.contextLength) + ", bars: 95 % CI over seeds x prompts)";
+    const std::string figureTitle = "Answer and noise attention vs needle depth (" + toString(norm) +
+                                    ", context " + std::to_string(analysis.contextLength) +
+                                    ", bars: 95 % CI over seeds x prompts)";
     const std::string error = report::renderDepthFigure(
-        lines, figureTitle, {dir.filePath("study.png").toStdString(), dir.filePath("study.svg").toStdString()}, 1800, 720);
+        lines, figureTitle,
+        {dir.filePath("study.png").toStdString(), dir.filePath("study.svg").toStdString()}, 1800, 720);
     if (!error.empty()) throw Error(error);
     out << "wrote " << dir.filePath("study.png") << ", study.svg\n";
 #endif

@@ -1,9 +1,9 @@
 // `needlescope-cli train`: a paired (or single) training experiment, stored in the run store.
+#include <unistd.h>
+
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QTextStream>
-
-#include <unistd.h>
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
@@ -12,8 +12,8 @@
 #include "core/probe/TrainingProbe.h"
 #include "core/train/Experiment.h"
 #include "core/train/SeedStudy.h"
-#include "core/util/Error.h"
 #include "core/train/TrainConfig.h"
+#include "core/util/Error.h"
 #include "ui/settings/AppPaths.h"
 
 namespace needlescope::cli {
@@ -22,9 +22,12 @@ namespace {
 // A run stopped by SIGINT/SIGTERM is resumable but not done: scripts must tell it from a finished one.
 int exitCodeFor(RunStatus status) {
     switch (status) {
-        case RunStatus::Finished: return Ok;
-        case RunStatus::Interrupted: return Interrupted;
-        default: return RuntimeError;
+        case RunStatus::Finished:
+            return Ok;
+        case RunStatus::Interrupted:
+            return Interrupted;
+        default:
+            return RuntimeError;
     }
 }
 
@@ -39,11 +42,14 @@ int runTrain(const QStringList& args) {
     parser.addHelpOption();
     parser.addPositionalArgument("train", "command name");
     parser.addOptions({
-        {"preset", "Preset name (" + QString::fromStdString([] {
+        {"preset",
+         "Preset name (" + QString::fromStdString([] {
              std::string names;
              for (const auto& n : presetNames()) names += (names.empty() ? "" : ", ") + n;
              return names;
-         }()) + ").", "name", "quick"},
+         }()) +
+             ").",
+         "name", "quick"},
         {"config", "Training config JSON file (instead of --preset).", "file"},
         {"models", "Comma-separated model kinds: standard,diff.", "list"},
         {"data", "Corpus folder (WikiText-2/103 or plain text).", "dir"},
@@ -54,10 +60,12 @@ int runTrain(const QStringList& args) {
         {"device", "cpu, cuda, cuda:N or auto.", "device"},
         {"probe-every", "Run the needle probe every N steps (0 = off).", "n"},
         {"curriculum", "Fraction of training sequences built as needle tasks (0-1).", "f"},
-        {"needle-loss", "How needle tasks count in the loss: answer, all, or a weight for answer tokens.", "mode"},
-        {"seeds", "Train K paired runs with seeds base, base+1, ... as one study (tag study:<name>).", "k", "1"},
-        {"resume", "Continue the interrupted run RUN (and its paired runs) from the newest intact checkpoint.",
-         "run"},
+        {"needle-loss", "How needle tasks count in the loss: answer, all, or a weight for answer tokens.",
+         "mode"},
+        {"seeds", "Train K paired runs with seeds base, base+1, ... as one study (tag study:<name>).", "k",
+         "1"},
+        {"resume",
+         "Continue the interrupted run RUN (and its paired runs) from the newest intact checkpoint.", "run"},
         {"from-step", "With --resume: continue from the checkpoints of step S instead.", "s"},
     });
     if (!parseOrExplain(parser, args)) return Ok;
@@ -75,9 +83,11 @@ int runTrain(const QStringList& args) {
     TrainingProbeSettings probeSettings;
     probeSettings.dbPath = experimentPaths.dbPath;
     if (parser.isSet("data")) probeSettings.dataDir = paths.locateData().toStdString();
-    ExperimentHooks hooks = makeTrainingProbeHooks(probeSettings, [&printer](const std::string& line) { printer.onLog(line); });
+    ExperimentHooks hooks =
+        makeTrainingProbeHooks(probeSettings, [&printer](const std::string& line) { printer.onLog(line); });
 
-    if (parser.isSet("from-step") && !parser.isSet("resume")) throw BadUsage("--from-step needs --resume RUN");
+    if (parser.isSet("from-step") && !parser.isSet("resume"))
+        throw BadUsage("--from-step needs --resume RUN");
     if (parser.isSet("resume")) {
         const int64_t runId = parseRunId(parser.value("resume"), "resume");
         if (parser.isSet("data")) experimentPaths.dataDir = paths.locateData().toStdString();
@@ -115,7 +125,8 @@ int runTrain(const QStringList& args) {
     if (seeds > 1) {
         const std::string name =
             config.name + "-study-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss").toStdString();
-        const SeedStudyResult study = trainSeeds(config, seeds, name, experimentPaths, &printer, &control, hooks);
+        const SeedStudyResult study =
+            trainSeeds(config, seeds, name, experimentPaths, &printer, &control, hooks);
         QTextStream(stdout) << "study " << QString::fromStdString(name) << ": " << study.groups.size()
                             << " paired experiment(s); report with `needlescope-cli study --analyse "
                             << QString::fromStdString(name) << "`\n";

@@ -2,7 +2,6 @@
 // Sub-commands of needlescope-cli. Each returns the process exit code: 0 ok, 1 runtime error, 2 usage error,
 // 3 training stopped by SIGINT/SIGTERM (checkpointed, resumable with `train --resume`).
 #include <QStringList>
-
 #include <memory>
 
 class QCoreApplication;

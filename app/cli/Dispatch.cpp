@@ -1,5 +1,4 @@
 #include <QTextStream>
-
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -24,7 +23,8 @@ const std::map<QString, Command>& commands() {
         {"export", {runExport, "write metrics CSV or a run's JSON"}},
         {"export-weights", {runExportWeights, "write a run's weights as a PyTorch state dict (torch.load)"}},
         {"probe", {runProbe, "needle probe of a run: answer/noise attention per depth, retrieval accuracy"}},
-        {"report", {runReport, "needle-probe report of a paired experiment: table, CSV, JSON, PNG/SVG figure"}},
+        {"report",
+         {runReport, "needle-probe report of a paired experiment: table, CSV, JSON, PNG/SVG figure"}},
         {"study", {runStudy, "the whole protocol: K seeds of paired runs, probe, report with CIs and tests"}},
         {"bench", {runBench, "time training, data or probe work and print figures (bench train|data|probe)"}},
     };
@@ -38,7 +38,8 @@ int usage(QTextStream& out) {
     for (const auto& [name, command] : commands())
         out << "  " << name.leftJustified(width + 2) << command.summary << "\n";
     out << "\nexit codes: 0 done, 1 error, 2 bad command line or config,\n"
-           "            3 training stopped by Ctrl-C or SIGTERM (checkpointed; continue with `train --resume RUN`)\n";
+           "            3 training stopped by Ctrl-C or SIGTERM (checkpointed; continue with `train --resume "
+           "RUN`)\n";
     return UsageError;
 }
 

@@ -9,9 +9,12 @@ ProgressPrinter::ProgressPrinter(bool interactive) : interactive_(interactive) {
 std::string ProgressPrinter::formatDuration(double seconds) {
     const long s = seconds < 0 ? 0 : long(seconds + 0.5);
     char text[32];
-    if (s >= 3600) std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
-    else if (s >= 60) std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
-    else std::snprintf(text, sizeof text, "%lds", s);
+    if (s >= 3600)
+        std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
+    else if (s >= 60)
+        std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
+    else
+        std::snprintf(text, sizeof text, "%lds", s);
     return text;
 }
 
@@ -53,8 +56,8 @@ void ProgressPrinter::onProgress(const TrainingProgress& p) {
     }
     char text[256];
     std::snprintf(text, sizeof text, "step %lld/%lld%s  %.0f tok/s  elapsed %s  ETA %s", (long long)p.step,
-                  (long long)p.totalSteps, losses.c_str(), p.tokensPerSecond, formatDuration(p.elapsedSeconds).c_str(),
-                  formatDuration(p.etaSeconds).c_str());
+                  (long long)p.totalSteps, losses.c_str(), p.tokensPerSecond,
+                  formatDuration(p.elapsedSeconds).c_str(), formatDuration(p.etaSeconds).c_str());
     if (interactive_) {
         if (!last && now - lastPrint_ < std::chrono::milliseconds(200)) return;
         std::printf("\r\033[K%s", text);

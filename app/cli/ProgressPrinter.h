@@ -10,7 +10,7 @@
 namespace needlescope::cli {
 
 class ProgressPrinter : public TrainingSink {
-public:
+  public:
     explicit ProgressPrinter(bool interactive);
     void onLog(const std::string& line) override;
     void onRunsCreated(const std::vector<int64_t>& runIds, const std::string& group) override;
@@ -20,7 +20,7 @@ public:
 
     static std::string formatDuration(double seconds);  // "1h02m", "3m05s", "12s"
 
-private:
+  private:
     void endLine();
     bool interactive_;
     bool lineOpen_ = false;

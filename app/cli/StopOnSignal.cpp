@@ -20,7 +20,9 @@ void stopOnSignal(TrainingControl& control) {
         for (int count = 0;; ++count) {
             if (sigwait(&set, &received) != 0) return;
             if (count > 0) _exit(130);
-            std::fprintf(stderr, "\nstopping after this step (checkpoint + resumable); press Ctrl-C again to quit now\n");
+            std::fprintf(
+                stderr,
+                "\nstopping after this step (checkpoint + resumable); press Ctrl-C again to quit now\n");
             control.stop();
         }
     }).detach();

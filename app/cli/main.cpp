@@ -1,7 +1,6 @@
 // needlescope-cli: the headless entry point. Each sub-command lives in its own Cmd*.cpp file.
 #include <QCoreApplication>
 #include <QStringList>
-
 #include <cstdio>
 
 #include "app/cli/Commands.h"

@@ -22,8 +22,8 @@ void setApplicationNames() {
 }
 
 void describeOptions(QCommandLineParser& parser) {
-    parser.setApplicationDescription(
-        QStringLiteral("Trains a standard and a Differential Transformer side by side and compares their attention."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Trains a standard and a Differential Transformer side by side and compares their attention."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({
@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
 
     needlescope::app::AppPaths paths;
     try {
-        paths = needlescope::app::resolveAppPaths(parser.value(QStringLiteral("db")), parser.value(QStringLiteral("data")));
+        paths = needlescope::app::resolveAppPaths(parser.value(QStringLiteral("db")),
+                                                  parser.value(QStringLiteral("data")));
         needlescope::SettingsDialog::applyComputeSettings();
     } catch (const std::exception& e) {
         QMessageBox::critical(nullptr, QStringLiteral("Needlescope"), QString::fromStdString(e.what()));

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -89,18 +89,21 @@ namespace {
 
 // Up to 9 digits: a pid, never large enough to wrap pid_t into kill()'s "every process" values.
 bool allDigits(const std::string& text) {
-    return !text.empty() && text.size() <= 9 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !text.empty() && text.size() <= 9 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // The pid a temporary file name carries (0 when the name is not one of ours).
 long tempFileOwner(const std::string& name) {
     const auto tmp = name.rfind(".tmp");
-    if (tmp != std::string::npos && allDigits(name.substr(tmp + 4))) return std::strtol(name.c_str() + tmp + 4, nullptr, 10);
+    if (tmp != std::string::npos && allDigits(name.substr(tmp + 4)))
+        return std::strtol(name.c_str() + tmp + 4, nullptr, 10);
     for (const char* prefix : {"train-input.", "tokenizer."}) {
         const std::string p = prefix;
         if (name.compare(0, p.size(), p) != 0) continue;
         const auto dot = name.find('.', p.size());
-        const std::string pid = name.substr(p.size(), dot == std::string::npos ? std::string::npos : dot - p.size());
+        const std::string pid =
+            name.substr(p.size(), dot == std::string::npos ? std::string::npos : dot - p.size());
         if (allDigits(pid)) return std::strtol(pid.c_str(), nullptr, 10);
     }
     return 0;

@@ -8,17 +8,19 @@
 namespace needlescope {
 namespace {
 
-torch::nn::LinearOptions noBias(int64_t in, int64_t out) { return torch::nn::LinearOptions(in, out).bias(false); }
+torch::nn::LinearOptions noBias(int64_t in, int64_t out) {
+    return torch::nn::LinearOptions(in, out).bias(false);
+}
 
 // Scaled, causally masked scores of N (sub-)heads in one batched GEMM.
 // q, k: [B, T, N, d] (RoPE applied). Returns softmax probabilities [B, N, T, T].
 torch::Tensor causalProbabilities(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& mask) {
     const int64_t B = q.size(0), T = q.size(1), N = q.size(2), d = q.size(3);
     auto qb = (q * (1.0 / std::sqrt(double(d)))).transpose(1, 2).reshape({B * N, T, d});  // [B·N, T, d]
-    auto kb = k.transpose(1, 2).reshape({B * N, T, d});                           // [B·N, T, d]
-    auto scores = batchedMatmul(qb, kb.transpose(1, 2));                         // [B·N, T, T]
+    auto kb = k.transpose(1, 2).reshape({B * N, T, d});                                   // [B·N, T, d]
+    auto scores = batchedMatmul(qb, kb.transpose(1, 2));                                  // [B·N, T, T]
     scores.add_(mask);  // causal: −inf above the diagonal                        // [B·N, T, T]
-    return torch::softmax(scores, -1).view({B, N, T, T});                         // [B, N, T, T]
+    return torch::softmax(scores, -1).view({B, N, T, T});  // [B, N, T, T]
 }
 
 torch::Tensor selectRows(const torch::Tensor& maps, const torch::Tensor& rows) {
@@ -28,7 +30,8 @@ torch::Tensor selectRows(const torch::Tensor& maps, const torch::Tensor& rows) {
 
 }  // namespace
 
-StandardAttentionImpl::StandardAttentionImpl(int64_t dModel, int64_t heads) : heads_(heads), headDim_(dModel / heads) {
+StandardAttentionImpl::StandardAttentionImpl(int64_t dModel, int64_t heads)
+    : heads_(heads), headDim_(dModel / heads) {
     q_proj = register_module("q_proj", torch::nn::Linear(noBias(dModel, dModel)));
     k_proj = register_module("k_proj", torch::nn::Linear(noBias(dModel, dModel)));
     v_proj = register_module("v_proj", torch::nn::Linear(noBias(dModel, dModel)));
@@ -39,14 +42,17 @@ torch::Tensor StandardAttentionImpl::forward(const torch::Tensor& x, const torch
                                              const RotaryEmbeddingImpl& rope, LayerAttention* capture,
                                              const torch::Tensor& rows) {
     const int64_t B = x.size(0), T = x.size(1), D = x.size(2);
-    auto qkv = fusedLinear(x, {q_proj->weight, k_proj->weight, v_proj->weight}).split(D, -1);  // 3 × [B, T, D]
-    auto q = rope.forward(qkv[0].view({B, T, heads_, headDim_}));                             // [B, T, H, d]
-    auto k = rope.forward(qkv[1].view({B, T, heads_, headDim_}));                             // [B, T, H, d]
-    auto v = qkv[2].view({B, T, heads_, headDim_}).transpose(1, 2);                           // [B, H, T, d]
-    auto attn = causalProbabilities(q, k, mask);                                              // [B, H, T, T]
-    if (capture) capture->effective = selectRows(attn, rows);                                 // [B, H, R, T]
-    auto out = batchedMatmul(attn.view({B * heads_, T, T}), v.reshape({B * heads_, T, headDim_}));  // [B·H, T, d]
-    return out_proj(out.view({B, heads_, T, headDim_}).transpose(1, 2).reshape({B, T, D}));    // [B, T, D]                                 // [B, T, D]
+    auto qkv =
+        fusedLinear(x, {q_proj->weight, k_proj->weight, v_proj->weight}).split(D, -1);  // 3 × [B, T, D]
+    auto q = rope.forward(qkv[0].view({B, T, heads_, headDim_}));                       // [B, T, H, d]
+    auto k = rope.forward(qkv[1].view({B, T, heads_, headDim_}));                       // [B, T, H, d]
+    auto v = qkv[2].view({B, T, heads_, headDim_}).transpose(1, 2);                     // [B, H, T, d]
+    auto attn = causalProbabilities(q, k, mask);                                        // [B, H, T, T]
+    if (capture) capture->effective = selectRows(attn, rows);                           // [B, H, R, T]
+    auto out =
+        batchedMatmul(attn.view({B * heads_, T, T}), v.reshape({B * heads_, T, headDim_}));  // [B·H, T, d]
+    return out_proj(
+        out.view({B, heads_, T, headDim_}).transpose(1, 2).reshape({B, T, D}));  // [B, T, D] // [B, T, D]
 }
 
 DiffAttentionImpl::DiffAttentionImpl(int64_t dModel, int64_t heads, int64_t layerIndex)
@@ -73,26 +79,28 @@ torch::Tensor DiffAttentionImpl::forward(const torch::Tensor& x, const torch::Te
                                          const RotaryEmbeddingImpl& rope, LayerAttention* capture,
                                          const torch::Tensor& rows) {
     const int64_t B = x.size(0), T = x.size(1), D = x.size(2), h = heads_, d = headDim_;
-    auto qkv = fusedLinear(x, {q_proj->weight, k_proj->weight, v_proj->weight}).split(D, -1);  // 3 × [B, T, D]
+    auto qkv =
+        fusedLinear(x, {q_proj->weight, k_proj->weight, v_proj->weight}).split(D, -1);  // 3 × [B, T, D]
     // Sub-heads 2i and 2i+1 are head i's (Q1, Q2) and (K1, K2).
-    auto q = rope.forward(qkv[0].view({B, T, 2 * h, d}));                                     // [B, T, 2h, d]
-    auto k = rope.forward(qkv[1].view({B, T, 2 * h, d}));                                     // [B, T, 2h, d]
-    auto v = qkv[2].view({B, T, h, 2 * d}).transpose(1, 2);                                   // [B, h, T, 2d]
-    auto probs = causalProbabilities(q, k, mask).view({B, h, 2, T, T});                       // [B, h, 2, T, T]
-    auto a1 = probs.select(2, 0);                                                             // [B, h, T, T]
-    auto a2 = probs.select(2, 1);                                                             // [B, h, T, T]
-    auto lam = lambda();                                                                      // []
+    auto q = rope.forward(qkv[0].view({B, T, 2 * h, d}));                // [B, T, 2h, d]
+    auto k = rope.forward(qkv[1].view({B, T, 2 * h, d}));                // [B, T, 2h, d]
+    auto v = qkv[2].view({B, T, h, 2 * d}).transpose(1, 2);              // [B, h, T, 2d]
+    auto probs = causalProbabilities(q, k, mask).view({B, h, 2, T, T});  // [B, h, 2, T, T]
+    auto a1 = probs.select(2, 0);                                        // [B, h, T, T]
+    auto a2 = probs.select(2, 1);                                        // [B, h, T, T]
+    auto lam = lambda();                                                 // []
     auto attn = torch::addcmul(a1, a2, -lam);  // softmax first, subtract after               // [B, h, T, T]
     if (capture) {
-        capture->effective = selectRows(attn, rows);                                          // [B, h, R, T]
-        capture->a1 = selectRows(a1, rows);                                                   // [B, h, R, T]
-        capture->a2 = selectRows(a2, rows);                                                   // [B, h, R, T]
+        capture->effective = selectRows(attn, rows);  // [B, h, R, T]
+        capture->a1 = selectRows(a1, rows);           // [B, h, R, T]
+        capture->a2 = selectRows(a2, rows);           // [B, h, R, T]
         capture->lambda = lam.item<double>();
         capture->lambdaInit = lambdaInit_;
     }
-    auto out = batchedMatmul(attn.reshape({B * h, T, T}), v.reshape({B * h, T, 2 * d})).view({B, h, T, 2 * d});  // [B, h, T, 2d]
-    out = subln(out) * (1.0 - lambdaInit_);                                                   // [B, h, T, 2d]
-    return out_proj(out.transpose(1, 2).reshape({B, T, D}));                                 // [B, T, D]
+    auto out = batchedMatmul(attn.reshape({B * h, T, T}), v.reshape({B * h, T, 2 * d}))
+                   .view({B, h, T, 2 * d});                   // [B, h, T, 2d]
+    out = subln(out) * (1.0 - lambdaInit_);                   // [B, h, T, 2d]
+    return out_proj(out.transpose(1, 2).reshape({B, T, D}));  // [B, T, D]
 }
 
 }  // namespace needlescope

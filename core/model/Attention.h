@@ -12,20 +12,20 @@ namespace needlescope {
 // `capture`, when given, receives the maps of the query rows in `rows` (int64 [R]; undefined = all rows).
 
 class StandardAttentionImpl : public torch::nn::Module {
-public:
+  public:
     StandardAttentionImpl(int64_t dModel, int64_t heads);
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, const RotaryEmbeddingImpl& rope,
                           LayerAttention* capture = nullptr, const torch::Tensor& rows = {});
 
     torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
 
-private:
+  private:
     int64_t heads_, headDim_;
 };
 TORCH_MODULE(StandardAttention);
 
 class DiffAttentionImpl : public torch::nn::Module {
-public:
+  public:
     // `heads` is the baseline head count h: this layer has h/2 heads, each with two d-wide
     // query/key sub-heads and a 2d-wide value.
     DiffAttentionImpl(int64_t dModel, int64_t heads, int64_t layerIndex);
@@ -40,7 +40,7 @@ public:
     torch::Tensor lambda_q1, lambda_k1, lambda_q2, lambda_k2;  // [d] each
     RMSNorm subln{nullptr};                                    // over 2d, one weight shared by the heads
 
-private:
+  private:
     int64_t heads_, headDim_;  // h/2 heads; d = Q/K sub-head width
     double lambdaInit_;
 };

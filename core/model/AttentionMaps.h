@@ -1,8 +1,8 @@
 #pragma once
 // What one layer's attention really did on a forward pass, for the probe and the heatmaps.
-#include <vector>
-
 #include <torch/types.h>
+
+#include <vector>
 
 namespace needlescope {
 
@@ -15,9 +15,9 @@ struct LayerAttention {
 };
 
 struct AttentionCapture {
-    std::vector<int64_t> rows;          // the query positions captured (all positions when none were chosen)
-    std::vector<LayerAttention> layers; // one per layer, on the CPU
-    torch::Tensor logits;               // [B, T − firstLogit, V] (capture's firstLogit; all positions by default)
+    std::vector<int64_t> rows;           // the query positions captured (all positions when none were chosen)
+    std::vector<LayerAttention> layers;  // one per layer, on the CPU
+    torch::Tensor logits;  // [B, T − firstLogit, V] (capture's firstLogit; all positions by default)
 };
 
 }  // namespace needlescope

@@ -10,7 +10,7 @@ torch::Tensor parallelBmm(const torch::Tensor& a, const torch::Tensor& b) {
     auto out = torch::empty({a.size(0), a.size(1), b.size(2)}, a.options());  // [N, M, P]
     at::parallel_for(0, a.size(0), 1, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
-            auto slice = out.select(0, i);                                    // [M, P]
+            auto slice = out.select(0, i);  // [M, P]
             at::mm_out(slice, a.select(0, i), b.select(0, i));
         }
     });
@@ -18,16 +18,17 @@ torch::Tensor parallelBmm(const torch::Tensor& a, const torch::Tensor& b) {
 }
 
 struct ParallelBmmFunction : public torch::autograd::Function<ParallelBmmFunction> {
-    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& a, const torch::Tensor& b) {
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& a,
+                                 const torch::Tensor& b) {
         ctx->save_for_backward({a, b});
-        return parallelBmm(a, b);                                              // [N, M, P]
+        return parallelBmm(a, b);  // [N, M, P]
     }
     static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::tensor_list grads) {
         const auto saved = ctx->get_saved_variables();
-        const auto& a = saved[0];                                              // [N, M, K]
-        const auto& b = saved[1];                                              // [N, K, P]
-        const auto grad = grads[0].contiguous();                               // [N, M, P]
+        const auto& a = saved[0];                 // [N, M, K]
+        const auto& b = saved[1];                 // [N, K, P]
+        const auto grad = grads[0].contiguous();  // [N, M, P]
         torch::Tensor gradA, gradB;
         if (ctx->needs_input_grad(0)) gradA = parallelBmm(grad, b.transpose(1, 2));  // [N, M, K]
         if (ctx->needs_input_grad(1)) gradB = parallelBmm(a.transpose(1, 2), grad);  // [N, K, P]

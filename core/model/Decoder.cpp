@@ -17,13 +17,14 @@ BlockImpl::BlockImpl(const ModelConfig& config, int64_t layerIndex) {
     ffn = register_module("ffn", SwiGLU(config.dModel, config.ffnHidden()));
 }
 
-torch::Tensor BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& mask, const RotaryEmbeddingImpl& rope,
-                                 LayerAttention* capture, const torch::Tensor& rows) {
-    auto normed = attn_norm(x);                                                        // [B, T, D]
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
+                                 const RotaryEmbeddingImpl& rope, LayerAttention* capture,
+                                 const torch::Tensor& rows) {
+    auto normed = attn_norm(x);  // [B, T, D]
     auto attended = diff ? diff->forward(normed, mask, rope, capture, rows)
-                         : standard->forward(normed, mask, rope, capture, rows);       // [B, T, D]
-    auto y = x + attended;                                                             // [B, T, D]
-    return y + ffn(ffn_norm(y));                                                       // [B, T, D]
+                         : standard->forward(normed, mask, rope, capture, rows);  // [B, T, D]
+    auto y = x + attended;                                                        // [B, T, D]
+    return y + ffn(ffn_norm(y));                                                  // [B, T, D]
 }
 
 DecoderImpl::DecoderImpl(const ModelConfig& config) : config_(config) {
@@ -43,7 +44,8 @@ DecoderImpl::DecoderImpl(const ModelConfig& config) : config_(config) {
         torch::manual_seed(config_.seed ^ 0x5eedf00dULL);
         for (const auto& layer : *layers) {
             auto attn = layer->as<BlockImpl>()->diff;
-            for (auto* p : {&attn->lambda_q1, &attn->lambda_k1, &attn->lambda_q2, &attn->lambda_k2}) p->normal_(0.0, 0.1);
+            for (auto* p : {&attn->lambda_q1, &attn->lambda_k1, &attn->lambda_q2, &attn->lambda_k2})
+                p->normal_(0.0, 0.1);
         }
     }
 }
@@ -56,8 +58,8 @@ const torch::Tensor& DecoderImpl::causalMask(int64_t T, const torch::Device& dev
     return mask_;
 }
 
-torch::Tensor DecoderImpl::hidden(const torch::Tensor& tokens, AttentionCapture* capture, const torch::Tensor& rows,
-                                  int64_t firstPosition) {
+torch::Tensor DecoderImpl::hidden(const torch::Tensor& tokens, AttentionCapture* capture,
+                                  const torch::Tensor& rows, int64_t firstPosition) {
     if (tokens.dim() != 2) throw Error("tokens must be a [batch, time] tensor");
     const int64_t T = tokens.size(1);
     if (T < 1 || T > config_.maxContext)
@@ -66,24 +68,25 @@ torch::Tensor DecoderImpl::hidden(const torch::Tensor& tokens, AttentionCapture*
     if (firstPosition < 0 || firstPosition >= T)
         throw Error("first logit position " + std::to_string(firstPosition) + " is outside a sequence of " +
                     std::to_string(T) + " tokens");
-    const auto& mask = causalMask(T, tokens.device());                                // [T, T]
-    auto x = embed_tokens(tokens);                                                     // [B, T, D]
+    const auto& mask = causalMask(T, tokens.device());  // [T, T]
+    auto x = embed_tokens(tokens);                      // [B, T, D]
     for (size_t l = 0; l < layers->size(); ++l) {
         LayerAttention* layerCapture = capture ? &capture->layers[l] : nullptr;
         x = layers[l]->as<BlockImpl>()->forward(x, mask, *rope_, layerCapture, rows);  // [B, T, D]
     }
-    if (firstPosition > 0) x = x.narrow(1, firstPosition, T - firstPosition);          // [B, T', D]
-    return norm(x);                                                                    // [B, T', D]
+    if (firstPosition > 0) x = x.narrow(1, firstPosition, T - firstPosition);  // [B, T', D]
+    return norm(x);                                                            // [B, T', D]
 }
 
 torch::Tensor DecoderImpl::forward(const torch::Tensor& tokens) {
-    auto h = hidden(tokens, nullptr, {});                                              // [B, T, D]
-    return torch::nn::functional::linear(h, embed_tokens->weight);                     // [B, T, V]
+    auto h = hidden(tokens, nullptr, {});                           // [B, T, D]
+    return torch::nn::functional::linear(h, embed_tokens->weight);  // [B, T, V]
 }
 
-torch::Tensor DecoderImpl::loss(const torch::Tensor& inputs, const torch::Tensor& targets, const torch::Tensor& weights) {
+torch::Tensor DecoderImpl::loss(const torch::Tensor& inputs, const torch::Tensor& targets,
+                                const torch::Tensor& weights) {
     // The head a block of rows at a time: the [B·T, V] logits never exist at once (ChunkedLoss.h).
-    const auto h = hidden(inputs, nullptr, {});                                        // [B, T, D]
+    const auto h = hidden(inputs, nullptr, {});  // [B, T, D]
     return chunkedLinearCrossEntropy(h.reshape({-1, h.size(-1)}), embed_tokens->weight, targets,
                                      weights.defined() ? weights.reshape({-1}) : weights);  // []
 }
@@ -98,10 +101,12 @@ AttentionCapture DecoderImpl::capture(const torch::Tensor& tokens, const std::ve
         for (int64_t t = 0; t < T; ++t) result.rows.push_back(t);
     for (auto r : result.rows)
         if (r < 0 || r >= T)
-            throw Error("query row " + std::to_string(r) + " is outside a sequence of " + std::to_string(T) + " tokens");
+            throw Error("query row " + std::to_string(r) + " is outside a sequence of " + std::to_string(T) +
+                        " tokens");
     result.layers.resize(layers->size());
-    torch::Tensor rowIndex = rows.empty() ? torch::Tensor() : torch::tensor(result.rows, torch::kInt64);  // [R]
-    auto h = hidden(tokens, &result, rowIndex, firstLogit);                            // [B, T', D]
+    torch::Tensor rowIndex =
+        rows.empty() ? torch::Tensor() : torch::tensor(result.rows, torch::kInt64);          // [R]
+    auto h = hidden(tokens, &result, rowIndex, firstLogit);                                  // [B, T', D]
     result.logits = torch::nn::functional::linear(h, embed_tokens->weight).to(torch::kCPU);  // [B, T', V]
     return result;
 }

@@ -1,9 +1,9 @@
 #pragma once
 // LLaMA-style decoder-only language model, standard or differential attention (DESIGN §2).
+#include <torch/torch.h>
+
 #include <optional>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "core/model/Attention.h"
 #include "core/model/AttentionMaps.h"
@@ -14,7 +14,7 @@
 namespace needlescope {
 
 class BlockImpl : public torch::nn::Module {
-public:
+  public:
     BlockImpl(const ModelConfig& config, int64_t layerIndex);
     // x: [B, T, D] → [B, T, D]: x + attn(norm(x)), then + ffn(norm(·)).
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, const RotaryEmbeddingImpl& rope,
@@ -28,13 +28,14 @@ public:
 TORCH_MODULE(Block);
 
 class DecoderImpl : public torch::nn::Module {
-public:
+  public:
     explicit DecoderImpl(const ModelConfig& config);  // validates; seeds the init from config.seed
 
     torch::Tensor forward(const torch::Tensor& tokens);  // [B, T] int64 → logits [B, T, V]
     // Mean next-token cross-entropy of `targets` [B, T] given `inputs` [B, T]; with `weights` [B, T] the
     // weighted mean Σ w·ce / Σ w (a target of weight 0 sends no gradient).
-    torch::Tensor loss(const torch::Tensor& inputs, const torch::Tensor& targets, const torch::Tensor& weights = {});
+    torch::Tensor loss(const torch::Tensor& inputs, const torch::Tensor& targets,
+                       const torch::Tensor& weights = {});
     // No-grad forward that records every layer's attention for the query rows `rows` (empty = all rows), and
     // the logits of positions firstLogit … T−1 only: logits [B, T − firstLogit, V]. The head over every
     // position is a quarter of a small model's forward, so the probe asks only for the positions it reads.
@@ -49,7 +50,7 @@ public:
     torch::nn::ModuleList layers{nullptr};
     RMSNorm norm{nullptr};
 
-private:
+  private:
     // Final-norm hidden states of positions firstPosition … T−1: [B, T − firstPosition, D].
     torch::Tensor hidden(const torch::Tensor& tokens, AttentionCapture* capture, const torch::Tensor& rows,
                          int64_t firstPosition = 0);

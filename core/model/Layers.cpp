@@ -10,7 +10,7 @@ torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) { return rmsNorm(x, w
 
 torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
     auto inverseRms = torch::rsqrt(x.pow(2).mean(-1, /*keepdim=*/true) + eps);  // [..., 1]
-    return x * inverseRms * weight;                                               // [..., width]
+    return x * inverseRms * weight;                                             // [..., width]
 }
 
 SwiGLUImpl::SwiGLUImpl(int64_t dModel, int64_t hidden) {
@@ -22,7 +22,7 @@ SwiGLUImpl::SwiGLUImpl(int64_t dModel, int64_t hidden) {
 
 torch::Tensor SwiGLUImpl::forward(const torch::Tensor& x) {
     auto gateUp = fusedLinear(x, {w1->weight, w3->weight}).chunk(2, -1);  // 2 × [B, T, F]
-    return w2(torch::silu(gateUp[0]) * gateUp[1]);                       // [B, T, D]
+    return w2(torch::silu(gateUp[0]) * gateUp[1]);                        // [B, T, D]
 }
 
 torch::Tensor fusedLinear(const torch::Tensor& x, std::initializer_list<torch::Tensor> weights) {

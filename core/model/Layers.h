@@ -5,13 +5,13 @@
 namespace needlescope {
 
 class RMSNormImpl : public torch::nn::Module {
-public:
+  public:
     explicit RMSNormImpl(int64_t width, double eps = 1e-5);
     torch::Tensor forward(const torch::Tensor& x);  // normalises over the last dim
 
     torch::Tensor weight;  // [width], init 1
 
-private:
+  private:
     double eps_;
 };
 TORCH_MODULE(RMSNorm);
@@ -20,7 +20,7 @@ TORCH_MODULE(RMSNorm);
 torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
 
 class SwiGLUImpl : public torch::nn::Module {
-public:
+  public:
     SwiGLUImpl(int64_t dModel, int64_t hidden);
     torch::Tensor forward(const torch::Tensor& x);  // [B, T, D] → [B, T, D]
 

@@ -1,7 +1,6 @@
 #include "core/model/ModelConfig.h"
 
 #include <cmath>
-
 #include <nlohmann/json.hpp>
 
 #include "core/model/ModelConfigJson.h"
@@ -28,8 +27,8 @@ std::optional<std::string> ModelConfig::validationError() const {
         if (v <= 0) return std::string(name) + " must be positive, got " + std::to_string(v);
         return std::nullopt;
     };
-    for (auto err : {positive("vocab_size", vocabSize), positive("d_model", dModel), positive("layers", nLayers),
-                     positive("heads", nHeads)})
+    for (auto err : {positive("vocab_size", vocabSize), positive("d_model", dModel),
+                     positive("layers", nLayers), positive("heads", nHeads)})
         if (err) return err;
     if (maxContext <= 0) return "context length must be positive, got " + std::to_string(maxContext);
     if (dModel % nHeads != 0)
@@ -37,7 +36,8 @@ std::optional<std::string> ModelConfig::validationError() const {
     if (kind == ModelKind::Diff && nHeads % 2 != 0)
         return "a DIFF model needs an even head count (it pairs heads), got " + std::to_string(nHeads);
     if (headDim() % 2 != 0)
-        return "head width d_model/heads = " + std::to_string(headDim()) + " must be even for rotary embeddings";
+        return "head width d_model/heads = " + std::to_string(headDim()) +
+               " must be even for rotary embeddings";
     if (!(ropeBase > 1.0)) return "rope_base must be greater than 1";
     return std::nullopt;
 }
@@ -49,9 +49,9 @@ void ModelConfig::validate() const {
 double lambdaInit(int64_t layerIndex) { return 0.8 - 0.6 * std::exp(-0.3 * static_cast<double>(layerIndex)); }
 
 void to_json(nlohmann::json& j, const ModelConfig& c) {
-    j = nlohmann::json{{"kind", kindName(c.kind)},   {"vocab_size", c.vocabSize}, {"d_model", c.dModel},
-                       {"layers", c.nLayers},        {"heads", c.nHeads},         {"max_context", c.maxContext},
-                       {"seed", c.seed},             {"rope_base", c.ropeBase}};
+    j = nlohmann::json{{"kind", kindName(c.kind)}, {"vocab_size", c.vocabSize}, {"d_model", c.dModel},
+                       {"layers", c.nLayers},      {"heads", c.nHeads},         {"max_context", c.maxContext},
+                       {"seed", c.seed},           {"rope_base", c.ropeBase}};
 }
 
 void from_json(const nlohmann::json& j, ModelConfig& c) { readModelConfig(j, "", c); }

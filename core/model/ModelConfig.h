@@ -1,10 +1,9 @@
 #pragma once
 // Shape and identity of one decoder: everything needed to rebuild it from a checkpoint.
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace needlescope {
 
@@ -36,6 +35,7 @@ struct ModelConfig {
 double lambdaInit(int64_t layerIndex);
 
 void to_json(nlohmann::json& j, const ModelConfig& c);
-void from_json(const nlohmann::json& j, ModelConfig& c);  // missing keys keep defaults; throws Error on bad types
+void from_json(const nlohmann::json& j,
+               ModelConfig& c);  // missing keys keep defaults; throws Error on bad types
 
 }  // namespace needlescope

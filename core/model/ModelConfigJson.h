@@ -1,8 +1,7 @@
 #pragma once
 // Strict reading of a model config (see from_json in ModelConfig.h) nested in a larger JSON config.
-#include <string>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "core/model/ModelConfig.h"
 

@@ -18,9 +18,12 @@ BucketValues scaled(const BucketValues& v, double by) {
 
 std::string toString(Normalisation norm) {
     switch (norm) {
-        case Normalisation::Signed: return "signed";
-        case Normalisation::Absolute: return "absolute";
-        case Normalisation::Raw: return "raw";
+        case Normalisation::Signed:
+            return "signed";
+        case Normalisation::Absolute:
+            return "absolute";
+        case Normalisation::Raw:
+            return "raw";
     }
     return "signed";
 }
@@ -48,17 +51,22 @@ RowBuckets computeBuckets(const float* row, int64_t length, const BucketSpans& s
         const double a = row[k], m = std::fabs(a);
         double* r;
         double* g;
-        if (spans.sink.contains(k)) r = &raw.sink, g = &mag.sink;
-        else if (spans.answer.contains(k)) r = &raw.answer, g = &mag.answer;
-        else if (spans.query.contains(k)) r = &raw.query, g = &mag.query;
-        else r = &raw.noise, g = &mag.noise;
+        if (spans.sink.contains(k))
+            r = &raw.sink, g = &mag.sink;
+        else if (spans.answer.contains(k))
+            r = &raw.answer, g = &mag.answer;
+        else if (spans.query.contains(k))
+            r = &raw.query, g = &mag.query;
+        else
+            r = &raw.noise, g = &mag.noise;
         *r += a;
         *g += m;
         out.signedTotal += a;
         out.absoluteTotal += m;
     }
     out.raw = raw;
-    out.absolute = out.absoluteTotal > 0 ? scaled(mag, out.absoluteTotal) : BucketValues{kNaN, kNaN, kNaN, kNaN};
+    out.absolute =
+        out.absoluteTotal > 0 ? scaled(mag, out.absoluteTotal) : BucketValues{kNaN, kNaN, kNaN, kNaN};
     // A signed total that is a small fraction of the absolute mass (or ≤ 0) would multiply the bucket sums
     // by a large, noisy factor: such rows are flagged, not divided.
     out.flagged = !(out.signedTotal >= kSignedFlagFraction * out.absoluteTotal) || !(out.signedTotal > 0);

@@ -11,7 +11,8 @@ Curriculum::Curriculum(const Tokenizer& tokenizer, std::shared_ptr<const std::ve
     : tokenizer_(tokenizer), context_(context), settings_(std::move(settings)) {
     if (!(settings_.fraction >= 0.0 && settings_.fraction <= 1.0))
         throw Error("curriculum fraction must be within [0, 1]");
-    if (settings_.sets.empty()) throw Error("the curriculum needs at least one needle set (N needles, R queried)");
+    if (settings_.sets.empty())
+        throw Error("the curriculum needs at least one needle set (N needles, R queried)");
     for (const NeedleSet& s : settings_.sets)
         if (s.needles < 1 || s.queries < 1 || s.queries > s.needles)
             throw Error("a needle set needs 1 <= R <= N, got N = " + std::to_string(s.needles) +
@@ -23,10 +24,12 @@ Curriculum::Curriculum(const Tokenizer& tokenizer, std::shared_ptr<const std::ve
     builder_ = std::make_unique<PromptBuilder>(tokenizer, *haystack_);
     separator_ = tokenizer.encode(".");
     for (int d = 1; d <= 9; ++d)
-        maxAnswer_ = std::max<int64_t>(maxAnswer_, int64_t(tokenizer.encode(" " + std::to_string(d * 1000000)).size()));
+        maxAnswer_ = std::max<int64_t>(maxAnswer_,
+                                       int64_t(tokenizer.encode(" " + std::to_string(d * 1000000)).size()));
     for (const std::string& city : needleCities()) {
         const NeedleTexts texts = needleTexts({city, "1000000"});
-        maxNeedle_ = std::max<int64_t>(maxNeedle_, int64_t(tokenizer.encode(texts.lead).size() + tokenizer.encode(texts.tail).size()));
+        maxNeedle_ = std::max<int64_t>(
+            maxNeedle_, int64_t(tokenizer.encode(texts.lead).size() + tokenizer.encode(texts.tail).size()));
         maxQuestion_ = std::max<int64_t>(maxQuestion_, int64_t(tokenizer.encode(questionText(city)).size()));
     }
     maxNeedle_ += maxAnswer_;
@@ -56,15 +59,15 @@ void Curriculum::requireFits(int64_t length) const {
         const bool fits = need <= length + 1;
         anyFits = anyFits || fits;
         if (!fits && length == context_)
-            throw Error("the retrieval curriculum does not fit a training context of " + std::to_string(length) +
-                        " tokens: " + std::to_string(s.needles) + " needle(s) of up to " + std::to_string(maxNeedle_) +
-                        " tokens, " + std::to_string(s.queries) + " question(s) of up to " +
-                        std::to_string(maxQuestion_) + " tokens and their answers need " + std::to_string(need - 1) +
-                        " tokens");
+            throw Error("the retrieval curriculum does not fit a training context of " +
+                        std::to_string(length) + " tokens: " + std::to_string(s.needles) +
+                        " needle(s) of up to " + std::to_string(maxNeedle_) + " tokens, " +
+                        std::to_string(s.queries) + " question(s) of up to " + std::to_string(maxQuestion_) +
+                        " tokens and their answers need " + std::to_string(need - 1) + " tokens");
     }
     if (!anyFits)
-        throw Error("no needle set of the retrieval curriculum fits its shortest context of " + std::to_string(length) +
-                    " tokens: raise context_start");
+        throw Error("no needle set of the retrieval curriculum fits its shortest context of " +
+                    std::to_string(length) + " tokens: raise context_start");
 }
 
 Curriculum::Task Curriculum::task(uint64_t seed, int64_t length) const {
@@ -75,8 +78,10 @@ Curriculum::Task Curriculum::task(uint64_t seed, int64_t length) const {
     const int64_t sink = int64_t(builder_->sinkTokens().size()), sep = int64_t(separator_.size());
     std::vector<NeedleSet> fitting;
     for (const NeedleSet& s : settings_.sets)
-        if (tokensNeeded(s, sink, maxNeedle_, maxQuestion_, maxAnswer_, sep) <= length + 1) fitting.push_back(s);
-    if (fitting.empty()) throw Error("no needle set fits a curriculum task of " + std::to_string(length) + " tokens");
+        if (tokensNeeded(s, sink, maxNeedle_, maxQuestion_, maxAnswer_, sep) <= length + 1)
+            fitting.push_back(s);
+    if (fitting.empty())
+        throw Error("no needle set fits a curriculum task of " + std::to_string(length) + " tokens");
 
     ProbeRng rng(seed);
     Task task;
@@ -119,11 +124,13 @@ std::vector<float> Curriculum::targetWeights(const Task& task, int64_t length, c
     int64_t answerTokens = 0;
     for (const TokenSpan& a : task.answers) answerTokens += a.size();
     if (answerTokens == 0) return w;
-    const float answerWeight =
-        loss.mode == NeedleLoss::Mode::Answer ? float(double(length) / double(answerTokens)) : float(loss.weight);
+    const float answerWeight = loss.mode == NeedleLoss::Mode::Answer
+                                   ? float(double(length) / double(answerTokens))
+                                   : float(loss.weight);
     for (const TokenSpan& a : task.answers)
         for (int64_t t = a.begin; t < a.end; ++t)
-            if (t >= 1 && t <= length) w[size_t(t - 1)] = answerWeight;  // token t is the target of position t − 1
+            if (t >= 1 && t <= length)
+                w[size_t(t - 1)] = answerWeight;  // token t is the target of position t − 1
     return w;
 }
 
@@ -131,12 +138,14 @@ int64_t Curriculum::apply(Batch& batch, int64_t batchPosition) const {
     if (settings_.fraction <= 0.0) return 0;
     const int64_t rows = batch.inputs.size(0), T = batch.inputs.size(1);
     if (T > context_)
-        throw Error("curriculum built for a context of " + std::to_string(context_) + " tokens got " + std::to_string(T));
+        throw Error("curriculum built for a context of " + std::to_string(context_) + " tokens got " +
+                    std::to_string(T));
     batch.inputs = batch.inputs.contiguous();
     batch.targets = batch.targets.contiguous();
     const bool weighted = settings_.loss.mode != NeedleLoss::Mode::All;
-    if (weighted) batch.weights = batch.weights.defined() ? batch.weights.contiguous()
-                                                          : torch::ones({rows, T}, torch::kFloat32);  // [B, T]
+    if (weighted)
+        batch.weights = batch.weights.defined() ? batch.weights.contiguous()
+                                                : torch::ones({rows, T}, torch::kFloat32);  // [B, T]
     int64_t* in = batch.inputs.data_ptr<int64_t>();
     int64_t* out = batch.targets.data_ptr<int64_t>();
     float* weights = weighted ? batch.weights.data_ptr<float>() : nullptr;

@@ -29,7 +29,7 @@ struct CurriculumSettings {
 
 // The trainer sees it as a TrainingCurriculum (core/train), built by makeCurriculumFactory().
 class Curriculum : public TrainingCurriculum {
-public:
+  public:
     // `tokenizer` must outlive the curriculum; `trainTokens` is shared, not copied. `context` is the
     // model's training context T (sequences are T + 1 tokens: inputs and shifted targets).
     // Throws Error when a needle task does not fit in the context (or in settings.minContext).
@@ -48,9 +48,9 @@ public:
     // with line breaks at the end.
     struct Task {
         std::vector<int32_t> tokens;
-        Prompt prompt;                    // spans refer to positions in `tokens`
-        std::vector<TokenSpan> answers;   // every queried answer's tokens in `tokens`, in order
-        std::vector<Needle> queried;      // the needle each answer belongs to
+        Prompt prompt;                   // spans refer to positions in `tokens`
+        std::vector<TokenSpan> answers;  // every queried answer's tokens in `tokens`, in order
+        std::vector<Needle> queried;     // the needle each answer belongs to
         NeedleSet set;
     };
     Task task(uint64_t seed, int64_t length = 0) const;
@@ -61,16 +61,16 @@ public:
 
     const CurriculumSettings& settings() const { return settings_; }
 
-private:
+  private:
     void requireFits(int64_t length) const;
 
     const Tokenizer& tokenizer_;
     std::unique_ptr<Haystack> haystack_;
     std::unique_ptr<PromptBuilder> builder_;
     int64_t context_ = 0;
-    int64_t maxAnswer_ = 0;     // most tokens an answer takes
-    int64_t maxNeedle_ = 0;     // most tokens a needle sentence takes
-    int64_t maxQuestion_ = 0;   // most tokens a question takes
+    int64_t maxAnswer_ = 0;           // most tokens an answer takes
+    int64_t maxNeedle_ = 0;           // most tokens a needle sentence takes
+    int64_t maxQuestion_ = 0;         // most tokens a question takes
     std::vector<int32_t> separator_;  // "." between an answer and the next question
     CurriculumSettings settings_;
 };

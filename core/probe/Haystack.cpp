@@ -50,8 +50,10 @@ Haystack::Haystack(std::shared_ptr<const std::vector<int32_t>> tokens, const Tok
         if (i > 0 && shapes.startsSpace(t[i])) words_.push_back(uint32_t(i));
         const bool end = (shapes.endsTerminal(t[i]) && (nextStartsSpace || last)) || shapes.endsLine(t[i]);
         if (!end) continue;
-        if (last) lastEnds_ = true;
-        else starts_.push_back(uint32_t(i + 1));
+        if (last)
+            lastEnds_ = true;
+        else
+            starts_.push_back(uint32_t(i + 1));
     }
     if (starts_.empty())
         throw Error("the haystack text (" + std::to_string(t.size()) +
@@ -63,7 +65,8 @@ bool Haystack::endsSentence(size_t i) const {
     return i + 1 < size() && std::binary_search(starts_.begin(), starts_.end(), uint32_t(i + 1));
 }
 
-Haystack Haystack::fromCorpus(const std::string& dataDir, const Tokenizer& tokenizer, Split split, size_t maxBytes) {
+Haystack Haystack::fromCorpus(const std::string& dataDir, const Tokenizer& tokenizer, Split split,
+                              size_t maxBytes) {
     const CorpusInfo corpus = detectCorpus(dataDir);
     requireSplits(corpus, {split});
     std::string text = readSplit(corpus, split);

@@ -21,12 +21,12 @@ struct TokenShapes {
     bool endsLine(int32_t id) const { return at(id) & 2; }
     bool startsSpace(int32_t id) const { return at(id) & 4; }
 
-private:
+  private:
     uint8_t at(int32_t id) const { return id >= 0 && size_t(id) < flags.size() ? flags[size_t(id)] : 0; }
 };
 
 class Haystack {
-public:
+  public:
     Haystack() = default;
     // Throws Error when the tokens hold no sentence end (nowhere to put a needle).
     Haystack(std::vector<int32_t> tokens, const Tokenizer& tokenizer);
@@ -35,8 +35,8 @@ public:
 
     // The split of the corpus at `dataDir` (any layout detectCorpus knows), at most `maxBytes` of its text
     // (cut at a line end), encoded with `tokenizer`. Throws Error naming the corpus when it is unusable.
-    static Haystack fromCorpus(const std::string& dataDir, const Tokenizer& tokenizer, Split split = Split::Valid,
-                               size_t maxBytes = size_t{8} << 20);
+    static Haystack fromCorpus(const std::string& dataDir, const Tokenizer& tokenizer,
+                               Split split = Split::Valid, size_t maxBytes = size_t{8} << 20);
 
     const std::vector<int32_t>& tokens() const { return *tokens_; }
     size_t size() const { return tokens_ ? tokens_->size() : 0; }
@@ -52,7 +52,7 @@ public:
     // haystack's tokens), ascending. The fallback when no sentence end lies near a requested depth.
     const std::vector<uint32_t>& wordStarts() const { return words_; }
 
-private:
+  private:
     std::shared_ptr<const std::vector<int32_t>> tokens_;
     std::vector<uint32_t> starts_;  // i + 1 for each sentence end i below the last token
     std::vector<uint32_t> words_;   // i for each token i > 0 that starts with whitespace

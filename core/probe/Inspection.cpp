@@ -46,7 +46,8 @@ struct CustomNeedle {
     int64_t size() const { return int64_t(lead.size() + answer.size() + tail.size()); }
 };
 
-CustomNeedle encodeCustomNeedle(const Tokenizer& tokenizer, const std::string& needleText, const std::string& answerText) {
+CustomNeedle encodeCustomNeedle(const Tokenizer& tokenizer, const std::string& needleText,
+                                const std::string& answerText) {
     const std::string body = trimmed(needleText);
     if (body.empty()) throw Error("the needle text is empty");
     const std::string sentence = " " + body;  // every part starts before a space, as the generator's do
@@ -62,7 +63,8 @@ CustomNeedle encodeCustomNeedle(const Tokenizer& tokenizer, const std::string& n
         size_t end = sentence.size();
         while (end > 0 && !std::isdigit(static_cast<unsigned char>(sentence[end - 1]))) --end;
         if (end == 0)
-            throw Error("the needle \"" + body + "\" holds no number; give the answer text it should retrieve");
+            throw Error("the needle \"" + body +
+                        "\" holds no number; give the answer text it should retrieve");
         size_t begin = end;
         while (begin > 0 && std::isdigit(static_cast<unsigned char>(sentence[begin - 1]))) --begin;
         pos = begin;
@@ -115,19 +117,24 @@ Prompt spliceCustom(const Prompt& base, const Tokenizer& tokenizer, const Haysta
     // Distractors relative to `before` / `after`.
     std::vector<std::pair<bool, TokenSpan>> distractors;  // (in after, span relative to its part)
     for (const TokenSpan& d : base.distractors) {
-        if (d.end <= base.needle.begin) distractors.push_back({false, {d.begin - base.sink.end, d.end - base.sink.end}});
-        else distractors.push_back({true, {d.begin - base.needle.end, d.end - base.needle.end}});
+        if (d.end <= base.needle.begin)
+            distractors.push_back({false, {d.begin - base.sink.end, d.end - base.sink.end}});
+        else
+            distractors.push_back({true, {d.begin - base.needle.end, d.end - base.needle.end}});
     }
     // Tokens to take off (delta > 0) or to add (delta < 0), split between the haystack before and after the
     // needle in the proportion of the depth, so the needle keeps its relative place (depth 0 stays first,
     // 100 stays last); one side makes up for what the other cannot give.
-    int64_t delta = int64_t(needleTokens.size() + questionTokens.size()) - base.needle.size() - base.question.size();
+    int64_t delta =
+        int64_t(needleTokens.size() + questionTokens.size()) - base.needle.size() - base.question.size();
     const double share = std::clamp(base.depth / 100.0, 0.0, 1.0);
     if (delta > 0) {
         int64_t lastInAfter = 0, firstInBefore = int64_t(before.size());
         for (const auto& [inAfter, s] : distractors)
-            if (inAfter) lastInAfter = std::max(lastInAfter, s.end);
-            else firstInBefore = std::min(firstInBefore, s.begin);
+            if (inAfter)
+                lastInAfter = std::max(lastInAfter, s.end);
+            else
+                firstInBefore = std::min(firstInBefore, s.begin);
         const int64_t canAfter = int64_t(after.size()) - lastInAfter, canBefore = firstInBefore;
         int64_t fromBefore = std::min(canBefore, int64_t(std::llround(double(delta) * share)));
         const int64_t fromAfter = std::min(canAfter, delta - fromBefore);
@@ -144,14 +151,16 @@ Prompt spliceCustom(const Prompt& base, const Tokenizer& tokenizer, const Haysta
         const auto& hay = haystack.tokens();
         const int64_t need = -delta;
         const int64_t next = base.haystackStart + base.haystackTokens;
-        const int64_t canAfter = std::max<int64_t>(0, int64_t(hay.size()) - next), canBefore = base.haystackStart;
+        const int64_t canAfter = std::max<int64_t>(0, int64_t(hay.size()) - next),
+                      canBefore = base.haystackStart;
         int64_t toBefore = std::min(canBefore, int64_t(std::llround(double(need) * share)));
         const int64_t toAfter = std::min(canAfter, need - toBefore);
         toBefore = std::min(canBefore, need - toAfter);
         if (toBefore + toAfter < need)
             throw Error("the haystack is too short for a context of " + std::to_string(T) + " tokens");
         after.insert(after.end(), hay.begin() + next, hay.begin() + next + toAfter);
-        before.insert(before.begin(), hay.begin() + (base.haystackStart - toBefore), hay.begin() + base.haystackStart);
+        before.insert(before.begin(), hay.begin() + (base.haystackStart - toBefore),
+                      hay.begin() + base.haystackStart);
         for (auto& [inAfter, s] : distractors)
             if (!inAfter) s = {s.begin + toBefore, s.end + toBefore};
     }
@@ -178,10 +187,12 @@ Prompt spliceCustom(const Prompt& base, const Tokenizer& tokenizer, const Haysta
     }
     const int64_t hayTokens = int64_t(before.size() + after.size()) - distractorTotal;
     p.haystackTokens = hayTokens;
-    p.placedDepth = hayTokens > 0 ? 100.0 * double(int64_t(before.size()) - distractorBefore) / double(hayTokens) : base.depth;
+    p.placedDepth = hayTokens > 0
+                        ? 100.0 * double(int64_t(before.size()) - distractorBefore) / double(hayTokens)
+                        : base.depth;
     if (int64_t(p.tokens.size()) != T)
-        throw Error("internal error: spliced a prompt of " + std::to_string(p.tokens.size()) + " tokens for " +
-                    std::to_string(T));
+        throw Error("internal error: spliced a prompt of " + std::to_string(p.tokens.size()) +
+                    " tokens for " + std::to_string(T));
     return p;
 }
 
@@ -294,7 +305,8 @@ struct InspectionSession::Impl {
         source.tokenizerModel = tokenizerModel;
         source.dataRoot = dataRoot;
         source.tokenizer = std::make_unique<Tokenizer>(Tokenizer::load(tokenizerModel));
-        source.haystack = std::make_unique<Haystack>(Haystack::fromCorpus(dataRoot, *source.tokenizer, Split::Valid));
+        source.haystack =
+            std::make_unique<Haystack>(Haystack::fromCorpus(dataRoot, *source.tokenizer, Split::Valid));
         source.probe = std::make_unique<NeedleProbe>(*source.tokenizer, *source.haystack);
         source.pieces.assign(size_t(source.tokenizer->vocabSize()), {});
         source.decoded.assign(size_t(source.tokenizer->vocabSize()), false);
@@ -327,7 +339,8 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     const ModelConfig& config = model.config();
     if (config.vocabSize < source.tokenizer->vocabSize())
         throw Error("the checkpoint's vocabulary (" + std::to_string(config.vocabSize) +
-                    ") is smaller than the tokenizer's (" + std::to_string(source.tokenizer->vocabSize()) + ")");
+                    ") is smaller than the tokenizer's (" + std::to_string(source.tokenizer->vocabSize()) +
+                    ")");
 
     const Tokenizer& tokenizer = *source.tokenizer;
     const NeedleProbe& probe = *source.probe;
@@ -349,11 +362,13 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
         options.samples = 1;
         options.needles = request.needles;
         options.seed = request.seed;
-        T = probe.resolveContext(options, config);  // Error for a context over the maximum, a needle too long …
+        T = probe.resolveContext(options,
+                                 config);  // Error for a context over the maximum, a needle too long …
     } else if (T > maxPrompt) {
-        throw Error("a context of " + std::to_string(T) + " tokens leaves no room for the " +
-                    std::to_string(answerTokens - 1) + " answer tokens the retrieval check appends (model maximum " +
-                    std::to_string(config.maxContext) + "); use a context of at most " + std::to_string(maxPrompt));
+        throw Error(
+            "a context of " + std::to_string(T) + " tokens leaves no room for the " +
+            std::to_string(answerTokens - 1) + " answer tokens the retrieval check appends (model maximum " +
+            std::to_string(config.maxContext) + "); use a context of at most " + std::to_string(maxPrompt));
     }
 
     PromptSpec spec;
@@ -364,11 +379,12 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     spec.sample = request.sample;
     const Prompt generated = probe.builder().build(spec);
     const Prompt prompt = (customNeedle || customQuestion)
-                              ? spliceCustom(generated, tokenizer, *source.haystack, needle ? &*needle : nullptr,
-                                             question ? &*question : nullptr)
+                              ? spliceCustom(generated, tokenizer, *source.haystack,
+                                             needle ? &*needle : nullptr, question ? &*question : nullptr)
                               : generated;
     if (T + int64_t(prompt.answerTokens.size()) - 1 > config.maxContext)
-        throw Error("the prompt and its answer do not fit the model's context of " + std::to_string(config.maxContext));
+        throw Error("the prompt and its answer do not fit the model's context of " +
+                    std::to_string(config.maxContext));
 
     // Model facts.
     result.kind = kindName(config.kind);
@@ -436,7 +452,8 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     }
     for (int64_t l = 0; l < L; ++l) {
         const LayerAttention& layer = capture.layers[size_t(l)];
-        if (layer.effective.size(1) != H) throw Error("internal error: captured head count differs from the config");
+        if (layer.effective.size(1) != H)
+            throw Error("internal error: captured head count differs from the config");
         copyMaps(layer.effective, T, result.effective.data() + size_t(l) * perLayer);
         if (components) {
             copyMaps(layer.a1, T, result.a1.data() + size_t(l) * perLayer);
@@ -457,7 +474,8 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     result.greedyTokens = retrieval.generated;
     const bool inVocabulary = std::all_of(retrieval.generated.begin(), retrieval.generated.end(),
                                           [&](int32_t id) { return id >= 0 && id < tokenizer.vocabSize(); });
-    if (inVocabulary) result.greedyText = tokenizer.decode(retrieval.generated);
+    if (inVocabulary)
+        result.greedyText = tokenizer.decode(retrieval.generated);
     else
         for (int32_t id : retrieval.generated) result.greedyText += source.piece(id);
     result.computeMs = msSince(start);

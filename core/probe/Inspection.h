@@ -21,15 +21,16 @@ struct InspectionRequest {
     std::string dataRoot;        // corpus whose VALID split is the haystack (run config "data.root")
 
     // Optional custom texts; empty = the probe generator's needle / question for this placement.
-    std::string needle;    // e.g. "The special magic number for Oslo is 4812337."
-    std::string answer;    // the part of `needle` that answers; empty = its last run of digits
-    std::string question;  // e.g. "What is the special magic number for Oslo? The special magic number for Oslo is"
+    std::string needle;  // e.g. "The special magic number for Oslo is 4812337."
+    std::string answer;  // the part of `needle` that answers; empty = its last run of digits
+    std::string
+        question;  // e.g. "What is the special magic number for Oslo? The special magic number for Oslo is"
 
     double depth = 50;          // percent, 0–100
     int64_t contextLength = 0;  // prompt tokens; 0 = the longest the model allows (room kept for the answer)
     uint64_t seed = 0;          // with `sample`: haystack window and generated needles (as in the probe)
     int64_t sample = 0;
-    int needles = 1;            // N needle pairs, one queried (N − 1 distractors)
+    int needles = 1;  // N needle pairs, one queried (N − 1 distractors)
 
     // Heatmap rows: all query rows (contexts up to `fullRowsUpTo` tokens; longer ones keep the last
     // `tailRows` rows plus the question rows), or only the query row (the last prompt token).
@@ -56,8 +57,9 @@ struct InspectionResult {
     std::vector<std::string> pieces;
     TokenSpan sink, needle, answer, question;
     std::vector<TokenSpan> distractors;
-    std::string needleText, answerText, questionText;  // as placed (custom or generated), without a leading space
-    std::string generatedNeedle, generatedQuestion;    // the generator's texts for this placement
+    std::string needleText, answerText,
+        questionText;  // as placed (custom or generated), without a leading space
+    std::string generatedNeedle, generatedQuestion;  // the generator's texts for this placement
     bool custom = false;
     double depth = 0, placedDepth = 0;  // requested; actual (haystack before the needle / haystack, %)
     int64_t contextLength = 0;
@@ -66,7 +68,7 @@ struct InspectionResult {
     // Attention maps, layer-major [L][H][rows][cols]; cols = contextLength keys; rows = rowPositions.
     std::vector<int64_t> rowPositions;
     int64_t rows = 0, cols = 0;
-    int64_t queryRowIndex = 0;  // index of queryRow in rowPositions
+    int64_t queryRowIndex = 0;             // index of queryRow in rowPositions
     std::vector<float> effective, a1, a2;  // a1 / a2 empty for standard (or components = false)
 
     // Buckets of the query row per head (layer-major) and their means.
@@ -87,9 +89,11 @@ struct InspectionResult {
 
     // Helpers. `map` returns nullptr when absent.
     const std::vector<float>& maps(MapKind which) const;
-    const float* map(MapKind which, int64_t layer, int64_t head) const;          // rows × cols
+    const float* map(MapKind which, int64_t layer, int64_t head) const;                    // rows × cols
     const float* row(MapKind which, int64_t layer, int64_t head, int64_t rowIndex) const;  // cols
-    const RowBuckets& buckets(int64_t layer, int64_t head) const { return perHead[size_t(layer * heads + head)]; }
+    const RowBuckets& buckets(int64_t layer, int64_t head) const {
+        return perHead[size_t(layer * heads + head)];
+    }
     int64_t rowIndexOf(int64_t position) const;  // −1 when that position is not a heatmap row
 };
 
@@ -97,7 +101,7 @@ struct InspectionResult {
 // so a new placement only reruns prompt building, one forward with capture and the bucket sums.
 // Not thread-safe: use one session per thread.
 class InspectionSession {
-public:
+  public:
     InspectionSession();
     ~InspectionSession();
     InspectionSession(const InspectionSession&) = delete;
@@ -110,7 +114,7 @@ public:
     void setModelCacheSize(size_t models);  // default 4
     void clear();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

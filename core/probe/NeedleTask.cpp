@@ -42,14 +42,14 @@ std::string questionText(const std::string& city) {
 
 const std::vector<std::string>& needleCities() {
     static const std::vector<std::string> cities = {
-        "Paris",    "London",   "Tokyo",     "Berlin",   "Madrid",    "Rome",      "Vienna",   "Prague",
-        "Lisbon",   "Dublin",   "Oslo",      "Helsinki", "Stockholm", "Warsaw",    "Budapest", "Athens",
-        "Cairo",    "Nairobi",  "Lagos",     "Accra",    "Dakar",     "Tunis",     "Moscow",   "Kyiv",
-        "Istanbul", "Tehran",   "Baghdad",   "Delhi",    "Mumbai",    "Karachi",   "Dhaka",    "Bangkok",
-        "Hanoi",    "Manila",   "Jakarta",   "Singapore", "Seoul",    "Beijing",   "Shanghai", "Sydney",
-        "Melbourne", "Auckland", "Toronto",  "Montreal", "Chicago",   "Boston",    "Denver",   "Seattle",
-        "Houston",  "Miami",    "Lima",      "Bogota",   "Santiago",  "Caracas",   "Havana",   "Quito",
-        "Brussels", "Amsterdam", "Zurich",   "Geneva",   "Munich",    "Hamburg",   "Milan",    "Naples",
+        "Paris",     "London",    "Tokyo",   "Berlin",    "Madrid",    "Rome",    "Vienna",   "Prague",
+        "Lisbon",    "Dublin",    "Oslo",    "Helsinki",  "Stockholm", "Warsaw",  "Budapest", "Athens",
+        "Cairo",     "Nairobi",   "Lagos",   "Accra",     "Dakar",     "Tunis",   "Moscow",   "Kyiv",
+        "Istanbul",  "Tehran",    "Baghdad", "Delhi",     "Mumbai",    "Karachi", "Dhaka",    "Bangkok",
+        "Hanoi",     "Manila",    "Jakarta", "Singapore", "Seoul",     "Beijing", "Shanghai", "Sydney",
+        "Melbourne", "Auckland",  "Toronto", "Montreal",  "Chicago",   "Boston",  "Denver",   "Seattle",
+        "Houston",   "Miami",     "Lima",    "Bogota",    "Santiago",  "Caracas", "Havana",   "Quito",
+        "Brussels",  "Amsterdam", "Zurich",  "Geneva",    "Munich",    "Hamburg", "Milan",    "Naples",
     };
     return cities;
 }
@@ -57,8 +57,8 @@ const std::vector<std::string>& needleCities() {
 std::vector<Needle> drawNeedles(ProbeRng& rng, int count) {
     const auto& cities = needleCities();
     if (count < 1 || count > int(cities.size()))
-        throw Error("the number of needles must be between 1 and " + std::to_string(cities.size()) + ", got " +
-                    std::to_string(count));
+        throw Error("the number of needles must be between 1 and " + std::to_string(cities.size()) +
+                    ", got " + std::to_string(count));
     std::vector<Needle> needles;
     std::set<std::string> usedCities, usedNumbers;
     while (int(needles.size()) < count) {

@@ -11,13 +11,13 @@ namespace needlescope {
 // SplitMix64: tiny, portable and well mixed. Bounded draws use rejection, never the standard library's
 // distributions (whose output differs between standard libraries).
 class ProbeRng {
-public:
+  public:
     explicit ProbeRng(uint64_t seed) : state_(seed) {}
     uint64_t next();
     uint64_t below(uint64_t bound);  // uniform in [0, bound); bound must be > 0
     double unit();                   // uniform in [0, 1)
 
-private:
+  private:
     uint64_t state_;
 };
 

@@ -68,7 +68,8 @@ BucketMeans meanOf(const std::vector<Entry>& entries) {
                 ++n[size_t(i)];
             }
     }
-    for (int i = 0; i < kFields; ++i) total[size_t(i)] = n[size_t(i)] > 0 ? total[size_t(i)] / n[size_t(i)] : kNaN;
+    for (int i = 0; i < kFields; ++i)
+        total[size_t(i)] = n[size_t(i)] > 0 ? total[size_t(i)] / n[size_t(i)] : kNaN;
     out.signedNorm = take(total, 0);
     out.absolute = take(total, 4);
     out.raw = take(total, 8);
@@ -97,8 +98,10 @@ AnswerSpanMode answerSpanFromString(const std::string& text) {
 BucketMeans meanOverHeadsThenLayers(const std::vector<HeadBuckets>& heads) {
     std::vector<Entry> entries;
     for (const auto& h : heads)
-        entries.push_back({h.layer, fieldsOf(h.buckets.signedNorm, h.buckets.absolute, h.buckets.raw, h.buckets.signedTotal),
-                           h.buckets.flagged});
+        entries.push_back(
+            {h.layer,
+             fieldsOf(h.buckets.signedNorm, h.buckets.absolute, h.buckets.raw, h.buckets.signedTotal),
+             h.buckets.flagged});
     return meanOf(entries);
 }
 
@@ -113,14 +116,17 @@ BucketMeans meanOverHeadsThenLayers(const std::vector<ProbeRow>& rows) {
 NeedleProbe::NeedleProbe(const Tokenizer& tokenizer, const Haystack& haystack)
     : tokenizer_(tokenizer), builder_(tokenizer, haystack) {
     for (int d = 1; d <= 9; ++d)
-        maxAnswerTokens_ = std::max<int64_t>(maxAnswerTokens_, int64_t(tokenizer.encode(" " + std::to_string(d * 1000000)).size()));
+        maxAnswerTokens_ = std::max<int64_t>(
+            maxAnswerTokens_, int64_t(tokenizer.encode(" " + std::to_string(d * 1000000)).size()));
 }
 
 int64_t NeedleProbe::resolveContext(const ProbeOptions& options, const ModelConfig& model) const {
     if (options.depths.empty()) throw Error("give at least one needle depth");
     for (double d : options.depths) requireDepth(d);
-    if (options.samples < 1) throw Error("samples must be at least 1, got " + std::to_string(options.samples));
-    if (options.needles < 1) throw Error("needles must be at least 1, got " + std::to_string(options.needles));
+    if (options.samples < 1)
+        throw Error("samples must be at least 1, got " + std::to_string(options.samples));
+    if (options.needles < 1)
+        throw Error("needles must be at least 1, got " + std::to_string(options.needles));
     const int64_t room = maxAnswerTokens_ - 1;  // answer tokens fed back for the retrieval check
     const int64_t maxPrompt = model.maxContext - room;
     const int64_t T = options.contextLength > 0 ? options.contextLength : maxPrompt;
@@ -131,7 +137,8 @@ int64_t NeedleProbe::resolveContext(const ProbeOptions& options, const ModelConf
     if (T > maxPrompt)
         throw Error("a context of " + std::to_string(T) + " tokens leaves no room for the " +
                     std::to_string(room) + " answer tokens the retrieval check appends (model maximum " +
-                    std::to_string(model.maxContext) + "); use a context of at most " + std::to_string(maxPrompt));
+                    std::to_string(model.maxContext) + "); use a context of at most " +
+                    std::to_string(maxPrompt));
     // Builds one prompt so a needle longer than the context fails here, with the builder's message.
     PromptSpec spec;
     spec.contextLength = T;
@@ -160,7 +167,8 @@ std::vector<Prompt> NeedleProbe::prompts(const ProbeOptions& options, int64_t co
 PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, const PlacementOptions& options) {
     const int64_t T = int64_t(prompt.tokens.size());
     std::vector<int64_t> queryRows;
-    if (options.query == QueryMode::LastToken) queryRows.push_back(T - 1);
+    if (options.query == QueryMode::LastToken)
+        queryRows.push_back(T - 1);
     else
         for (int64_t p = prompt.question.begin; p < prompt.question.end; ++p) queryRows.push_back(p);
     std::vector<int64_t> rows = queryRows;
@@ -195,14 +203,17 @@ PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, const P
     for (int64_t l = 0; l < result.layers; ++l) {
         const LayerAttention& layer = capture.layers[size_t(l)];
         torch::Tensor maps = layer.effective[0].index_select(1, queryIndex);  // [H, Q, L]
-        if (maps.size(1) > 1) maps = maps.mean(1);                         // [H, L]
-        else maps = maps.select(1, 0);                                     // [H, L]
-        maps = maps.to(torch::kFloat32).contiguous();                      // [H, L]
+        if (maps.size(1) > 1)
+            maps = maps.mean(1);  // [H, L]
+        else
+            maps = maps.select(1, 0);                  // [H, L]
+        maps = maps.to(torch::kFloat32).contiguous();  // [H, L]
         const int64_t H = maps.size(0), L = maps.size(1);
         result.headsPerLayer = H;
         if (model.config().kind == ModelKind::Diff) result.lambdas.push_back(layer.lambda);
         const float* data = maps.data_ptr<float>();
-        for (int64_t h = 0; h < H; ++h) result.heads.push_back({l, h, computeBuckets(data + h * L, L, spans)});
+        for (int64_t h = 0; h < H; ++h)
+            result.heads.push_back({l, h, computeBuckets(data + h * L, L, spans)});
     }
     result.retrieval = scoreTeacherForced(capture.logits, 1, prompt.answerTokens);  // logits start at T − 1
     result.mean = meanOverHeadsThenLayers(result.heads);
@@ -257,7 +268,8 @@ ProbeResult NeedleProbe::run(DecoderImpl& model, const ProbeOptions& options, in
         if (depths.size() > 1) {
             std::ostringstream line;
             line << "sample " << key.first << ": depths";
-            for (size_t i = 0; i < depths.size(); ++i) line << (i ? (i + 1 == depths.size() ? " and " : ", ") : " ") << depths[i] << " %";
+            for (size_t i = 0; i < depths.size(); ++i)
+                line << (i ? (i + 1 == depths.size() ? " and " : ", ") : " ") << depths[i] << " %";
             line << " put the needle at the same position (token " << key.second << ")";
             result.warnings.push_back(line.str());
         }

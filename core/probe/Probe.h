@@ -25,9 +25,9 @@ enum class AnswerSpanMode {
     WholeNeedle,  // answer bucket = the whole needle sentence
 };
 
-std::string toString(QueryMode mode);                   // "last" | "question"
+std::string toString(QueryMode mode);                    // "last" | "question"
 QueryMode queryModeFromString(const std::string& text);  // throws Error otherwise
-std::string toString(AnswerSpanMode mode);              // "number" | "needle"
+std::string toString(AnswerSpanMode mode);               // "number" | "needle"
 AnswerSpanMode answerSpanFromString(const std::string& text);
 
 struct ProbeOptions {
@@ -58,9 +58,9 @@ struct PlacementResult {
     Prompt prompt;
     std::vector<HeadBuckets> heads;  // layer-major: (0,0), (0,1), …
     int64_t layers = 0, headsPerLayer = 0;
-    std::vector<double> lambdas;     // DIFF λ per layer (empty for standard)
+    std::vector<double> lambdas;  // DIFF λ per layer (empty for standard)
     RetrievalResult retrieval;
-    BucketMeans mean;                // over heads then layers
+    BucketMeans mean;  // over heads then layers
     std::vector<BucketMeans> perLayer;
     // Only with PlacementOptions::mapRows: the forward's capture of mapRows ∪ query rows (sorted, unique;
     // capture.rows says which), its logits from the last prompt position on.
@@ -84,10 +84,11 @@ BucketMeans meanOverHeadsThenLayers(const std::vector<ProbeRow>& rows);  // same
 // One placement: a no-grad forward (DecoderImpl::capture, logits only from the last prompt position on)
 // over prompt + answer[0 .. n−2] on the model's device, capturing the query row(s) (and options.mapRows),
 // then buckets per (layer, head) and the retrieval check. Needs no tokenizer (the prompt carries its spans).
-PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, const PlacementOptions& options = {});
+PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt,
+                               const PlacementOptions& options = {});
 
 class NeedleProbe {
-public:
+  public:
     // Both are referenced, not copied: they must outlive the probe.
     NeedleProbe(const Tokenizer& tokenizer, const Haystack& haystack);
 
@@ -107,7 +108,7 @@ public:
 
     const PromptBuilder& builder() const { return builder_; }
 
-private:
+  private:
     const Tokenizer& tokenizer_;
     PromptBuilder builder_;
     int64_t maxAnswerTokens_ = 0;

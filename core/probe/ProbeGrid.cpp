@@ -88,7 +88,8 @@ std::string formatGrid(const std::vector<GridCell>& cells, const std::string& la
                 const auto it = at.find({single, ctx, d});
                 out << " "
                     << (it == at.end() ? std::string("–")
-                                       : accuracy ? fmt(100 * it->second->accuracy, "%.0f %%") : fmt(it->second->answer, "%.3f"))
+                        : accuracy     ? fmt(100 * it->second->accuracy, "%.0f %%")
+                                       : fmt(it->second->answer, "%.3f"))
                     << " |";
             }
             out << "\n";

@@ -16,13 +16,14 @@ struct GridCell {
     int64_t needles = 1;
     double depth = 0;
     int64_t samples = 0;
-    double accuracy = 0;      // share of samples retrieved
+    double accuracy = 0;           // share of samples retrieved
     double answer = 0, noise = 0;  // mean over samples of the per-sample mean over heads then layers
 };
 
 // One cell per (context length, needles, depth) among `rows` (one run, one step, one set of probe settings;
 // other steps or settings are an Error). Sorted by needles, context length, depth.
-std::vector<GridCell> probeGrid(const std::vector<ProbeRow>& rows, Normalisation norm = Normalisation::Signed);
+std::vector<GridCell> probeGrid(const std::vector<ProbeRow>& rows,
+                                Normalisation norm = Normalisation::Signed);
 
 // Markdown tables: accuracy and answer attention over depth (rows) × context length (columns) for one
 // needle; then accuracy over needle count (rows) × context length, averaged over depths.

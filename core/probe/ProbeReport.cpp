@@ -5,10 +5,9 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "core/util/Error.h"
 
@@ -71,16 +70,21 @@ std::string fmtMeanStd(const MeanStd& m) {
 
 std::string depthLabel(double d) {
     char buf[32];
-    if (std::fabs(d - std::round(d)) < 1e-9) std::snprintf(buf, sizeof buf, "%.0f%%", d);
-    else std::snprintf(buf, sizeof buf, "%.1f%%", d);
+    if (std::fabs(d - std::round(d)) < 1e-9)
+        std::snprintf(buf, sizeof buf, "%.0f%%", d);
+    else
+        std::snprintf(buf, sizeof buf, "%.1f%%", d);
     return buf;
 }
 
 const char* normTitle(Normalisation norm) {
     switch (norm) {
-        case Normalisation::Signed: return "signed: bucket sum / signed row total (rows with total <= 0 left out)";
-        case Normalisation::Absolute: return "absolute: sum of |a| / row sum of |a|";
-        case Normalisation::Raw: return "raw: bucket sums of the weights as used (a DIFF row sums to 1 - lambda)";
+        case Normalisation::Signed:
+            return "signed: bucket sum / signed row total (rows with total <= 0 left out)";
+        case Normalisation::Absolute:
+            return "absolute: sum of |a| / row sum of |a|";
+        case Normalisation::Raw:
+            return "raw: bucket sums of the weights as used (a DIFF row sums to 1 - lambda)";
     }
     return "";
 }
@@ -88,7 +92,9 @@ const char* normTitle(Normalisation norm) {
 nlohmann::json numberOrNull(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 
 nlohmann::json bucketsJson(const BucketValues& b) {
-    return {{"sink", numberOrNull(b.sink)}, {"answer", numberOrNull(b.answer)}, {"noise", numberOrNull(b.noise)},
+    return {{"sink", numberOrNull(b.sink)},
+            {"answer", numberOrNull(b.answer)},
+            {"noise", numberOrNull(b.noise)},
             {"query", numberOrNull(b.query)}};
 }
 
@@ -97,8 +103,11 @@ nlohmann::json meanStdJson(const MeanStd& m) {
 }
 
 nlohmann::json normJson(const NormSummary& n) {
-    return {{"sink", meanStdJson(n.sink)},   {"answer", meanStdJson(n.answer)}, {"noise", meanStdJson(n.noise)},
-            {"query", meanStdJson(n.query)}, {"answer_noise_ratio", numberOrNull(n.ratio)}};
+    return {{"sink", meanStdJson(n.sink)},
+            {"answer", meanStdJson(n.answer)},
+            {"noise", meanStdJson(n.noise)},
+            {"query", meanStdJson(n.query)},
+            {"answer_noise_ratio", numberOrNull(n.ratio)}};
 }
 
 }  // namespace
@@ -122,9 +131,12 @@ MeanStd meanStd(const std::vector<double>& values) {
 
 const NormSummary& ProbeSummary::norm(const DepthSummary& d, Normalisation which) const {
     switch (which) {
-        case Normalisation::Signed: return d.signedNorm;
-        case Normalisation::Absolute: return d.absolute;
-        case Normalisation::Raw: return d.raw;
+        case Normalisation::Signed:
+            return d.signedNorm;
+        case Normalisation::Absolute:
+            return d.absolute;
+        case Normalisation::Raw:
+            return d.raw;
     }
     return d.signedNorm;
 }
@@ -155,8 +167,10 @@ ProbeSummary summarizeProbe(const std::vector<ProbeRow>& rows) {
         if (r.runId != first.runId || r.step != first.step || r.contextLength != first.contextLength ||
             r.needles != first.needles || r.query != first.query || r.answerSpan != first.answerSpan ||
             r.probeSeed != first.probeSeed)
-            throw Error("probe rows of different runs, steps, context lengths, needle counts or probe settings cannot "
-                        "be summarised together");
+            throw Error(
+                "probe rows of different runs, steps, context lengths, needle counts or probe settings "
+                "cannot "
+                "be summarised together");
         byDepth[r.depth][r.sample].push_back(r);
         out.layers = std::max(out.layers, r.layer + 1);
         out.heads = std::max(out.heads, r.head + 1);
@@ -223,7 +237,8 @@ ProbeSummary summarizeProbe(const std::vector<ProbeRow>& rows) {
 }
 
 ProbeSummary selectAndSummarize(const std::vector<ProbeRow>& runRows, const ProbeSelection& selection) {
-    if (runRows.empty()) throw Error("the run has no stored probe results (run `needlescope-cli probe` first)");
+    if (runRows.empty())
+        throw Error("the run has no stored probe results (run `needlescope-cli probe` first)");
     const int64_t runId = runRows.front().runId;
     auto fail = [&](const std::string& what) {
         return Error("run " + std::to_string(runId) + " has no probe results " + what);
@@ -238,19 +253,23 @@ ProbeSummary selectAndSummarize(const std::vector<ProbeRow>& runRows, const Prob
     };
     // Step: the requested one, else the latest.
     int64_t step = 0;
-    if (selection.step) step = *selection.step;
+    if (selection.step)
+        step = *selection.step;
     else
         for (const ProbeRow* r : rows) step = std::max(step, r->step);
     filter([&](const ProbeRow& r) { return r.step == step; });
     if (rows.empty()) throw fail("at step " + std::to_string(step));
     int64_t ctx = 0;
-    if (selection.contextLength) ctx = *selection.contextLength;
+    if (selection.contextLength)
+        ctx = *selection.contextLength;
     else
         for (const ProbeRow* r : rows) ctx = std::max(ctx, r->contextLength);
     filter([&](const ProbeRow& r) { return r.contextLength == ctx; });
-    if (rows.empty()) throw fail("at step " + std::to_string(step) + " with a context of " + std::to_string(ctx));
+    if (rows.empty())
+        throw fail("at step " + std::to_string(step) + " with a context of " + std::to_string(ctx));
     int64_t needles = std::numeric_limits<int64_t>::max();
-    if (selection.needles) needles = *selection.needles;
+    if (selection.needles)
+        needles = *selection.needles;
     else
         for (const ProbeRow* r : rows) needles = std::min(needles, r->needles);
     filter([&](const ProbeRow& r) { return r.needles == needles; });
@@ -268,11 +287,15 @@ ProbeSummary selectAndSummarize(const std::vector<ProbeRow>& runRows, const Prob
         filter([&](const ProbeRow& r) { return field(r) == value; });
         if (rows.empty()) throw fail("with " + what);
     };
-    choose(selection.query, std::string("last"), [](const ProbeRow& r) { return r.query; }, "that query mode");
-    choose(selection.answerSpan, std::string("number"), [](const ProbeRow& r) { return r.answerSpan; }, "that answer span");
+    choose(
+        selection.query, std::string("last"), [](const ProbeRow& r) { return r.query; }, "that query mode");
+    choose(
+        selection.answerSpan, std::string("number"), [](const ProbeRow& r) { return r.answerSpan; },
+        "that answer span");
     int64_t lowestSeed = rows.front()->probeSeed;
     for (const ProbeRow* r : rows) lowestSeed = std::min(lowestSeed, r->probeSeed);
-    choose(selection.probeSeed, lowestSeed, [](const ProbeRow& r) { return r.probeSeed; }, "that probe seed");
+    choose(
+        selection.probeSeed, lowestSeed, [](const ProbeRow& r) { return r.probeSeed; }, "that probe seed");
     if (!selection.depths.empty()) {
         filter([&](const ProbeRow& r) {
             for (double d : selection.depths)
@@ -286,7 +309,8 @@ ProbeSummary selectAndSummarize(const std::vector<ProbeRow>& runRows, const Prob
     return summarizeProbe(picked);
 }
 
-std::string formatProbeTable(const std::vector<ProbeSummary>& summaries, const std::vector<Normalisation>& norms) {
+std::string formatProbeTable(const std::vector<ProbeSummary>& summaries,
+                             const std::vector<Normalisation>& norms) {
     std::ostringstream out;
     std::set<double> depthSet;
     size_t labelWidth = 8;
@@ -309,14 +333,15 @@ std::string formatProbeTable(const std::vector<ProbeSummary>& summaries, const s
     };
     if (!summaries.empty()) {
         const auto& s0 = summaries.front();
-        out << "Needle probe: step " << s0.step << ", context " << s0.contextLength << " tokens, " << s0.needles
-            << " needle(s)";
-        if (!s0.query.empty()) out << ", query row: " << (s0.query == "last" ? "last prompt token" : "mean over question");
+        out << "Needle probe: step " << s0.step << ", context " << s0.contextLength << " tokens, "
+            << s0.needles << " needle(s)";
+        if (!s0.query.empty())
+            out << ", query row: " << (s0.query == "last" ? "last prompt token" : "mean over question");
         out << "; mean ± std over samples of the mean over heads, then layers\n";
         for (const auto& s : summaries)
             if (s.step != s0.step || s.contextLength != s0.contextLength || s.needles != s0.needles)
-                out << "  note: " << s.label << " is at step " << s.step << ", context " << s.contextLength << ", "
-                    << s.needles << " needle(s)\n";
+                out << "  note: " << s.label << " is at step " << s.step << ", context " << s.contextLength
+                    << ", " << s.needles << " needle(s)\n";
     }
     for (Normalisation norm : norms) {
         out << "\n";
@@ -324,10 +349,13 @@ std::string formatProbeTable(const std::vector<ProbeSummary>& summaries, const s
         for (const char* bucket : {"answer", "noise"}) {
             const bool answer = std::string(bucket) == "answer";
             for (const auto& s : summaries) {
-                out << pad(std::string(bucket) + (answer ? " (up)" : " (down)"), 14) << "  " << pad(s.label, labelWidth);
+                out << pad(std::string(bucket) + (answer ? " (up)" : " (down)"), 14) << "  "
+                    << pad(s.label, labelWidth);
                 for (double depth : depths) {
                     const DepthSummary* d = find(s, depth);
-                    out << pad(d ? fmtMeanStd(answer ? s.norm(*d, norm).answer : s.norm(*d, norm).noise) : "-", cell, true);
+                    out << pad(
+                        d ? fmtMeanStd(answer ? s.norm(*d, norm).answer : s.norm(*d, norm).noise) : "-", cell,
+                        true);
                 }
                 out << "\n";
             }
@@ -348,13 +376,16 @@ std::string formatProbeTable(const std::vector<ProbeSummary>& summaries, const s
         for (double depth : depths) {
             const DepthSummary* d = find(s, depth);
             std::string text = "-";
-            if (d) text = std::to_string(d->hits) + "/" + std::to_string(d->samples) + " (" + fmt(d->accuracy, "%.2f") + ")";
+            if (d)
+                text = std::to_string(d->hits) + "/" + std::to_string(d->samples) + " (" +
+                       fmt(d->accuracy, "%.2f") + ")";
             out << pad(text, cell, true);
         }
         out << "\n";
     }
     out << "\nflagged rows (signed total <= 0, left out of the signed means):";
-    for (const auto& s : summaries) out << "  " << s.label << " " << s.flaggedRows() << " of " << s.rows() << ";";
+    for (const auto& s : summaries)
+        out << "  " << s.label << " " << s.flaggedRows() << " of " << s.rows() << ";";
     out << "\n";
     return out.str();
 }
@@ -363,7 +394,8 @@ std::string probeCsv(const std::vector<ProbeSummary>& summaries) {
     std::ostringstream out;
     out << "run_id,model,kind,step,context_length,needles,depth,samples";
     for (const char* n : {"signed", "abs", "raw"}) {
-        for (const char* b : {"answer", "noise", "sink", "query"}) out << "," << n << "_" << b << "_mean," << n << "_" << b << "_std";
+        for (const char* b : {"answer", "noise", "sink", "query"})
+            out << "," << n << "_" << b << "_mean," << n << "_" << b << "_std";
         out << "," << n << "_answer_noise_ratio";
     }
     out << ",hits,accuracy,rows,flagged_rows\n";
@@ -376,10 +408,11 @@ std::string probeCsv(const std::vector<ProbeSummary>& summaries) {
     };
     for (const auto& s : summaries)
         for (const auto& d : s.depths) {
-            out << s.runId << "," << quoted(s.label) << "," << quoted(s.kind) << "," << s.step << "," << s.contextLength
-                << "," << s.needles << "," << num(d.depth) << "," << d.samples;
+            out << s.runId << "," << quoted(s.label) << "," << quoted(s.kind) << "," << s.step << ","
+                << s.contextLength << "," << s.needles << "," << num(d.depth) << "," << d.samples;
             for (const NormSummary* n : {&d.signedNorm, &d.absolute, &d.raw}) {
-                for (const MeanStd* m : {&n->answer, &n->noise, &n->sink, &n->query}) out << "," << num(m->mean) << "," << num(m->std);
+                for (const MeanStd* m : {&n->answer, &n->noise, &n->sink, &n->query})
+                    out << "," << num(m->mean) << "," << num(m->std);
                 out << "," << num(n->ratio);
             }
             out << "," << d.hits << "," << num(d.accuracy) << "," << d.rows << "," << d.flaggedRows << "\n";
@@ -394,11 +427,16 @@ nlohmann::json probeJson(const std::vector<ProbeSummary>& summaries) {
         for (const auto& d : s.depths) {
             nlohmann::json layers = nlohmann::json::array(), heads = nlohmann::json::array();
             for (const auto& l : d.perLayer)
-                layers.push_back({{"layer", l.layer}, {"signed", bucketsJson(l.signedNorm)},
-                                  {"absolute", bucketsJson(l.absolute)}, {"raw", bucketsJson(l.raw)}});
+                layers.push_back({{"layer", l.layer},
+                                  {"signed", bucketsJson(l.signedNorm)},
+                                  {"absolute", bucketsJson(l.absolute)},
+                                  {"raw", bucketsJson(l.raw)}});
             for (const auto& h : d.perHead)
-                heads.push_back({{"layer", h.layer}, {"head", h.head}, {"signed", bucketsJson(h.signedNorm)},
-                                 {"absolute", bucketsJson(h.absolute)}, {"raw", bucketsJson(h.raw)}});
+                heads.push_back({{"layer", h.layer},
+                                 {"head", h.head},
+                                 {"signed", bucketsJson(h.signedNorm)},
+                                 {"absolute", bucketsJson(h.absolute)},
+                                 {"raw", bucketsJson(h.raw)}});
             depths.push_back({{"depth", d.depth},
                               {"samples", d.samples},
                               {"hits", d.hits},
@@ -425,7 +463,8 @@ nlohmann::json probeJson(const std::vector<ProbeSummary>& summaries) {
         if (!s.query.empty()) run["query"] = s.query;
         runs.push_back(run);
     }
-    return {{"aggregate", "per sample: mean over heads, then over layers; per depth: mean and sample std over samples"},
+    return {{"aggregate",
+             "per sample: mean over heads, then over layers; per depth: mean and sample std over samples"},
             {"normalisations",
              {{"signed", "bucket sum / signed row total; rows with total <= 0 are flagged and left out"},
               {"absolute", "bucket sum of |a| / row sum of |a|"},

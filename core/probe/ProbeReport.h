@@ -3,11 +3,10 @@
 // Everything is computed from ProbeRow records, so a report reads the same numbers back from the store
 // that the probe wrote.
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/probe/Probe.h"
 #include "core/store/StoreTypes.h"
@@ -26,7 +25,7 @@ struct NormSummary {
 };
 
 struct LayerHeadMeans {
-    int64_t layer = 0, head = -1;  // head −1: the layer's mean over heads
+    int64_t layer = 0, head = -1;            // head −1: the layer's mean over heads
     BucketValues signedNorm, absolute, raw;  // mean over samples
 };
 
@@ -47,7 +46,7 @@ struct ProbeSummary {
     std::string kind;
     int64_t step = 0, contextLength = 0, needles = 1;
     int64_t layers = 0, heads = 0;
-    std::string query;  // "last" / "question" when known (not stored with the rows)
+    std::string query;                 // "last" / "question" when known (not stored with the rows)
     std::vector<DepthSummary> depths;  // ascending depth
 
     const NormSummary& norm(const DepthSummary& d, Normalisation which) const;
@@ -74,9 +73,8 @@ ProbeSummary selectAndSummarize(const std::vector<ProbeRow>& runRows, const Prob
 // The table in the form of the paper's Table 3: per normalisation, answer and noise per depth for every
 // summary (mean ± std), then answer/noise, retrieval accuracy and flagged-row counts.
 std::string formatProbeTable(const std::vector<ProbeSummary>& summaries,
-                             const std::vector<Normalisation>& norms = {Normalisation::Signed,
-                                                                       Normalisation::Absolute,
-                                                                       Normalisation::Raw});
+                             const std::vector<Normalisation>& norms = {
+                                 Normalisation::Signed, Normalisation::Absolute, Normalisation::Raw});
 // One row per (summary, depth), every normalisation, mean and std, accuracy and counts; header first.
 std::string probeCsv(const std::vector<ProbeSummary>& summaries);
 // Every figure of every summary, per layer and per head included. NaN values become null.

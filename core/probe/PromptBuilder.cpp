@@ -17,7 +17,7 @@ struct EncodedNeedle {
 struct Insertion {
     int64_t point = 0;  // haystack offset the needle goes before
     bool target = false;
-    size_t index = 0;   // into the encoded needles
+    size_t index = 0;  // into the encoded needles
 };
 
 // How far (a fraction of the haystack) the nearest sentence boundary may lie from the requested depth
@@ -39,21 +39,25 @@ void requireDepth(double depth) {
 
 PromptBuilder::PromptBuilder(const Tokenizer& tokenizer, const Haystack& haystack)
     : tokenizer_(tokenizer), haystack_(haystack), sink_(tokenizer.encode("\n")) {
-    if (sink_.empty()) throw Error("the tokenizer encodes a line break as nothing; cannot build a sink token");
+    if (sink_.empty())
+        throw Error("the tokenizer encodes a line break as nothing; cannot build a sink token");
 }
 
 Prompt PromptBuilder::build(const PromptSpec& spec) const {
     requireDepth(spec.depth);
-    if (spec.needles < 1) throw Error("a probe needs at least one needle, got " + std::to_string(spec.needles));
+    if (spec.needles < 1)
+        throw Error("a probe needs at least one needle, got " + std::to_string(spec.needles));
     if (spec.contextLength < 2)
         throw Error("context length must be at least 2 tokens, got " + std::to_string(spec.contextLength));
 
-    ProbeRng rng(mixSeed({spec.seed, uint64_t(spec.contextLength), uint64_t(spec.needles), uint64_t(spec.sample)}));
+    ProbeRng rng(
+        mixSeed({spec.seed, uint64_t(spec.contextLength), uint64_t(spec.needles), uint64_t(spec.sample)}));
     const std::vector<Needle> drawn = drawNeedles(rng, spec.needles);
     std::vector<EncodedNeedle> encoded;
     for (const Needle& n : drawn) {
         const NeedleTexts texts = needleTexts(n);
-        encoded.push_back({tokenizer_.encode(texts.lead), tokenizer_.encode(texts.answer), tokenizer_.encode(texts.tail)});
+        encoded.push_back(
+            {tokenizer_.encode(texts.lead), tokenizer_.encode(texts.answer), tokenizer_.encode(texts.tail)});
     }
     const std::vector<int32_t> question = tokenizer_.encode(questionText(drawn[0].city));
 
@@ -65,7 +69,8 @@ Prompt PromptBuilder::build(const PromptSpec& spec) const {
                            std::to_string(question.size()) + " tokens)";
         if (encoded.size() > 1)
             what += ", " + std::to_string(encoded.size() - 1) + " distractor needle(s) (" +
-                    std::to_string(fixed - int64_t(sink_.size() + question.size()) - encoded[0].size()) + " tokens)";
+                    std::to_string(fixed - int64_t(sink_.size() + question.size()) - encoded[0].size()) +
+                    " tokens)";
         throw Error(what + " and the first token need " + std::to_string(fixed) +
                     " tokens, more than the context of " + std::to_string(spec.contextLength) + " tokens");
     }
@@ -73,16 +78,19 @@ Prompt PromptBuilder::build(const PromptSpec& spec) const {
     // A window of H haystack tokens that starts at a sentence start.
     const auto& starts = haystack_.sentenceStarts();
     const int64_t lastStart = int64_t(haystack_.size()) - H;  // window [s, s + H) must fit
-    const auto eligibleEnd = std::upper_bound(starts.begin(), starts.end(), uint32_t(std::max<int64_t>(0, lastStart)));
+    const auto eligibleEnd =
+        std::upper_bound(starts.begin(), starts.end(), uint32_t(std::max<int64_t>(0, lastStart)));
     const int64_t eligible = lastStart < 0 ? 0 : int64_t(eligibleEnd - starts.begin());
     if (eligible == 0)
-        throw Error("the haystack (" + std::to_string(haystack_.size()) + " tokens) is too short for a context of " +
-                    std::to_string(spec.contextLength) + " tokens");
+        throw Error("the haystack (" + std::to_string(haystack_.size()) +
+                    " tokens) is too short for a context of " + std::to_string(spec.contextLength) +
+                    " tokens");
     const int64_t s = starts[size_t(rng.below(uint64_t(eligible)))];
 
     // Insertion points: the window start, after every sentence end inside it, and its end.
     std::vector<int64_t> points = {0};
-    for (auto it = std::upper_bound(starts.begin(), starts.end(), uint32_t(s)); it != starts.end() && int64_t(*it) < s + H; ++it)
+    for (auto it = std::upper_bound(starts.begin(), starts.end(), uint32_t(s));
+         it != starts.end() && int64_t(*it) < s + H; ++it)
         points.push_back(int64_t(*it) - s);
     if (H > 0) points.push_back(H);
     std::vector<int64_t> interior(points.begin() + 1, points.end() - (H > 0 ? 1 : 0));
@@ -164,8 +172,8 @@ Prompt PromptBuilder::build(const PromptSpec& spec) const {
     prompt.question = {int64_t(out.size()), int64_t(out.size() + question.size())};
     out.insert(out.end(), question.begin(), question.end());
     if (int64_t(out.size()) != spec.contextLength)
-        throw Error("internal error: built a prompt of " + std::to_string(out.size()) + " tokens for a context of " +
-                    std::to_string(spec.contextLength));
+        throw Error("internal error: built a prompt of " + std::to_string(out.size()) +
+                    " tokens for a context of " + std::to_string(spec.contextLength));
     return prompt;
 }
 

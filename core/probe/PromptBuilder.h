@@ -27,20 +27,20 @@ struct PromptSpec {
     double depth = 50;            // percent of the haystack that comes before the needle, 0–100
     int needles = 1;              // N needle pairs in total: the queried one and N − 1 distractors
     uint64_t seed = 0;            // with `sample`: the haystack window, the needles, the distractor places
-    int64_t sample = 0;           // (the depth does not change them: sample k is the same text at every depth)
+    int64_t sample = 0;  // (the depth does not change them: sample k is the same text at every depth)
 };
 
 struct Prompt {
-    std::vector<int32_t> tokens;        // contextLength tokens
-    std::vector<int32_t> answerTokens;  // the continuation that answers the question (tokens of " {number}")
-    TokenSpan sink;                     // [0, 1)
-    TokenSpan needle;                   // the whole queried needle sentence
-    TokenSpan answer;                   // the number's tokens, inside `needle`
-    TokenSpan question;                 // the cloze question; it ends the prompt
-    std::vector<TokenSpan> distractors; // the other needle sentences (noise), in prompt order
+    std::vector<int32_t> tokens;         // contextLength tokens
+    std::vector<int32_t> answerTokens;   // the continuation that answers the question (tokens of " {number}")
+    TokenSpan sink;                      // [0, 1)
+    TokenSpan needle;                    // the whole queried needle sentence
+    TokenSpan answer;                    // the number's tokens, inside `needle`
+    TokenSpan question;                  // the cloze question; it ends the prompt
+    std::vector<TokenSpan> distractors;  // the other needle sentences (noise), in prompt order
     Needle target;
     std::vector<Needle> distractorNeedles;  // distractorNeedles[i] is the needle of distractors[i]
-    double depth = 0;           // as requested
+    double depth = 0;                       // as requested
     double placedDepth = 0;     // haystack tokens before the needle / haystack tokens, in percent (stored)
     int64_t haystackStart = 0;  // first haystack token's index in the Haystack
     int64_t haystackTokens = 0;
@@ -48,7 +48,7 @@ struct Prompt {
 };
 
 class PromptBuilder {
-public:
+  public:
     // Both are referenced, not copied: they must outlive the builder.
     PromptBuilder(const Tokenizer& tokenizer, const Haystack& haystack);
 
@@ -58,7 +58,7 @@ public:
 
     const std::vector<int32_t>& sinkTokens() const { return sink_; }
 
-private:
+  private:
     const Tokenizer& tokenizer_;
     const Haystack& haystack_;
     std::vector<int32_t> sink_;  // the first token(s): a line break, as at a document start

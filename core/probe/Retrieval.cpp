@@ -25,7 +25,8 @@ RetrievalResult scoreTeacherForced(const torch::Tensor& logits, int64_t promptLe
     return result;
 }
 
-std::vector<int32_t> greedyContinuation(DecoderImpl& model, const std::vector<int32_t>& prompt, int64_t count) {
+std::vector<int32_t> greedyContinuation(DecoderImpl& model, const std::vector<int32_t>& prompt,
+                                        int64_t count) {
     if (int64_t(prompt.size()) + count - 1 > model.config().maxContext)
         throw Error("the prompt (" + std::to_string(prompt.size()) + " tokens) and " + std::to_string(count) +
                     " generated tokens do not fit the model's context of " +
@@ -35,7 +36,7 @@ std::vector<int32_t> greedyContinuation(DecoderImpl& model, const std::vector<in
     std::vector<int32_t> out;
     for (int64_t i = 0; i < count; ++i) {
         auto input = torch::tensor(seq, torch::kInt64).unsqueeze(0);  // [1, L]
-        auto logits = model.forward(input);                          // [1, L, V]
+        auto logits = model.forward(input);                           // [1, L, V]
         const int64_t next = logits[0][int64_t(seq.size()) - 1].argmax().item<int64_t>();
         out.push_back(int32_t(next));
         seq.push_back(next);

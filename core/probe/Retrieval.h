@@ -1,9 +1,9 @@
 #pragma once
 // Retrieval scoring: does the model's greedy continuation after the question reproduce the number?
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "core/model/Decoder.h"
 
@@ -24,9 +24,11 @@ RetrievalResult scoreTeacherForced(const torch::Tensor& logits, int64_t promptLe
 
 // Plain autoregressive greedy decoding of `count` tokens after `prompt` (one forward per token; for
 // checks and display). Throws Error when prompt + count − 1 exceeds the model's context.
-std::vector<int32_t> greedyContinuation(DecoderImpl& model, const std::vector<int32_t>& prompt, int64_t count);
+std::vector<int32_t> greedyContinuation(DecoderImpl& model, const std::vector<int32_t>& prompt,
+                                        int64_t count);
 
 // The sequence the probe feeds the model: the prompt followed by all but the last answer token.
-torch::Tensor probeInput(const std::vector<int32_t>& prompt, const std::vector<int32_t>& answer);  // [1, L] int64
+torch::Tensor probeInput(const std::vector<int32_t>& prompt,
+                         const std::vector<int32_t>& answer);  // [1, L] int64
 
 }  // namespace needlescope

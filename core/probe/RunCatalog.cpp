@@ -5,9 +5,8 @@
 #include <filesystem>
 #include <limits>
 #include <map>
-#include <tuple>
-
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "core/probe/ProbeReport.h"
 #include "core/util/Error.h"
@@ -122,7 +121,9 @@ std::vector<RunSummary> RunCatalog::runs(const RunFilter& filter, bool withResul
     return out;
 }
 
-RunSummary RunCatalog::run(int64_t id, bool withResults) const { return summarize(store_.run(id), withResults); }
+RunSummary RunCatalog::run(int64_t id, bool withResults) const {
+    return summarize(store_.run(id), withResults);
+}
 
 DeletedRun deleteRunWithFiles(RunStore& store, int64_t id, const std::string& checkpointRoot) {
     const std::string group = store.run(id).group;
@@ -132,8 +133,11 @@ DeletedRun deleteRunWithFiles(RunStore& store, int64_t id, const std::string& ch
         std::error_code ec;
         const fs::path path(file);
         if (fs::exists(path, ec)) {
-            if (fs::remove(path, ec)) ++out.filesRemoved;
-            else out.problems.push_back("could not remove " + file + (ec ? ": " + ec.message() : std::string()));
+            if (fs::remove(path, ec))
+                ++out.filesRemoved;
+            else
+                out.problems.push_back("could not remove " + file +
+                                       (ec ? ": " + ec.message() : std::string()));
         }
         if (!root.empty()) removeEmptyFolders(path.parent_path(), root);
     }
@@ -144,8 +148,10 @@ DeletedRun deleteRunWithFiles(RunStore& store, int64_t id, const std::string& ch
         // Only a folder right under the root: a group name with separators or ".." never reaches further.
         if (dir.parent_path() == normal(root) && fs::is_directory(dir, ec)) {
             fs::remove_all(dir, ec);
-            if (ec) out.problems.push_back("could not remove " + dir.string() + ": " + ec.message());
-            else out.groupFolderRemoved = true;
+            if (ec)
+                out.problems.push_back("could not remove " + dir.string() + ": " + ec.message());
+            else
+                out.groupFolderRemoved = true;
         }
     }
     return out;

@@ -37,7 +37,7 @@ std::optional<ProbeHeadline> probeHeadline(const std::vector<ProbeRow>& rows);
 
 struct RunSummary {
     int64_t id = 0;
-    std::string group, name, kind;  // kind as recorded ("standard" | "diff")
+    std::string group, name, kind;          // kind as recorded ("standard" | "diff")
     RunStatus status = RunStatus::Running;  // effective: Interrupted when its writer is gone
     bool writerGone = false;                // stored as running, but the process writing it no longer exists
     int64_t createdAt = 0, finishedAt = 0;
@@ -62,15 +62,16 @@ struct DeletedRun {
 
 // Reads only: open it on a read-only store as well.
 class RunCatalog {
-public:
+  public:
     explicit RunCatalog(const RunStore& store) : store_(store) {}
 
     // withResults: also the best validation loss and the probe headline (reads the run's metrics and
     // probe rows); without, the record and its parsed config only.
-    std::vector<RunSummary> runs(const RunFilter& filter = {}, bool withResults = true) const;  // newest first
-    RunSummary run(int64_t id, bool withResults = true) const;  // Error for an unknown id
+    std::vector<RunSummary> runs(const RunFilter& filter = {},
+                                 bool withResults = true) const;  // newest first
+    RunSummary run(int64_t id, bool withResults = true) const;    // Error for an unknown id
 
-private:
+  private:
     RunSummary summarize(const RunRecord& record, bool withResults) const;
     const RunStore& store_;
 };

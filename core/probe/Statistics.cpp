@@ -21,7 +21,8 @@ double quantile(std::vector<double>& sorted, double q) {  // linear interpolatio
 
 }  // namespace
 
-Interval bootstrapMeanCI(const std::vector<std::vector<double>>& groups, double level, int resamples, uint64_t seed) {
+Interval bootstrapMeanCI(const std::vector<std::vector<double>>& groups, double level, int resamples,
+                         uint64_t seed) {
     if (!(level > 0 && level < 1)) throw Error("a confidence level must lie strictly between 0 and 1");
     if (resamples < 1) throw Error("the bootstrap needs at least one resample");
     std::vector<std::vector<double>> clean;
@@ -108,8 +109,8 @@ double mcnemarExactP(int64_t b, int64_t c) {
     // P[X ≤ k] for X ~ Bin(n, 1/2), summed in log space so large n stays exact enough.
     double tail = 0;
     for (int64_t i = 0; i <= k; ++i)
-        tail += std::exp(std::lgamma(double(n + 1)) - std::lgamma(double(i + 1)) - std::lgamma(double(n - i + 1)) -
-                         double(n) * std::log(2.0));
+        tail += std::exp(std::lgamma(double(n + 1)) - std::lgamma(double(i + 1)) -
+                         std::lgamma(double(n - i + 1)) - double(n) * std::log(2.0));
     return std::min(1.0, 2.0 * tail);
 }
 
@@ -119,10 +120,14 @@ McNemarResult mcnemarExact(const std::vector<bool>& first, const std::vector<boo
                     std::to_string(second.size()));
     McNemarResult out;
     for (size_t i = 0; i < first.size(); ++i) {
-        if (first[i] && second[i]) ++out.bothRight;
-        else if (first[i]) ++out.onlyFirst;
-        else if (second[i]) ++out.onlySecond;
-        else ++out.bothWrong;
+        if (first[i] && second[i])
+            ++out.bothRight;
+        else if (first[i])
+            ++out.onlyFirst;
+        else if (second[i])
+            ++out.onlySecond;
+        else
+            ++out.bothWrong;
     }
     out.p = mcnemarExactP(out.onlyFirst, out.onlySecond);
     return out;

@@ -8,8 +8,8 @@
 namespace needlescope {
 
 struct Interval {
-    double mean = 0;            // the point estimate: mean of every value (NaN when there are none)
-    double low = 0, high = 0;   // percentile bootstrap bounds
+    double mean = 0;           // the point estimate: mean of every value (NaN when there are none)
+    double low = 0, high = 0;  // percentile bootstrap bounds
     int64_t groups = 0, values = 0;
 };
 
@@ -24,7 +24,7 @@ struct SignFlipResult {
     double meanDifference = 0;  // mean over seeds of the per-seed differences
     double p = 1;               // two-sided
     int64_t seeds = 0;
-    bool exact = true;          // false when 2^K was too many and random flips were drawn
+    bool exact = true;             // false when 2^K was too many and random flips were drawn
     double smallestPossibleP = 1;  // 2 / 2^K for an exact test: the floor K puts on p
 };
 

@@ -1,7 +1,6 @@
 #include "core/probe/StoredRunProbe.h"
 
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "core/train/Checkpoint.h"
@@ -23,7 +22,8 @@ CheckpointRecord pickCheckpoint(const RunStore& store, int64_t runId, std::optio
 }
 
 StoredRunProbe::StoredRunProbe(const RunStore& store, int64_t runId, std::optional<int64_t> step,
-                               const std::string& dataDir, const std::function<std::string()>& fallbackDataDir)
+                               const std::string& dataDir,
+                               const std::function<std::string()>& fallbackDataDir)
     : record_(store.run(runId)) {
     nlohmann::json config;
     try {
@@ -33,15 +33,18 @@ StoredRunProbe::StoredRunProbe(const RunStore& store, int64_t runId, std::option
     }
     checkpoint_ = pickCheckpoint(store, runId, step);
     const std::string tokenizerPath = config.value("tokenizer_model", std::string());
-    if (tokenizerPath.empty()) throw Error("run " + std::to_string(runId) + " does not name its tokenizer model");
+    if (tokenizerPath.empty())
+        throw Error("run " + std::to_string(runId) + " does not name its tokenizer model");
     dataDir_ = dataDir;
     if (dataDir_.empty()) {
         dataDir_ = config.contains("data") ? config["data"].value("root", std::string()) : std::string();
         std::error_code ec;
-        if ((dataDir_.empty() || !std::filesystem::exists(dataDir_, ec)) && fallbackDataDir) dataDir_ = fallbackDataDir();
+        if ((dataDir_.empty() || !std::filesystem::exists(dataDir_, ec)) && fallbackDataDir)
+            dataDir_ = fallbackDataDir();
     }
     if (dataDir_.empty())
-        throw Error("the corpus run " + std::to_string(runId) + " was trained on is gone; give its folder with --data");
+        throw Error("the corpus run " + std::to_string(runId) +
+                    " was trained on is gone; give its folder with --data");
     model_ = loadModel(checkpoint_.path);
     tokenizer_ = std::make_unique<Tokenizer>(Tokenizer::load(tokenizerPath));
     if (tokenizer_->vocabSize() != model_->config().vocabSize)

@@ -16,7 +16,7 @@
 namespace needlescope {
 
 class StoredRunProbe {
-public:
+  public:
     // `step` unset = the latest checkpoint. `dataDir` empty = the corpus the run was trained on, or what
     // `fallbackDataDir()` finds when that folder no longer exists. Throws Error naming the run when
     // something is missing (checkpoint, tokenizer, data) or does not match.
@@ -36,7 +36,7 @@ public:
     ProbeResult runAndStore(RunStore& store, const ProbeOptions& options,
                             const std::function<void(int64_t, int64_t)>& progress = {});
 
-private:
+  private:
     RunRecord record_;
     CheckpointRecord checkpoint_;
     std::string dataDir_;

@@ -4,10 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "core/probe/Probe.h"
 #include "core/util/Error.h"
@@ -43,18 +42,27 @@ std::string depthLabel(double d) {
 nlohmann::json num(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 
 nlohmann::json intervalJson(const Interval& i) {
-    return {{"mean", num(i.mean)}, {"ci95_low", num(i.low)}, {"ci95_high", num(i.high)}, {"seeds", i.groups},
+    return {{"mean", num(i.mean)},
+            {"ci95_low", num(i.low)},
+            {"ci95_high", num(i.high)},
+            {"seeds", i.groups},
             {"values", i.values}};
 }
 
 nlohmann::json signFlipJson(const SignFlipResult& s) {
-    return {{"mean_difference", num(s.meanDifference)}, {"p", num(s.p)}, {"seeds", s.seeds}, {"exact", s.exact},
+    return {{"mean_difference", num(s.meanDifference)},
+            {"p", num(s.p)},
+            {"seeds", s.seeds},
+            {"exact", s.exact},
             {"smallest_possible_p", num(s.smallestPossibleP)}};
 }
 
 nlohmann::json mcnemarJson(const McNemarResult& m) {
-    return {{"only_kind", m.onlyFirst}, {"only_baseline", m.onlySecond}, {"both_right", m.bothRight},
-            {"both_wrong", m.bothWrong}, {"p", num(m.p)}};
+    return {{"only_kind", m.onlyFirst},
+            {"only_baseline", m.onlySecond},
+            {"both_right", m.bothRight},
+            {"both_wrong", m.bothWrong},
+            {"p", num(m.p)}};
 }
 
 // Per (seed, depth): each sample's outcome, keyed by sample index.
@@ -118,13 +126,14 @@ StudyAnalysis analyzeStudy(const std::vector<StudyRun>& runs, Normalisation norm
     std::set<double> depths;
     for (const StudyRun& run : runs) {
         if (run.rows.empty())
-            throw Error("run " + std::to_string(run.runId) + " (" + run.kind + ", seed " + std::to_string(run.seed) +
-                        ") has no probe results to analyse");
+            throw Error("run " + std::to_string(run.runId) + " (" + run.kind + ", seed " +
+                        std::to_string(run.seed) + ") has no probe results to analyse");
         if (std::find(study.kinds.begin(), study.kinds.end(), run.kind) == study.kinds.end())
             study.kinds.push_back(run.kind);
         auto& bySeed = outcomes[run.kind];
         if (bySeed.count(run.seed))
-            throw Error("two " + run.kind + " runs share seed " + std::to_string(run.seed) + ": a study pairs one run of each kind per seed");
+            throw Error("two " + run.kind + " runs share seed " + std::to_string(run.seed) +
+                        ": a study pairs one run of each kind per seed");
         auto& byDepth = bySeed[run.seed];
         for (const SampleOutcome& o : sampleOutcomes(run.rows)) {
             byDepth[o.depth][o.sample] = o;
@@ -149,16 +158,19 @@ StudyAnalysis analyzeStudy(const std::vector<StudyRun>& runs, Normalisation norm
         for (uint64_t seed : study.seeds) {
             const auto it = outcomes[kind].find(seed);
             if (it == outcomes[kind].end())
-                throw Error("seed " + std::to_string(seed) + " has no " + kind + " run: the study is not paired");
+                throw Error("seed " + std::to_string(seed) + " has no " + kind +
+                            " run: the study is not paired");
             for (double depth : study.depths) {
                 const auto d = it->second.find(depth);
                 const auto& reference = outcomes[study.kinds.front()].at(study.seeds.front()).at(depth);
                 if (d == it->second.end() || d->second.size() != reference.size())
-                    throw Error("the " + kind + " run of seed " + std::to_string(seed) + " was not probed with the same samples at depth " +
-                                depthLabel(depth) + " as the others");
+                    throw Error("the " + kind + " run of seed " + std::to_string(seed) +
+                                " was not probed with the same samples at depth " + depthLabel(depth) +
+                                " as the others");
             }
         }
-    study.samplesPerDepth = int64_t(outcomes[study.kinds.front()].at(study.seeds.front()).begin()->second.size());
+    study.samplesPerDepth =
+        int64_t(outcomes[study.kinds.front()].at(study.seeds.front()).begin()->second.size());
 
     for (const auto& kind : study.kinds) {
         for (double depth : study.depths) {
@@ -186,20 +198,25 @@ StudyAnalysis analyzeStudy(const std::vector<StudyRun>& runs, Normalisation norm
     const auto& base = outcomes[study.kinds.front()];
     for (size_t k = 1; k < study.kinds.size(); ++k) {
         const std::string& kind = study.kinds[k];
-        for (double depth : study.depths) study.paired[kind].push_back(comparePaired(outcomes[kind], base, {depth}, norm));
+        for (double depth : study.depths)
+            study.paired[kind].push_back(comparePaired(outcomes[kind], base, {depth}, norm));
         study.pairedAllDepths[kind] = comparePaired(outcomes[kind], base, study.depths, norm);
     }
     const int64_t needed = seedsNeededForSignFlip(0.05);
     if (int64_t(study.seeds.size()) < needed)
-        study.notes.push_back("K = " + std::to_string(study.seeds.size()) +
-                              " seed(s): an exact two-sided sign-flip test over seeds cannot reach p < 0.05 (its "
-                              "smallest possible p is " + fmt(std::min(1.0, 2.0 / std::pow(2.0, double(study.seeds.size())))) +
-                              "); it needs " + std::to_string(needed) + " seeds. The intervals and McNemar's test "
-                              "still describe these seeds.");
+        study.notes.push_back(
+            "K = " + std::to_string(study.seeds.size()) +
+            " seed(s): an exact two-sided sign-flip test over seeds cannot reach p < 0.05 (its "
+            "smallest possible p is " +
+            fmt(std::min(1.0, 2.0 / std::pow(2.0, double(study.seeds.size())))) + "); it needs " +
+            std::to_string(needed) +
+            " seeds. The intervals and McNemar's test "
+            "still describe these seeds.");
     if (study.flaggedRows > 0)
-        study.notes.push_back(std::to_string(study.flaggedRows) + " of " + std::to_string(study.rows) +
-                              " (layer, head) rows were flagged: their signed total is too small to normalise by, "
-                              "so their signed values are left out of the means.");
+        study.notes.push_back(
+            std::to_string(study.flaggedRows) + " of " + std::to_string(study.rows) +
+            " (layer, head) rows were flagged: their signed total is too small to normalise by, "
+            "so their signed values are left out of the means.");
     return study;
 }
 
@@ -209,7 +226,8 @@ std::string studyMarkdown(const StudyAnalysis& s, const std::string& title, cons
     out << "Reproduce: `" << command << "`\n\n";
     out << "Seeds: " << s.seeds.size() << " (";
     for (size_t i = 0; i < s.seeds.size(); ++i) out << (i ? ", " : "") << s.seeds[i];
-    out << "); probe at step " << s.step << ", context " << s.contextLength << " tokens, " << s.samplesPerDepth
+    out << "); probe at step " << s.step << ", context " << s.contextLength << " tokens, "
+        << s.samplesPerDepth
         << " prompts per depth (identical for every model); normalisation: " << toString(s.norm)
         << "; intervals: 95 % bootstrap over seeds × prompts.\n\n";
 
@@ -220,8 +238,10 @@ std::string studyMarkdown(const StudyAnalysis& s, const std::string& title, cons
     out << "\n";
     for (const auto& kind : s.kinds) {
         std::string steps, minutes;
-        for (int64_t v : s.stepsTo95.at(kind)) steps += (steps.empty() ? "" : ", ") + (v < 0 ? std::string("never") : std::to_string(v));
-        for (double v : s.minutesTo95.at(kind)) minutes += (minutes.empty() ? "" : ", ") + (v < 0 ? std::string("–") : fmt(v, "%.1f"));
+        for (int64_t v : s.stepsTo95.at(kind))
+            steps += (steps.empty() ? "" : ", ") + (v < 0 ? std::string("never") : std::to_string(v));
+        for (double v : s.minutesTo95.at(kind))
+            minutes += (minutes.empty() ? "" : ", ") + (v < 0 ? std::string("–") : fmt(v, "%.1f"));
         out << "| " << kind << " | " << steps << " | " << minutes << " |";
         for (const auto& d : s.perKind.at(kind)) out << " " << fmt(100 * d.accuracy.mean, "%.0f") << " % |";
         out << "\n";
@@ -244,29 +264,34 @@ std::string studyMarkdown(const StudyAnalysis& s, const std::string& title, cons
     for (const auto& [kind, perDepth] : s.paired) {
         const std::string& base = s.kinds.front();
         out << "\n## " << kind << " − " << base << ", paired on identical prompts\n\n";
-        out << "| depth | Δ answer [95 % CI] | sign-flip p | Δ noise [95 % CI] | sign-flip p | retrieval: only " << kind
-            << " / only " << base << " | McNemar p |\n|---|---|---|---|---|---|---|\n";
+        out << "| depth | Δ answer [95 % CI] | sign-flip p | Δ noise [95 % CI] | sign-flip p | retrieval: "
+               "only "
+            << kind << " / only " << base << " | McNemar p |\n|---|---|---|---|---|---|---|\n";
         auto row = [&](const std::string& label, const PairedDepthStats& p) {
-            out << "| " << label << " | " << fmtInterval(p.answerDiff, "%+.3f") << " | " << fmtP(p.answerTest.p) << " | "
-                << fmtInterval(p.noiseDiff, "%+.3f") << " | " << fmtP(p.noiseTest.p) << " | " << p.retrieval.onlyFirst
-                << " / " << p.retrieval.onlySecond << " | " << fmtP(p.retrieval.p) << " |\n";
+            out << "| " << label << " | " << fmtInterval(p.answerDiff, "%+.3f") << " | "
+                << fmtP(p.answerTest.p) << " | " << fmtInterval(p.noiseDiff, "%+.3f") << " | "
+                << fmtP(p.noiseTest.p) << " | " << p.retrieval.onlyFirst << " / " << p.retrieval.onlySecond
+                << " | " << fmtP(p.retrieval.p) << " |\n";
         };
         for (size_t i = 0; i < s.depths.size(); ++i) row(depthLabel(s.depths[i]), perDepth[i]);
         row("all", s.pairedAllDepths.at(kind));
     }
-    out << "\n## Per layer (answer / noise, mean over seeds, prompts and depths)\n\n| model | layer | answer | noise |\n|---|---|---|---|\n";
+    out << "\n## Per layer (answer / noise, mean over seeds, prompts and depths)\n\n| model | layer | answer "
+           "| noise |\n|---|---|---|---|\n";
     for (const auto& kind : s.kinds) {
         std::map<int64_t, std::pair<std::vector<double>, std::vector<double>>> layers;
         for (const ProbeSummary& sum : s.summaries.at(kind))
             for (const DepthSummary& d : sum.depths)
                 for (const LayerHeadMeans& l : d.perLayer) {
-                    const BucketValues& b = s.norm == Normalisation::Signed ? l.signedNorm
-                                            : s.norm == Normalisation::Absolute ? l.absolute : l.raw;
+                    const BucketValues& b = s.norm == Normalisation::Signed     ? l.signedNorm
+                                            : s.norm == Normalisation::Absolute ? l.absolute
+                                                                                : l.raw;
                     layers[l.layer].first.push_back(b.answer);
                     layers[l.layer].second.push_back(b.noise);
                 }
         for (const auto& [layer, an] : layers)
-            out << "| " << kind << " | " << layer << " | " << fmt(meanStd(an.first).mean) << " | " << fmt(meanStd(an.second).mean) << " |\n";
+            out << "| " << kind << " | " << layer << " | " << fmt(meanStd(an.first).mean) << " | "
+                << fmt(meanStd(an.second).mean) << " |\n";
     }
     if (!s.notes.empty()) {
         out << "\n## Notes\n\n";
@@ -283,19 +308,24 @@ std::string studyCsv(const StudyAnalysis& s) {
     for (const auto& kind : s.kinds)
         for (size_t i = 0; i < s.depths.size(); ++i) {
             const auto& d = s.perKind.at(kind)[i];
-            std::snprintf(buf, sizeof buf, "%s,%g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%zu,%lld\n", kind.c_str(),
-                          s.depths[i], d.answer.mean, d.answer.low, d.answer.high, d.noise.mean, d.noise.low,
-                          d.noise.high, d.ratio, d.accuracy.mean, s.seeds.size(), (long long)s.samplesPerDepth);
+            std::snprintf(buf, sizeof buf, "%s,%g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%zu,%lld\n",
+                          kind.c_str(), s.depths[i], d.answer.mean, d.answer.low, d.answer.high, d.noise.mean,
+                          d.noise.low, d.noise.high, d.ratio, d.accuracy.mean, s.seeds.size(),
+                          (long long)s.samplesPerDepth);
             out << buf;
         }
-    out << "\ncomparison,depth,answer_diff,answer_diff_ci_low,answer_diff_ci_high,answer_signflip_p,noise_diff,"
-           "noise_diff_ci_low,noise_diff_ci_high,noise_signflip_p,retrieval_only_kind,retrieval_only_baseline,mcnemar_p\n";
+    out << "\ncomparison,depth,answer_diff,answer_diff_ci_low,answer_diff_ci_high,answer_signflip_p,noise_"
+           "diff,"
+           "noise_diff_ci_low,noise_diff_ci_high,noise_signflip_p,retrieval_only_kind,retrieval_only_"
+           "baseline,mcnemar_p\n";
     for (const auto& [kind, perDepth] : s.paired)
         for (size_t i = 0; i <= s.depths.size(); ++i) {
             const PairedDepthStats& p = i < s.depths.size() ? perDepth[i] : s.pairedAllDepths.at(kind);
-            std::snprintf(buf, sizeof buf, "%s-%s,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%lld,%lld,%.6g\n",
-                          kind.c_str(), s.kinds.front().c_str(), i < s.depths.size() ? fmt(s.depths[i], "%g").c_str() : "all",
-                          p.answerDiff.mean, p.answerDiff.low, p.answerDiff.high, p.answerTest.p, p.noiseDiff.mean,
+            std::snprintf(buf, sizeof buf,
+                          "%s-%s,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%lld,%lld,%.6g\n", kind.c_str(),
+                          s.kinds.front().c_str(),
+                          i < s.depths.size() ? fmt(s.depths[i], "%g").c_str() : "all", p.answerDiff.mean,
+                          p.answerDiff.low, p.answerDiff.high, p.answerTest.p, p.noiseDiff.mean,
                           p.noiseDiff.low, p.noiseDiff.high, p.noiseTest.p, (long long)p.retrieval.onlyFirst,
                           (long long)p.retrieval.onlySecond, p.retrieval.p);
             out << buf;
@@ -321,8 +351,10 @@ nlohmann::json studyJson(const StudyAnalysis& s) {
         k["minutes_to_95"] = s.minutesTo95.at(kind);
         for (size_t i = 0; i < s.depths.size(); ++i) {
             const auto& d = s.perKind.at(kind)[i];
-            k["depths"].push_back({{"depth", s.depths[i]}, {"answer", intervalJson(d.answer)},
-                                   {"noise", intervalJson(d.noise)}, {"accuracy", intervalJson(d.accuracy)},
+            k["depths"].push_back({{"depth", s.depths[i]},
+                                   {"answer", intervalJson(d.answer)},
+                                   {"noise", intervalJson(d.noise)},
+                                   {"accuracy", intervalJson(d.accuracy)},
                                    {"ratio", num(d.ratio)}});
         }
         k["runs"] = probeJson(s.summaries.at(kind));
@@ -333,10 +365,13 @@ nlohmann::json studyJson(const StudyAnalysis& s) {
         c["baseline"] = s.kinds.front();
         for (size_t i = 0; i <= s.depths.size(); ++i) {
             const PairedDepthStats& p = i < s.depths.size() ? perDepth[i] : s.pairedAllDepths.at(kind);
-            c["depths"].push_back({{"depth", i < s.depths.size() ? nlohmann::json(s.depths[i]) : nlohmann::json("all")},
-                                   {"answer_diff", intervalJson(p.answerDiff)}, {"answer_signflip", signFlipJson(p.answerTest)},
-                                   {"noise_diff", intervalJson(p.noiseDiff)}, {"noise_signflip", signFlipJson(p.noiseTest)},
-                                   {"retrieval_mcnemar", mcnemarJson(p.retrieval)}});
+            c["depths"].push_back(
+                {{"depth", i < s.depths.size() ? nlohmann::json(s.depths[i]) : nlohmann::json("all")},
+                 {"answer_diff", intervalJson(p.answerDiff)},
+                 {"answer_signflip", signFlipJson(p.answerTest)},
+                 {"noise_diff", intervalJson(p.noiseDiff)},
+                 {"noise_signflip", signFlipJson(p.noiseTest)},
+                 {"retrieval_mcnemar", mcnemarJson(p.retrieval)}});
         }
         j["paired"][kind] = c;
     }

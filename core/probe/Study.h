@@ -6,10 +6,9 @@
 // from the store at any time.
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/probe/ProbeReport.h"
 #include "core/probe/Statistics.h"
@@ -21,7 +20,7 @@ namespace needlescope {
 struct StudyRun {
     int64_t runId = 0;
     std::string kind;
-    uint64_t seed = 0;       // the paired runs of one seed share it
+    uint64_t seed = 0;  // the paired runs of one seed share it
     std::vector<ProbeRow> rows;
     int64_t stepsTo95 = -1;  // first probed step with retrieval ≥ 95 % (−1: never)
     double minutesTo95 = -1;
@@ -42,9 +41,9 @@ struct KindDepthStats {
 };
 
 struct PairedDepthStats {
-    Interval answerDiff, noiseDiff;         // (kind − baseline) per prompt, clustered by seed
-    SignFlipResult answerTest, noiseTest;   // over the per-seed mean differences
-    McNemarResult retrieval;                // first = kind, second = baseline
+    Interval answerDiff, noiseDiff;        // (kind − baseline) per prompt, clustered by seed
+    SignFlipResult answerTest, noiseTest;  // over the per-seed mean differences
+    McNemarResult retrieval;               // first = kind, second = baseline
 };
 
 struct StudyAnalysis {
@@ -53,12 +52,12 @@ struct StudyAnalysis {
     std::vector<uint64_t> seeds;
     std::vector<double> depths;
     int64_t contextLength = 0, step = 0, samplesPerDepth = 0;
-    std::map<std::string, std::vector<KindDepthStats>> perKind;         // kind → per depth
-    std::map<std::string, std::vector<PairedDepthStats>> paired;        // kind (≠ baseline) → per depth
-    std::map<std::string, PairedDepthStats> pairedAllDepths;            // every depth pooled
-    std::map<std::string, std::vector<int64_t>> stepsTo95;              // kind → per seed (−1: never)
+    std::map<std::string, std::vector<KindDepthStats>> perKind;   // kind → per depth
+    std::map<std::string, std::vector<PairedDepthStats>> paired;  // kind (≠ baseline) → per depth
+    std::map<std::string, PairedDepthStats> pairedAllDepths;      // every depth pooled
+    std::map<std::string, std::vector<int64_t>> stepsTo95;        // kind → per seed (−1: never)
     std::map<std::string, std::vector<double>> minutesTo95;
-    std::map<std::string, std::vector<ProbeSummary>> summaries;         // kind → one per seed (per layer/head)
+    std::map<std::string, std::vector<ProbeSummary>> summaries;  // kind → one per seed (per layer/head)
     int64_t flaggedRows = 0, rows = 0;
     std::vector<std::string> notes;  // e.g. "K = 3 seeds: a sign-flip test cannot reach p < 0.05 (needs 6)"
 };
@@ -68,7 +67,8 @@ struct StudyAnalysis {
 StudyAnalysis analyzeStudy(const std::vector<StudyRun>& runs, Normalisation norm = Normalisation::Signed);
 
 std::string studyMarkdown(const StudyAnalysis& study, const std::string& title, const std::string& command);
-std::string studyCsv(const StudyAnalysis& study);  // one row per (kind, depth), then one per (kind, depth) pair
+std::string studyCsv(
+    const StudyAnalysis& study);  // one row per (kind, depth), then one per (kind, depth) pair
 nlohmann::json studyJson(const StudyAnalysis& study);
 
 // "steps to 95 %": the first step whose metric `retrieval` is ≥ 0.95, or −1.

@@ -4,10 +4,9 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "core/probe/CurriculumFactory.h"
 #include "core/probe/Haystack.h"
@@ -51,7 +50,8 @@ struct ProbeState {
             }
             ProbeOptions options = settings.options;
             if (options.samples <= 0)
-                options.samples = config.contains("train") ? config.at("train").value("probe_samples", int64_t(2)) : 2;
+                options.samples =
+                    config.contains("train") ? config.at("train").value("probe_samples", int64_t(2)) : 2;
             const ProbeResult result = probe->run(model, options, runId, step);
             store->addProbeRows(result.rows);
             std::vector<HeadBuckets> all;
@@ -65,9 +65,12 @@ struct ProbeState {
             }
             // Retrieval as training metrics: overall and at the worst depth ("steps to 95 %" reads these).
             double worst = 1.0;
-            for (const auto& [depth, counts] : perDepth) worst = std::min(worst, double(counts.first) / double(counts.second));
-            const double accuracy = result.placements.empty() ? 0.0 : double(hits) / double(result.placements.size());
-            store->appendMetrics(runId, {{step, "retrieval", accuracy, 0, 0.0}, {step, "retrieval_min_depth", worst, 0, 0.0}});
+            for (const auto& [depth, counts] : perDepth)
+                worst = std::min(worst, double(counts.first) / double(counts.second));
+            const double accuracy =
+                result.placements.empty() ? 0.0 : double(hits) / double(result.placements.size());
+            store->appendMetrics(
+                runId, {{step, "retrieval", accuracy, 0, 0.0}, {step, "retrieval_min_depth", worst, 0, 0.0}});
             const BucketMeans m = meanOverHeadsThenLayers(all);
             char line[256];
             std::snprintf(line, sizeof line,
@@ -90,7 +93,9 @@ ExperimentHooks makeTrainingProbeHooks(const TrainingProbeSettings& settings,
     state->settings = settings;
     state->log = std::move(log);
     ExperimentHooks hooks;
-    hooks.probe = [state](int64_t runId, DecoderImpl& model, int64_t step) { state->run(runId, model, step); };
+    hooks.probe = [state](int64_t runId, DecoderImpl& model, int64_t step) {
+        state->run(runId, model, step);
+    };
     hooks.curriculum = makeCurriculumFactory();
     return hooks;
 }

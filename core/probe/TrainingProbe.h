@@ -12,9 +12,9 @@
 namespace needlescope {
 
 struct TrainingProbeSettings {
-    std::string dbPath;   // the run store the experiment writes to
-    std::string dataDir;  // empty: the corpus root recorded in the run's config
-    ProbeOptions options; // samples 0 below = the run's probe_samples
+    std::string dbPath;    // the run store the experiment writes to
+    std::string dataDir;   // empty: the corpus root recorded in the run's config
+    ProbeOptions options;  // samples 0 below = the run's probe_samples
     TrainingProbeSettings() { options.samples = 0; }
 };
 

@@ -10,7 +10,8 @@ namespace {
 constexpr const char* kProbeColumns =
     "run_id, step, context_length, depth, needles, sample, layer, head, "
     "signed_sink, signed_answer, signed_noise, signed_query, abs_sink, abs_answer, abs_noise, abs_query, "
-    "raw_sink, raw_answer, raw_noise, raw_query, signed_total, hit, query_mode, answer_span, probe_seed, placed_depth";
+    "raw_sink, raw_answer, raw_noise, raw_query, signed_total, hit, query_mode, answer_span, probe_seed, "
+    "placed_depth";
 
 void bindBuckets(sqlite::Statement& stmt, int first, const BucketValues& b) {
     stmt.bindDouble(first, b.sink).bindDouble(first + 1, b.answer);

@@ -10,7 +10,7 @@ namespace needlescope {
 
 enum class RunStatus { Running, Finished, Interrupted, Cancelled, Failed };
 
-std::string statusName(RunStatus status);                  // "running", "finished", ...
+std::string statusName(RunStatus status);                // "running", "finished", ...
 RunStatus runStatusFromString(const std::string& text);  // inverse of toString; throws Error otherwise
 
 // Times are whole seconds since the Unix epoch (UTC); 0 means "not set".
@@ -69,10 +69,10 @@ struct ProbeRow {
     double signedTotal = 0;
     bool hit = false;
     // Probe settings, part of the stored key: a re-probe with other settings never overwrites these rows.
-    std::string query = "last";          // query row: "last" | "question"
-    std::string answerSpan = "number";   // answer bucket: "number" | "needle"
-    int64_t probeSeed = 0;               // the prompts' seed
-    double placedDepth = 0;              // where the needle really went, percent of the haystack
+    std::string query = "last";         // query row: "last" | "question"
+    std::string answerSpan = "number";  // answer bucket: "number" | "needle"
+    int64_t probeSeed = 0;              // the prompts' seed
+    double placedDepth = 0;             // where the needle really went, percent of the haystack
 };
 
 // Means over every probe row of one run at one (step, context length, depth).

@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "core/train/CheckpointFile.h"
@@ -42,19 +41,21 @@ torch::serialize::InputArchive openArchive(const std::string& path) {
     }
     try {
         const int64_t version = readTensor(archive, "format_version").item<int64_t>();
-        if (version > kFormatVersion) throw Error("checkpoint '" + path + "' was written by a newer Needlescope");
+        if (version > kFormatVersion)
+            throw Error("checkpoint '" + path + "' was written by a newer Needlescope");
         if (version >= 2 && !bytes.verified)
             throw Error("checkpoint '" + path + "' is corrupt (its checksum trailer is missing or damaged)");
     } catch (const c10::Error& e) {
-        throw Error("checkpoint '" + path + "' is incomplete or corrupt (" + e.what_without_backtrace() + ")");
+        throw Error("checkpoint '" + path + "' is incomplete or corrupt (" + e.what_without_backtrace() +
+                    ")");
     }
     return archive;
 }
 
 }  // namespace
 
-CheckpointWrite saveCheckpoint(const std::string& path, DecoderImpl& model, torch::optim::Optimizer& optimizer,
-                               const CheckpointState& state) {
+CheckpointWrite saveCheckpoint(const std::string& path, DecoderImpl& model,
+                               torch::optim::Optimizer& optimizer, const CheckpointState& state) {
     torch::serialize::OutputArchive archive;
     torch::serialize::OutputArchive modelArchive, optimizerArchive;
     model.save(modelArchive);
@@ -83,13 +84,15 @@ CheckpointWrite saveCheckpoint(const std::string& path, DecoderImpl& model, torc
     return result;
 }
 
-CheckpointState loadCheckpoint(const std::string& path, DecoderImpl& model, torch::optim::Optimizer* optimizer) {
+CheckpointState loadCheckpoint(const std::string& path, DecoderImpl& model,
+                               torch::optim::Optimizer* optimizer) {
     auto archive = openArchive(path);
     CheckpointState state;
     try {
         const auto saved = nlohmann::json::parse(readString(archive, "config")).get<ModelConfig>();
         if (nlohmann::json(saved) != nlohmann::json(model.config()))
-            throw Error("checkpoint '" + path + "' holds a different model (" + nlohmann::json(saved).dump() + ")");
+            throw Error("checkpoint '" + path + "' holds a different model (" + nlohmann::json(saved).dump() +
+                        ")");
         torch::serialize::InputArchive modelArchive;
         archive.read("model", modelArchive);
         model.load(modelArchive);
@@ -108,7 +111,8 @@ CheckpointState loadCheckpoint(const std::string& path, DecoderImpl& model, torc
             generator.set_state(readTensor(archive, "rng"));
         }
     } catch (const c10::Error& e) {
-        throw Error("checkpoint '" + path + "' is incomplete or corrupt (" + e.what_without_backtrace() + ")");
+        throw Error("checkpoint '" + path + "' is incomplete or corrupt (" + e.what_without_backtrace() +
+                    ")");
     } catch (const nlohmann::json::exception& e) {
         throw Error("checkpoint '" + path + "' has an unreadable config (" + e.what() + ")");
     }

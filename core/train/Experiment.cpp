@@ -4,9 +4,8 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/data/Batcher.h"
 #include "core/data/Corpus.h"
@@ -45,8 +44,10 @@ std::string timestampGroup(const std::string& name) {
     return name + "-" + stamp;
 }
 
-std::string checkpointPath(const ExperimentPaths& paths, const std::string& group, ModelKind kind, int64_t step) {
-    return (fs::path(paths.checkpointDir) / group / kindName(kind) / ("step-" + std::to_string(step) + ".pt")).string();
+std::string checkpointPath(const ExperimentPaths& paths, const std::string& group, ModelKind kind,
+                           int64_t step) {
+    return (fs::path(paths.checkpointDir) / group / kindName(kind) / ("step-" + std::to_string(step) + ".pt"))
+        .string();
 }
 
 // Best effort: a store that cannot take the status (disk full) leaves the runs `running` with this process as
@@ -116,7 +117,8 @@ RunStatus recordOutcome(RunStore& store, const std::vector<int64_t>& runIds, Tra
         return status;
     } catch (const StorageError& e) {
         markRuns(store, runIds, RunStatus::Interrupted, sink);
-        sink.onLog("a write failed (" + std::string(e.what()) + "); the runs were marked interrupted: free the " +
+        sink.onLog("a write failed (" + std::string(e.what()) +
+                   "); the runs were marked interrupted: free the " +
                    "space (or fix the cause) and resume them from their last checkpoint");
         sink.onFinished(RunStatus::Interrupted);
         throw;
@@ -140,8 +142,10 @@ std::vector<int64_t> resumableSteps(const RunStore& store, const std::vector<Run
     if (!fromStep) return steps;
     if (std::find(steps.begin(), steps.end(), *fromStep) == steps.end()) {
         std::string list;
-        for (auto it = steps.rbegin(); it != steps.rend(); ++it) list += (list.empty() ? "" : ", ") + std::to_string(*it);
-        throw Error("run " + std::to_string(runId) + " has no checkpoint at step " + std::to_string(*fromStep) +
+        for (auto it = steps.rbegin(); it != steps.rend(); ++it)
+            list += (list.empty() ? "" : ", ") + std::to_string(*it);
+        throw Error("run " + std::to_string(runId) + " has no checkpoint at step " +
+                    std::to_string(*fromStep) +
                     " for every run of its group (steps it can resume from: " + list + ")");
     }
     return {*fromStep};
@@ -149,9 +153,11 @@ std::vector<int64_t> resumableSteps(const RunStore& store, const std::vector<Run
 
 // One trainer per run of the group, restored from its checkpoint at `step`; throws Error when any of them
 // is missing, corrupt or of another model. Stale temporary files in the checkpoint folders are removed.
-std::vector<std::unique_ptr<ModelTrainer>> loadTrainers(const RunStore& store, const std::vector<RunRecord>& runs,
-                                                        int64_t step, const TrainConfig& config,
-                                                        const torch::Device& device, CheckpointState& restored) {
+std::vector<std::unique_ptr<ModelTrainer>> loadTrainers(const RunStore& store,
+                                                        const std::vector<RunRecord>& runs, int64_t step,
+                                                        const TrainConfig& config,
+                                                        const torch::Device& device,
+                                                        CheckpointState& restored) {
     std::vector<std::unique_ptr<ModelTrainer>> trainers;
     for (const auto& run : runs) {
         const ModelConfig m = nlohmann::json::parse(run.configJson).at("model").get<ModelConfig>();
@@ -169,7 +175,7 @@ std::vector<std::unique_ptr<ModelTrainer>> loadTrainers(const RunStore& store, c
 // Until the first step a failure leaves runs that can never be resumed (they have no checkpoint): this marks
 // them failed and removes the group folder, which holds nothing but the tokenizer copy yet.
 class AbandonBeforeFirstStep {
-public:
+  public:
     AbandonBeforeFirstStep(RunStore& store, const std::vector<int64_t>& runIds, fs::path groupDir)
         : store_(store), runIds_(runIds), groupDir_(std::move(groupDir)) {}
     AbandonBeforeFirstStep(const AbandonBeforeFirstStep&) = delete;
@@ -186,7 +192,7 @@ public:
     }
     void release() { released_ = true; }
 
-private:
+  private:
     RunStore& store_;
     const std::vector<int64_t>& runIds_;
     fs::path groupDir_;
@@ -194,12 +200,15 @@ private:
 };
 
 nlohmann::json runConfigJson(const TrainConfig& config, ModelKind kind, const ModelConfig& model,
-                             const CorpusInfo& corpus, const std::string& tokenizerModel, const std::string& cacheKey) {
+                             const CorpusInfo& corpus, const std::string& tokenizerModel,
+                             const std::string& cacheKey) {
     ModelConfig m = model;
     m.kind = kind;
-    return nlohmann::json{{"train", config}, {"model", m},
-                          {"data", {{"root", corpus.root}, {"layout", corpus.describe()}, {"cache_key", cacheKey}}},
-                          {"tokenizer_model", tokenizerModel}};
+    return nlohmann::json{
+        {"train", config},
+        {"model", m},
+        {"data", {{"root", corpus.root}, {"layout", corpus.describe()}, {"cache_key", cacheKey}}},
+        {"tokenizer_model", tokenizerModel}};
 }
 
 // The same tokenizer for a new run and a resumed one (threads never change the result).
@@ -221,8 +230,8 @@ void requireCurriculumHook(const TrainConfig& config, const ExperimentHooks& hoo
 
 }  // namespace
 
-Experiment::Experiment(TrainConfig config, ExperimentPaths paths, TrainingSink* sink, TrainingControl* control,
-                       ExperimentHooks hooks)
+Experiment::Experiment(TrainConfig config, ExperimentPaths paths, TrainingSink* sink,
+                       TrainingControl* control, ExperimentHooks hooks)
     : state_(std::make_unique<State>()) {
     state_->config = std::move(config);
     state_->paths = std::move(paths);
@@ -295,8 +304,10 @@ RunStatus Experiment::run() {
         trainers.push_back(std::make_unique<ModelTrainer>(s.runIds[i], m, s.config.optimizer, device));
     }
     s.sink->onRunsCreated(s.runIds, s.group);
-    Session session{store, trainers, data, model, /*startStep=*/0, /*dataPosition=*/0, /*priorSeconds=*/0.0,
-                    [&] { abandon.release(); }};  // from then on the loop records the outcome and checkpoints
+    Session session{
+        store, trainers, data, model, /*startStep=*/0, /*dataPosition=*/0, /*priorSeconds=*/0.0, [&] {
+            abandon.release();
+        }};  // from then on the loop records the outcome and checkpoints
     return train(session);
 }
 
@@ -316,8 +327,8 @@ RunStatus Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     requireCurriculumHook(s.config, s.hooks);
     configureThreads(s.config.threads);
     const torch::Device device = resolveDevice(s.config.device);
-    const CorpusInfo corpus = detectCorpus(s.paths.dataDir.empty() ? runConfig.at("data").at("root").get<std::string>()
-                                                                     : s.paths.dataDir);
+    const CorpusInfo corpus = detectCorpus(
+        s.paths.dataDir.empty() ? runConfig.at("data").at("root").get<std::string>() : s.paths.dataDir);
     PreparedCorpus data = prepareCorpus(corpus, tokenizerSettingsFor(s.config), s.paths.cacheDir);
     if (data.cacheKey != runConfig.at("data").at("cache_key").get<std::string>())
         throw Error("the data at '" + corpus.root + "' differs from the data this run was trained on");
@@ -337,15 +348,23 @@ RunStatus Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
             s.sink->onLog("cannot resume from step " + std::to_string(candidate) + ": " + problem);
         }
     }
-    if (step < 0) throw Error("run " + std::to_string(runId) + " has no intact checkpoint to resume from (" + problem + ")");
+    if (step < 0)
+        throw Error("run " + std::to_string(runId) + " has no intact checkpoint to resume from (" + problem +
+                    ")");
     if (step != steps.front())
         s.sink->onLog("falling back to step " + std::to_string(step) +
                       ", the newest step whose checkpoints are all intact; later steps are trained again");
     for (const auto& run : runs) s.runIds.push_back(run.id);
     s.sink->onRunsCreated(s.runIds, s.group);
     s.sink->onLog("resuming " + s.group + " at step " + std::to_string(step));
-    Session session{store, trainers, data, trainers.front()->model().config(), step, restored.dataPosition,
-                    restored.wallSeconds, [&] { claim.trainingStarts(); }};
+    Session session{store,
+                    trainers,
+                    data,
+                    trainers.front()->model().config(),
+                    step,
+                    restored.dataPosition,
+                    restored.wallSeconds,
+                    [&] { claim.trainingStarts(); }};
     return train(session);
 }
 
@@ -372,8 +391,9 @@ RunStatus Experiment::train(Session& session) {
         const TrainingData batches{batcher, validation, curriculum.get()};
         const StepRange range{session.startStep, totalSteps, session.priorSeconds};
         const TrainingChannels channels{*s.sink, *s.control, s.hooks.probe};
-        TrainingLoop loop(s.config, session.store, session.trainers, batches, range, channels,
-                          [&s](ModelKind kind, int64_t step) { return checkpointPath(s.paths, s.group, kind, step); });
+        TrainingLoop loop(
+            s.config, session.store, session.trainers, batches, range, channels,
+            [&s](ModelKind kind, int64_t step) { return checkpointPath(s.paths, s.group, kind, step); });
         return loop.run();
     });
 }

@@ -24,7 +24,7 @@ struct ExperimentPaths {
 };
 
 class Experiment {
-public:
+  public:
     Experiment(TrainConfig config, ExperimentPaths paths, TrainingSink* sink = nullptr,
                TrainingControl* control = nullptr, ExperimentHooks hooks = {});
     ~Experiment();
@@ -39,7 +39,7 @@ public:
     const std::vector<int64_t>& runIds() const;
     const std::string& group() const;
 
-private:
+  private:
     struct State;
     struct Session;
     RunStatus train(Session& session);  // the shared tail of run() and resume()

@@ -14,8 +14,9 @@ ModelTrainer::ModelTrainer(int64_t runId, const ModelConfig& model, const Optimi
     for (auto& p : model_->parameters()) (p.dim() >= 2 ? decayed : plain).push_back(p);
     auto options = torch::optim::AdamWOptions(optimizer.lr).betas({optimizer.beta1, optimizer.beta2});
     std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decayed, std::make_unique<torch::optim::AdamWOptions>(
-                                     torch::optim::AdamWOptions(options).weight_decay(optimizer.weightDecay)));
+    groups.emplace_back(decayed,
+                        std::make_unique<torch::optim::AdamWOptions>(
+                            torch::optim::AdamWOptions(options).weight_decay(optimizer.weightDecay)));
     groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(
                                    torch::optim::AdamWOptions(options).weight_decay(0.0)));
     optimizer_ = std::make_unique<torch::optim::AdamW>(std::move(groups), options);
@@ -23,12 +24,15 @@ ModelTrainer::ModelTrainer(int64_t runId, const ModelConfig& model, const Optimi
 
 ModelMetrics ModelTrainer::trainStep(const Batch& batch, int64_t stepIndex, int64_t totalSteps) {
     const double lr = learningRate(optimizerConfig_, stepIndex, totalSteps);
-    for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    for (auto& group : optimizer_->param_groups())
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     optimizer_->zero_grad();
-    const torch::Tensor weights = batch.weights.defined() ? batch.weights.to(device_) : torch::Tensor();  // [B, T]
+    const torch::Tensor weights =
+        batch.weights.defined() ? batch.weights.to(device_) : torch::Tensor();               // [B, T]
     auto loss = model_->loss(batch.inputs.to(device_), batch.targets.to(device_), weights);  // []
     loss.backward();
-    const double gradNorm = torch::nn::utils::clip_grad_norm_(model_->parameters(), optimizerConfig_.clipNorm);
+    const double gradNorm =
+        torch::nn::utils::clip_grad_norm_(model_->parameters(), optimizerConfig_.clipNorm);
     optimizer_->step();
     tokensSeen_ += batch.inputs.numel();  // (the context schedule makes this differ from step · B · T)
 
@@ -52,7 +56,8 @@ double ModelTrainer::evaluate(const std::vector<Batch>& batches) {
     return batches.empty() ? 0.0 : total / double(batches.size());
 }
 
-CheckpointWrite ModelTrainer::save(const std::string& path, int64_t step, int64_t dataPosition, double wallSeconds) {
+CheckpointWrite ModelTrainer::save(const std::string& path, int64_t step, int64_t dataPosition,
+                                   double wallSeconds) {
     CheckpointState state;
     state.step = step;
     state.dataPosition = dataPosition;

@@ -1,10 +1,10 @@
 #pragma once
 // One model's training state: the decoder, its AdamW optimizer, and one optimisation step.
+#include <torch/torch.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "core/data/Batcher.h"
 #include "core/model/Decoder.h"
@@ -15,8 +15,9 @@
 namespace needlescope {
 
 class ModelTrainer {
-public:
-    ModelTrainer(int64_t runId, const ModelConfig& model, const OptimizerConfig& optimizer, torch::Device device);
+  public:
+    ModelTrainer(int64_t runId, const ModelConfig& model, const OptimizerConfig& optimizer,
+                 torch::Device device);
 
     // One AdamW step on `batch` at 0-based `stepIndex` of `totalSteps` (sets the scheduled lr, clips).
     ModelMetrics trainStep(const Batch& batch, int64_t stepIndex, int64_t totalSteps);
@@ -29,7 +30,7 @@ public:
     ModelKind kind() const { return model_->config().kind; }
     DecoderImpl& model() { return *model_; }
 
-private:
+  private:
     int64_t runId_;
     Decoder model_;
     OptimizerConfig optimizerConfig_;

@@ -26,7 +26,8 @@ NeedleLoss NeedleLoss::fromString(const std::string& text) {
     char* end = nullptr;
     const double w = std::strtod(text.c_str(), &end);
     if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(w) || w <= 0)
-        throw Error("needle_loss must be 'answer', 'all' or a positive weight for answer tokens, got '" + text + "'");
+        throw Error("needle_loss must be 'answer', 'all' or a positive weight for answer tokens, got '" +
+                    text + "'");
     loss.mode = Mode::Weighted;
     loss.weight = w;
     return loss;

@@ -16,7 +16,7 @@ struct NeedleLoss {
     Mode mode = Mode::All;
     double weight = 1.0;  // Weighted only
 
-    std::string toString() const;                          // "all" | "answer" | the weight, e.g. "10"
+    std::string toString() const;                           // "all" | "answer" | the weight, e.g. "10"
     static NeedleLoss fromString(const std::string& text);  // throws Error naming the accepted forms
     bool operator==(const NeedleLoss& o) const { return mode == o.mode && weight == o.weight; }
 };

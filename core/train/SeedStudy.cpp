@@ -20,8 +20,9 @@ SeedStudyResult trainSeeds(const TrainConfig& config, int seeds, const std::stri
         TrainConfig seeded = config;
         seeded.model.seed = config.model.seed + uint64_t(i);
         seeded.name = studyName + "-s" + std::to_string(seeded.model.seed);
-        if (sink) sink->onLog("study " + studyName + ": seed " + std::to_string(i + 1) + " of " + std::to_string(seeds) +
-                              " (" + std::to_string(seeded.model.seed) + ")");
+        if (sink)
+            sink->onLog("study " + studyName + ": seed " + std::to_string(i + 1) + " of " +
+                        std::to_string(seeds) + " (" + std::to_string(seeded.model.seed) + ")");
         Experiment experiment(seeded, paths, sink, control, hooks);
         RunStatus status = RunStatus::Failed;
         try {
@@ -36,7 +37,8 @@ SeedStudyResult trainSeeds(const TrainConfig& config, int seeds, const std::stri
         RunStore store = RunStore::open(paths.dbPath);
         for (int64_t id : experiment.runIds()) {
             std::vector<std::string> tags = store.run(id).tags;
-            if (std::find(tags.begin(), tags.end(), studyTag(studyName)) == tags.end()) tags.push_back(studyTag(studyName));
+            if (std::find(tags.begin(), tags.end(), studyTag(studyName)) == tags.end())
+                tags.push_back(studyTag(studyName));
             store.setTags(id, tags);
             result.runIds.push_back(id);
         }

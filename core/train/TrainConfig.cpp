@@ -4,9 +4,8 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/model/ModelConfigJson.h"
 #include "core/train/Presets.h"
@@ -30,7 +29,8 @@ std::optional<std::string> TrainConfig::validationError() const {
     if (!(optimizer.lr > 0) || !std::isfinite(optimizer.lr)) return "learning rate must be positive";
     if (optimizer.warmupSteps < 0) return "warm-up steps must not be negative";
     if (optimizer.minLrRatio < 0 || optimizer.minLrRatio > 1) return "min_lr_ratio must be within [0, 1]";
-    if (evalEvery <= 0 || checkpointEvery <= 0 || logEvery <= 0) return "eval/checkpoint/log intervals must be positive";
+    if (evalEvery <= 0 || checkpointEvery <= 0 || logEvery <= 0)
+        return "eval/checkpoint/log intervals must be positive";
     if (evalBatches <= 0) return "eval batches must be positive";
     if (probeEvery < 0 || probeSamples <= 0) return "probe interval must be >= 0 and probe samples positive";
     if (curriculumFraction < 0 || curriculumFraction > 1) return "curriculum fraction must be within [0, 1]";
@@ -39,10 +39,12 @@ std::optional<std::string> TrainConfig::validationError() const {
         if (s.needles < 1 || s.queries < 1 || s.queries > s.needles)
             return "each needle set [N, R] needs 1 <= R <= N, got [" + std::to_string(s.needles) + ", " +
                    std::to_string(s.queries) + "]";
-    if (needleLoss.mode == NeedleLoss::Mode::Weighted && !(needleLoss.weight > 0 && std::isfinite(needleLoss.weight)))
+    if (needleLoss.mode == NeedleLoss::Mode::Weighted &&
+        !(needleLoss.weight > 0 && std::isfinite(needleLoss.weight)))
         return "the answer-token weight of needle_loss must be positive";
     if (contextStart < 0 || contextStart > model.maxContext)
-        return "context_start must be 0 (off) or between 1 and max_context (" + std::to_string(model.maxContext) + ")";
+        return "context_start must be 0 (off) or between 1 and max_context (" +
+               std::to_string(model.maxContext) + ")";
     if (contextRampSteps < 0) return "context_ramp_steps must not be negative";
     if (threads < 0) return "threads must be 0 (all cores) or positive";
     return std::nullopt;
@@ -61,7 +63,8 @@ int64_t TrainConfig::contextAt(int64_t stepIndex) const {
     const int64_t full = model.maxContext;
     if (contextStart <= 0 || contextStart >= full) return full;
     if (contextRampSteps <= 0 || stepIndex >= contextRampSteps) return full;
-    const double grown = double(contextStart) + double(full - contextStart) * double(stepIndex) / double(contextRampSteps);
+    const double grown =
+        double(contextStart) + double(full - contextStart) * double(stepIndex) / double(contextRampSteps);
     const int64_t rounded = int64_t(grown) / 8 * 8;  // multiples of 8 keep the kernels' shapes few
     return std::min(full, std::max(contextStart, rounded));
 }
@@ -79,8 +82,12 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
         {"model", model},
         {"models", kinds},
         {"optimizer",
-         {{"lr", c.optimizer.lr}, {"min_lr_ratio", c.optimizer.minLrRatio}, {"warmup_steps", c.optimizer.warmupSteps},
-          {"beta1", c.optimizer.beta1}, {"beta2", c.optimizer.beta2}, {"weight_decay", c.optimizer.weightDecay},
+         {{"lr", c.optimizer.lr},
+          {"min_lr_ratio", c.optimizer.minLrRatio},
+          {"warmup_steps", c.optimizer.warmupSteps},
+          {"beta1", c.optimizer.beta1},
+          {"beta2", c.optimizer.beta2},
+          {"weight_decay", c.optimizer.weightDecay},
           {"clip_norm", c.optimizer.clipNorm}}},
         {"batch_size", c.batchSize},
         {"steps", c.steps},
@@ -105,9 +112,9 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
 namespace {
 
 void readOptimizer(const nlohmann::json& j, OptimizerConfig& o) {
-    const JsonFields fields(j, "optimizer.",
-                            {"lr", "min_lr_ratio", "warmup_steps", "beta1", "beta2", "weight_decay",
-                             "clip_norm"});
+    const JsonFields fields(
+        j, "optimizer.",
+        {"lr", "min_lr_ratio", "warmup_steps", "beta1", "beta2", "weight_decay", "clip_norm"});
     fields.number("lr", o.lr);
     fields.number("min_lr_ratio", o.minLrRatio);
     fields.integer("warmup_steps", o.warmupSteps);
@@ -144,11 +151,28 @@ std::vector<NeedleSet> readNeedleSets(const nlohmann::json& j) {
 }  // namespace
 
 void from_json(const nlohmann::json& j, TrainConfig& c) {
-    const JsonFields fields(
-        j, "", {"name", "model", "models", "optimizer", "batch_size", "steps", "epochs", "eval_every",
-                "eval_batches", "probe_every", "probe_samples", "checkpoint_every", "log_every",
-                "curriculum_fraction", "needle_loss", "needle_sets", "context_start", "context_ramp_steps",
-                "tokenizer_vocab", "threads", "device"});
+    const JsonFields fields(j, "",
+                            {"name",
+                             "model",
+                             "models",
+                             "optimizer",
+                             "batch_size",
+                             "steps",
+                             "epochs",
+                             "eval_every",
+                             "eval_batches",
+                             "probe_every",
+                             "probe_samples",
+                             "checkpoint_every",
+                             "log_every",
+                             "curriculum_fraction",
+                             "needle_loss",
+                             "needle_sets",
+                             "context_start",
+                             "context_ramp_steps",
+                             "tokenizer_vocab",
+                             "threads",
+                             "device"});
     fields.string("name", c.name);
     if (fields.has("model")) readModelConfig(fields.at("model"), "model.", c.model);
     if (fields.has("models")) c.kinds = readKinds(fields.at("models"));
@@ -194,7 +218,8 @@ TrainConfig loadPreset(const std::string& nameOrPath) {
         if (!in) {
             std::string known;
             for (const auto& n : presetNames()) known += (known.empty() ? "" : ", ") + n;
-            throw Error("'" + nameOrPath + "' is neither a preset (" + known + ") nor a readable config file");
+            throw Error("'" + nameOrPath + "' is neither a preset (" + known +
+                        ") nor a readable config file");
         }
         std::stringstream buffer;
         buffer << in.rdbuf();

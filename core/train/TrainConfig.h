@@ -1,9 +1,8 @@
 #pragma once
 // Everything a (paired) training experiment needs, loadable from a preset JSON (resources/presets/).
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/model/ModelConfig.h"
 #include "core/train/NeedleObjective.h"
@@ -21,25 +20,25 @@ struct OptimizerConfig {
 
 struct TrainConfig {
     std::string name = "experiment";
-    ModelConfig model;                    // shared shape; `kind` is set per run
+    ModelConfig model;  // shared shape; `kind` is set per run
     std::vector<ModelKind> kinds = {ModelKind::Standard, ModelKind::Diff};
     OptimizerConfig optimizer;
     int64_t batchSize = 8;
-    int64_t steps = 0;                    // total steps; when 0, `epochs` decides
+    int64_t steps = 0;  // total steps; when 0, `epochs` decides
     double epochs = 0.0;
-    int64_t evalEvery = 100;              // validation every N steps (and at the end)
-    int64_t evalBatches = 8;              // fixed validation batches
-    int64_t probeEvery = 0;               // needle probe every M steps (0 = off)
+    int64_t evalEvery = 100;  // validation every N steps (and at the end)
+    int64_t evalBatches = 8;  // fixed validation batches
+    int64_t probeEvery = 0;   // needle probe every M steps (0 = off)
     int64_t probeSamples = 2;
-    int64_t checkpointEvery = 500;        // and at the end
-    int64_t logEvery = 10;                // train-loss metric cadence
-    double curriculumFraction = 0.0;      // share of training sequences built as needle tasks
-    NeedleLoss needleLoss;                // how a needle task's tokens count in the loss
+    int64_t checkpointEvery = 500;    // and at the end
+    int64_t logEvery = 10;            // train-loss metric cadence
+    double curriculumFraction = 0.0;  // share of training sequences built as needle tasks
+    NeedleLoss needleLoss;            // how a needle task's tokens count in the loss
     std::vector<NeedleSet> needleSets = {{1, 1}, {2, 1}};  // (N needles, R queried) shapes of needle tasks
-    int64_t contextStart = 0;             // context schedule: first context (0 = always max_context) …
-    int64_t contextRampSteps = 0;         // … growing linearly to max_context over this many steps
-    int tokenizerVocab = 8192;            // sentencepiece vocab; model.vocabSize follows it
-    int threads = 0;                      // 0 = all cores
+    int64_t contextStart = 0;      // context schedule: first context (0 = always max_context) …
+    int64_t contextRampSteps = 0;  // … growing linearly to max_context over this many steps
+    int tokenizerVocab = 8192;     // sentencepiece vocab; model.vocabSize follows it
+    int threads = 0;               // 0 = all cores
     std::string device = "cpu";
 
     std::optional<std::string> validationError() const;

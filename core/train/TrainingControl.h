@@ -6,7 +6,7 @@
 namespace needlescope {
 
 class TrainingControl {
-public:
+  public:
     enum class Request { None, Stop, Cancel };
 
     void pause();
@@ -19,7 +19,7 @@ public:
     // Called by the loop between steps: blocks while paused; returns the pending request.
     Request checkpoint();
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     bool paused_ = false;

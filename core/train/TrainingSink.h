@@ -11,9 +11,9 @@
 namespace needlescope {
 
 struct TrainingProgress {
-    int64_t step = 0;          // steps completed (shared by the models of a paired experiment)
+    int64_t step = 0;  // steps completed (shared by the models of a paired experiment)
     int64_t totalSteps = 0;
-    int64_t tokensSeen = 0;    // per model
+    int64_t tokensSeen = 0;      // per model
     double tokensPerSecond = 0;  // all models together
     double elapsedSeconds = 0;
     double etaSeconds = 0;
@@ -33,7 +33,7 @@ struct ModelMetrics {
 };
 
 class TrainingSink {
-public:
+  public:
     virtual ~TrainingSink() = default;
     virtual void onLog(const std::string& /*line*/) {}
     virtual void onRunsCreated(const std::vector<int64_t>& /*runIds*/, const std::string& /*group*/) {}

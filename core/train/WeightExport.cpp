@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "core/util/Error.h"
@@ -36,8 +35,9 @@ void exportWeights(DecoderImpl& model, const std::string& outPath) {
     nlohmann::json sidecar = {{"format", "needlescope-state-dict"},
                               {"model", model.config()},
                               {"parameters", stateDict.size()},
-                              {"notes", "Tied embedding: the LM head is embed_tokens.weight. DIFF heads pair Q/K "
-                                        "sub-heads 2i, 2i+1; RoPE on interleaved pairs."}};
+                              {"notes",
+                               "Tied embedding: the LM head is embed_tokens.weight. DIFF heads pair Q/K "
+                               "sub-heads 2i, 2i+1; RoPE on interleaved pairs."}};
     const std::string text = sidecar.dump(2);
     writeAtomically(outPath + ".json", text.data(), text.size());
 }

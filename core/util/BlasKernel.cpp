@@ -22,7 +22,8 @@ namespace {
 constexpr const char* kMarker = "NEEDLESCOPE_BLAS_CORETYPE";  // the kernel we set, so a restart knows it
 
 std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     return text;
 }
 
@@ -36,8 +37,8 @@ std::optional<std::string> env(const char* name) {
 
 int blasCoreRank(const std::string& coreName) {
     static const std::vector<std::pair<std::vector<std::string>, int>> table = {
-        {{"prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "opteron", "opteron_sse3", "barcelona",
-          "bobcat", "katmai", "coppermine", "northwood", "banias", "athlon", "generic"},
+        {{"prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "opteron", "opteron_sse3",
+          "barcelona", "bobcat", "katmai", "coppermine", "northwood", "banias", "athlon", "generic"},
          0},
         {{"sandybridge", "bulldozer", "piledriver"}, 1},
         {{"haswell", "zen", "steamroller", "excavator", "skylake"}, 2},
@@ -73,11 +74,12 @@ BlasKernelDecision decideBlasKernel(const BlasKernelInputs& in) {
         if (const auto safer = saferKernel(*in.ourCoreType)) {
             next.restart = true;
             next.coreType = *safer;
-            next.note = "the BLAS kernel " + *in.ourCoreType + " failed its GEMM self-check on this CPU; trying " +
-                        *safer;
+            next.note = "the BLAS kernel " + *in.ourCoreType +
+                        " failed its GEMM self-check on this CPU; trying " + *safer;
             return next;
         }
-        keep.note = "the BLAS kernel " + *in.ourCoreType + " failed its GEMM self-check and no safer one is left";
+        keep.note =
+            "the BLAS kernel " + *in.ourCoreType + " failed its GEMM self-check and no safer one is left";
         return keep;
     }
     if (!in.selfCheckPassed)
@@ -137,8 +139,10 @@ std::string blasCoreSummary() {
     if (core.empty()) return "not OpenBLAS";
     const auto ours = env(kMarker), set = env("OPENBLAS_CORETYPE");
     std::string how = "chosen by OpenBLAS";
-    if (ours && set && *ours == *set) how = "chosen by Needlescope for this CPU";
-    else if (set) how = "set by OPENBLAS_CORETYPE";
+    if (ours && set && *ours == *set)
+        how = "chosen by Needlescope for this CPU";
+    else if (set)
+        how = "set by OPENBLAS_CORETYPE";
     std::string summary = "OpenBLAS core " + core + " (" + how + ")";
     const auto best = bestKernelFor(detectCpuFeatures());
     if (best && blasCoreRank(core) >= 0 && blasCoreRank(core) < blasCoreRank(*best))
@@ -161,7 +165,8 @@ void prepareProcess(char** argv) {
     inputs.ourCoreType = env(kMarker);
     const auto set = env("OPENBLAS_CORETYPE");
     if (set && (!inputs.ourCoreType || *inputs.ourCoreType != *set)) inputs.userCoreType = set;
-    if (inputs.ourCoreType && set && *inputs.ourCoreType != *set) inputs.ourCoreType.reset();  // the user's now
+    if (inputs.ourCoreType && set && *inputs.ourCoreType != *set)
+        inputs.ourCoreType.reset();  // the user's now
     if (!inputs.activeCore.empty()) inputs.selfCheckPassed = blasSelfCheck();
     const BlasKernelDecision decision = decideBlasKernel(inputs);
     if (!decision.note.empty()) std::fprintf(stderr, "needlescope: %s\n", decision.note.c_str());

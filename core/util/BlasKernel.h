@@ -9,7 +9,7 @@
 namespace needlescope {
 
 struct CpuFeatures {
-    bool avx512 = false;  // AVX-512 F, BW, VL, DQ and CD: what OpenBLAS's SkylakeX kernel uses
+    bool avx512 = false;   // AVX-512 F, BW, VL, DQ and CD: what OpenBLAS's SkylakeX kernel uses
     bool avx2Fma = false;  // AVX2 and FMA: the Haswell kernel
 };
 
@@ -31,7 +31,7 @@ BlasKernelDecision decideBlasKernel(const BlasKernelInputs& inputs);
 
 // 0 generic SSE, 1 AVX, 2 AVX2, 3 AVX-512; -1 for a name this table does not know (left alone).
 int blasCoreRank(const std::string& coreName);
-std::optional<std::string> bestKernelFor(const CpuFeatures& cpu);  // SkylakeX, Haswell or none
+std::optional<std::string> bestKernelFor(const CpuFeatures& cpu);     // SkylakeX, Haswell or none
 std::optional<std::string> saferKernel(const std::string& coreType);  // the next kernel down, if any
 
 CpuFeatures detectCpuFeatures();  // cpuid on x86, nothing elsewhere

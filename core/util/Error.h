@@ -6,14 +6,14 @@
 namespace needlescope {
 
 class Error : public std::runtime_error {
-public:
+  public:
     explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
 // A write that failed for lack of space or an I/O error: what was written before is intact, so work
 // stopped by it can be resumed once the cause is fixed (training marks its runs interrupted, not failed).
 class StorageError : public Error {
-public:
+  public:
     using Error::Error;
 };
 

@@ -1,21 +1,21 @@
 #include "core/util/Runtime.h"
 
+#include <ATen/Parallel.h>
+#include <ATen/Version.h>
 #include <malloc.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <thread>
-
-#include <ATen/Parallel.h>
-#include <ATen/Version.h>
-#include <torch/cuda.h>
-#include <torch/version.h>
 
 #include "core/util/Error.h"
 
 namespace needlescope {
 
 int configureThreads(int requested) {
-    if (requested < 0) throw Error("thread count must be 0 (all cores) or positive, got " + std::to_string(requested));
+    if (requested < 0)
+        throw Error("thread count must be 0 (all cores) or positive, got " + std::to_string(requested));
     int n = requested;
     if (n == 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(n);
@@ -24,7 +24,8 @@ int configureThreads(int requested) {
 
 torch::Device resolveDevice(const std::string& name) {
     if (name.empty() || name == "cpu") return torch::Device(torch::kCPU);
-    if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    if (name == "auto")
+        return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     if (name.rfind("cuda", 0) == 0) {
         if (!torch::cuda::is_available())
             throw Error("device '" + name +
@@ -33,8 +34,8 @@ torch::Device resolveDevice(const std::string& name) {
         try {
             torch::Device device(name);
             if (device.has_index() && device.index() >= static_cast<int>(torch::cuda::device_count()))
-                throw Error("device '" + name + "' does not exist: " + std::to_string(torch::cuda::device_count()) +
-                            " CUDA device(s) visible");
+                throw Error("device '" + name + "' does not exist: " +
+                            std::to_string(torch::cuda::device_count()) + " CUDA device(s) visible");
             return device;
         } catch (const c10::Error&) {
             throw Error("cannot parse device '" + name + "'; expected cpu, cuda, cuda:N or auto");
@@ -47,9 +48,12 @@ void keepFreedMemory(std::size_t largestBufferBytes) {
     // Buffers up to this size come from the heap (not mmap) and the heap is not trimmed below it.
     // glibc caps M_MMAP_THRESHOLD at 32 MiB on 64-bit, so bigger buffers (logits) need mmap off.
     const std::size_t cap = std::size_t(1) << 30;
-    const int keep = static_cast<int>(std::min(std::max(largestBufferBytes * 4, std::size_t(256) << 20), cap));
-    if (largestBufferBytes > (std::size_t(32) << 20)) mallopt(M_MMAP_MAX, 0);
-    else mallopt(M_MMAP_THRESHOLD, static_cast<int>(std::max(largestBufferBytes, std::size_t(1) << 20)) + 1);
+    const int keep =
+        static_cast<int>(std::min(std::max(largestBufferBytes * 4, std::size_t(256) << 20), cap));
+    if (largestBufferBytes > (std::size_t(32) << 20))
+        mallopt(M_MMAP_MAX, 0);
+    else
+        mallopt(M_MMAP_THRESHOLD, static_cast<int>(std::max(largestBufferBytes, std::size_t(1) << 20)) + 1);
     mallopt(M_TRIM_THRESHOLD, keep);
 }
 

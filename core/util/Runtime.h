@@ -1,8 +1,8 @@
 #pragma once
 // Process-wide compute settings: thread count, device choice, allocator tuning.
-#include <string>
-
 #include <torch/types.h>
+
+#include <string>
 
 namespace needlescope {
 

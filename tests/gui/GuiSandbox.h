@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "ui/settings/AppPaths.h"
 #include "core/store/RunStore.h"
 #include "core/store/Sqlite.h"
 #include "tests/TestSupport.h"
+#include "ui/settings/AppPaths.h"
 
 namespace testsupport {
 
@@ -77,8 +77,9 @@ class GuiSandbox {
         needlescope::app::AppPaths paths;
         QFile ready(guiFixtureReadyFile());
         if (!ready.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("no trained GUI fixture at %1: run the CTest fixture gui_store "
-                                    "(ctest runs it first for every test that requires it)")
+            *error = QStringLiteral(
+                         "no trained GUI fixture at %1: run the CTest fixture gui_store "
+                         "(ctest runs it first for every test that requires it)")
                          .arg(guiFixtureDir());
             return paths;
         }

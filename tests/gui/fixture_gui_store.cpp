@@ -20,7 +20,8 @@ class FixtureGuiStore : public QObject {
         QDir(root).removeRecursively();  // a stale or half-written fixture from an earlier run
         QVERIFY2(QDir().mkpath(root), qPrintable(root));
         const QString corpus = QDir(root).filePath("corpus");
-        QVERIFY2(testsupport::makeSmallCorpus(corpus), "WikiText-2 test data missing (see tests/TestSupport.h)");
+        QVERIFY2(testsupport::makeSmallCorpus(corpus),
+                 "WikiText-2 test data missing (see tests/TestSupport.h)");
 
         TrainConfig config = loadPreset("tiny");
         config.model.maxContext = 128;  // long enough for a needle task, so Inspect and Compare work

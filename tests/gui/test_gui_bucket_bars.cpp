@@ -8,10 +8,11 @@ using namespace needlescope;
 
 class BucketBarsTest : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void negativeValuesGoLeftOfZero() {
         BucketBarsWidget w;
-        w.setSeries({{"standard", QColor(), {0.40, 0.30, 0.20, 0.10}}, {"diff", QColor(), {0.05, 0.60, -0.10, 0.20}}});
+        w.setSeries({{"standard", QColor(), {0.40, 0.30, 0.20, 0.10}},
+                     {"diff", QColor(), {0.05, 0.60, -0.10, 0.20}}});
         w.resize(400, 260);
         const int zero = w.zeroX();
         const QRect negative = w.barRect(2, 1);
@@ -58,7 +59,8 @@ private Q_SLOTS:
     void screenshot() {
         BucketBarsWidget w;
         w.setTitle("Attention of the last query row, by span");
-        w.setSeries({{"standard", QColor(), {0.46, 0.12, 0.31, 0.11}}, {"diff", QColor(), {0.08, 0.57, -0.04, 0.19}}});
+        w.setSeries({{"standard", QColor(), {0.46, 0.12, 0.31, 0.11}},
+                     {"diff", QColor(), {0.08, 0.57, -0.04, 0.19}}});
         QVERIFY(!testsupport::saveScreenshot(&w, "bucket-bars", QSize(420, 260)).isEmpty());
     }
 };

@@ -8,7 +8,7 @@ using namespace needlescope;
 
 class ColorScaleTest : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void divergingZeroIsWhite() {
         const ColorScale s = ColorScale::diverging(0.8f);
         QCOMPARE(s.color(0.0f), QColor(255, 255, 255));

@@ -39,7 +39,7 @@ QStringList keysOf(const QVector<ConfigDifference>& diffs) {
 
 class ConfigDiffTest : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void flattensToDottedKeys() {
         const auto flat = flattenConfig(json(kStandard));
         QVERIFY(flat.contains("model.rope.theta"));
@@ -50,7 +50,8 @@ private Q_SLOTS:
 
     void exactlyTheDifferingKeys() {
         const QVector<ConfigDifference> diffs = configDifferences(json(kStandard), json(kDiff));
-        QCOMPARE(keysOf(diffs), (QStringList{"extra", "model.heads", "model.kind", "model.lambda_init", "name", "tags"}));
+        QCOMPARE(keysOf(diffs),
+                 (QStringList{"extra", "model.heads", "model.kind", "model.lambda_init", "name", "tags"}));
         const ConfigDifference& lambda = diffs[3];
         QVERIFY(lambda.a.isUndefined());
         QCOMPARE(lambda.b.toDouble(), 0.8);

@@ -39,7 +39,7 @@ int distinctColours(const QImage& image) {
 
 class DepthCurveTest : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void rangesCoverMeanPlusMinusStd() {
         DepthCurveChart chart;
         chart.setSeries(twoRuns());
@@ -65,7 +65,8 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(dir.filePath("depth.svg")).size() > 2000);
         QVERIFY(!chart.isVisible());
         // Keep a copy to look at.
-        const QString keep = QDir(QStringLiteral(NEEDLESCOPE_SCREENSHOT_DEFAULT_DIR)).filePath("depth-curves.png");
+        const QString keep =
+            QDir(QStringLiteral(NEEDLESCOPE_SCREENSHOT_DEFAULT_DIR)).filePath("depth-curves.png");
         QDir().mkpath(QFileInfo(keep).path());
         QFile::remove(keep);
         QVERIFY(QFile::copy(png, keep));

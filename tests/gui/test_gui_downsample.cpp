@@ -9,7 +9,7 @@ using namespace needlescope;
 
 class DownsampleTest : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void smallSeriesIsUnchanged() {
         const QVector<QPointF> in{{0, 1}, {1, 3}, {2, 2}};
         QCOMPARE(downsampleMinMax(in, 2000), in);
@@ -27,8 +27,8 @@ private Q_SLOTS:
         QCOMPARE(out.back(), in.back());
         QVERIFY(out.contains(QPointF(4321, 100.0)));
         QVERIFY(out.contains(QPointF(7777, -100.0)));
-        const auto [lo, hi] = std::minmax_element(out.begin(), out.end(),
-                                                  [](const QPointF& a, const QPointF& b) { return a.y() < b.y(); });
+        const auto [lo, hi] = std::minmax_element(
+            out.begin(), out.end(), [](const QPointF& a, const QPointF& b) { return a.y() < b.y(); });
         QCOMPARE(lo->y(), -100.0);
         QCOMPARE(hi->y(), 100.0);
         QVERIFY(std::is_sorted(out.begin(), out.end(),
@@ -38,8 +38,8 @@ private Q_SLOTS:
     void extremesAtTheEndsSurvive() {
         QVector<QPointF> in;
         for (int i = 0; i < 5001; ++i) in.push_back(QPointF(i, 1.0));
-        in[1].setY(-5.0);     // right next to the first point
-        in[4999].setY(9.0);   // right next to the last point
+        in[1].setY(-5.0);    // right next to the first point
+        in[4999].setY(9.0);  // right next to the last point
         const QVector<QPointF> out = downsampleMinMax(in, 100);
         QVERIFY(out.size() <= 100);
         QVERIFY(out.contains(QPointF(1, -5.0)));

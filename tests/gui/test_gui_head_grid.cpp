@@ -34,7 +34,7 @@ std::vector<float> scalars(int layers, int heads) {
 
 class HeadGridTest : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void clickSelectsAndEmits() {
         HeadGridWidget w;
         w.setGrid(3, 4);

@@ -35,8 +35,8 @@ void click(QWidget& w, const QPoint& pos) {
 }
 
 QStringList tokens(int n) {
-    static const char* words[] = {"▁The", "▁cat", "▁sat", "▁on", "▁the", "▁mat", ".", "▁A", "▁magic", "▁number",
-                                  "▁is", "▁4", "2", "7", "▁and", "\n"};
+    static const char* words[] = {"▁The",   "▁cat",    "▁sat", "▁on", "▁the", "▁mat", ".",    "▁A",
+                                  "▁magic", "▁number", "▁is",  "▁4",  "2",    "7",    "▁and", "\n"};
     QStringList out;
     for (int i = 0; i < n; ++i) out << QString::fromUtf8(words[i % 16]);
     return out;
@@ -61,7 +61,7 @@ std::vector<float> diffLikeMap(int n) {
 
 class HeatmapTest : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void negativeCellIsBlueInDivergingMode() {
         HeatmapWidget w;
         w.setMatrix(4, 6, smallMatrix());

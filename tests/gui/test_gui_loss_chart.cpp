@@ -36,7 +36,7 @@ bool nonUniform(const QImage& image) {
 
 class LossChartTest : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void pointsAppearAfterTheCoalescingTimer() {
         LossChartWidget w;
         QSignalSpy refreshed(&w, &LossChartWidget::refreshed);

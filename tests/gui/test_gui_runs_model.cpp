@@ -22,7 +22,7 @@ QVector<RunRow> sampleRows(int count) {
         r.kind = i % 2 ? QStringLiteral("diff") : QStringLiteral("standard");
         r.group = QStringLiteral("group-%1").arg(i / 2);
         r.steps = 7 * i * i;  // 0, 7, 28, …, 252: sorted as text, "7" would come last
-        if (i % 3 != 0) {  // every third run never evaluated / probed: NaN cells
+        if (i % 3 != 0) {     // every third run never evaluated / probed: NaN cells
             r.bestValLoss = 5.0 - 0.1 * i;
             r.bestValStep = 10 * i;
             r.answer = 0.01 * i;
@@ -78,7 +78,8 @@ class RunsModelTest : public QObject {
         QVERIFY(model.setData(model.index(0, RunsTableModel::Tags), QStringLiteral(" b , a,, b ")));
         QCOMPARE(edited.count(), 1);
         QCOMPARE(edited.at(0).at(1).toStringList(), (QStringList{"b", "a"}));
-        QVERIFY(!model.setData(model.index(0, RunsTableModel::Name), QStringLiteral("renamed")));  // read-only
+        QVERIFY(
+            !model.setData(model.index(0, RunsTableModel::Name), QStringLiteral("renamed")));  // read-only
 
         model.setRows({});
         QCOMPARE(model.rowCount(), 0);
@@ -95,7 +96,9 @@ class RunsModelTest : public QObject {
         for (int r = 1; r < proxy.rowCount(); ++r)
             QVERIFY(proxy.index(r - 1, RunsTableModel::Steps).data(RunsTableModel::SortRole).toDouble() <=
                     proxy.index(r, RunsTableModel::Steps).data(RunsTableModel::SortRole).toDouble());
-        QCOMPARE(proxy.index(proxy.rowCount() - 1, RunsTableModel::Steps).data(RunsTableModel::IdRole).toLongLong(),
+        QCOMPARE(proxy.index(proxy.rowCount() - 1, RunsTableModel::Steps)
+                     .data(RunsTableModel::IdRole)
+                     .toLongLong(),
                  qint64(106));
     }
 };

@@ -8,7 +8,7 @@ using namespace needlescope;
 
 class SmoothingTest : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void matchesHandComputation() {
         // β = 0.5, y = 1, 2, 3, 4:
         //   t=1: s = 0.5            → 0.5    / 0.5    = 1

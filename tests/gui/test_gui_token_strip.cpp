@@ -19,7 +19,8 @@ void moveMouse(QWidget* viewport, const QPoint& pos) {
 
 QStringList pieces(int n) {
     QStringList out;
-    for (int i = 0; i < n; ++i) out << (i % 7 == 0 ? QStringLiteral("▁the") : QStringLiteral("▁tok%1").arg(i));
+    for (int i = 0; i < n; ++i)
+        out << (i % 7 == 0 ? QStringLiteral("▁the") : QStringLiteral("▁tok%1").arg(i));
     return out;
 }
 
@@ -27,7 +28,7 @@ QStringList pieces(int n) {
 
 class TokenStripTest : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void hoverAndClickReportTheToken() {
         TokenStripWidget w;
         w.setTokens(pieces(40));
@@ -82,9 +83,9 @@ private Q_SLOTS:
 
     void screenshot() {
         TokenStripWidget w;
-        QStringList t = {"<s>", "▁The", "▁river", "▁flows", "▁north", ".", "▁The", "▁magic", "▁number", "▁is",
-                         "▁4", "2", "7", ".", "▁Birds", "▁sing", ".", "▁What", "▁is", "▁the", "▁magic", "▁number", "?",
-                         "▁4", "2", "7"};
+        QStringList t = {"<s>", "▁The", "▁river", "▁flows",  "▁north", ".",      "▁The",  "▁magic", "▁number",
+                         "▁is", "▁4",   "2",      "7",       ".",      "▁Birds", "▁sing", ".",      "▁What",
+                         "▁is", "▁the", "▁magic", "▁number", "?",      "▁4",     "2",     "7"};
         w.setTokens(t);
         w.setSpans({sinkSpan(0, 1), needleSpan(6, 14), questionSpan(17, 23), answerSpan(23, 26)});
         QVERIFY(!testsupport::saveScreenshot(&w, "token-strip", QSize(900, w.sizeHint().height())).isEmpty());

@@ -15,9 +15,9 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include "core/util/BlasKernel.h"
 #include "tests/TestSupport.h"
 #include "tests/gui/GuiSandbox.h"
-#include "core/util/BlasKernel.h"
 #include "ui/MainWindow.h"
 #include "ui/dialogs/AboutDialog.h"
 #include "ui/dialogs/SettingsDialog.h"
@@ -49,7 +49,7 @@ class MainWindowTest : public QObject {
     QString corpus_;
     app::AppPaths empty_, paired_;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         const QString problem = sandbox_.init("test_main_window");
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -115,7 +115,8 @@ private Q_SLOTS:
         window.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&window));
         const int keys[] = {Qt::Key_3, Qt::Key_4, Qt::Key_2, Qt::Key_1};
-        const int expected[] = {MainWindow::RunsTab, MainWindow::CompareTab, MainWindow::InspectTab, MainWindow::TrainTab};
+        const int expected[] = {MainWindow::RunsTab, MainWindow::CompareTab, MainWindow::InspectTab,
+                                MainWindow::TrainTab};
         for (int i = 0; i < 4; ++i) {
             QTest::keyClick(&window, Qt::Key(keys[i]), Qt::ControlModifier);
             QCOMPARE(window.tabs()->currentIndex(), expected[i]);
@@ -190,7 +191,8 @@ private Q_SLOTS:
         QSettings s;
         QCOMPARE(s.value(app::kSettingDataDir).toString(), corpus_);
         QCOMPARE(s.value(app::kSettingThreads).toInt(), 2);
-        QCOMPARE(s.value(app::kSettingDbPath).toString(), QDir(sandbox_.root()).filePath("elsewhere/runs.db"));
+        QCOMPARE(s.value(app::kSettingDbPath).toString(),
+                 QDir(sandbox_.root()).filePath("elsewhere/runs.db"));
         // The search order now finds the setting; the resolved store follows it.
         const app::AppPaths paths = app::resolveAppPaths(QString(), QString());
         QCOMPARE(paths.dbPath, QDir(sandbox_.root()).filePath("elsewhere/runs.db"));

@@ -4,6 +4,7 @@
 // driven by one set of needle controls with a shared colour scale; screenshots at 1280 × 800.
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,20 +14,18 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include <QComboBox>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
 #include "Screenshot.h"
-#include "tests/TestSupport.h"
-#include "tests/gui/GuiSandbox.h"
 #include "core/probe/Inspection.h"
 #include "core/store/RunStore.h"
 #include "core/train/Experiment.h"
 #include "core/train/TrainConfig.h"
+#include "tests/TestSupport.h"
+#include "tests/gui/GuiSandbox.h"
 #include "ui/charts/DepthCurveChart.h"
 #include "ui/charts/LossChartWidget.h"
 #include "ui/settings/AppPaths.h"
@@ -74,9 +73,9 @@ class TestViewCompare : public QObject {
     testsupport::GuiSandbox sandbox_;
     app::AppPaths paths_;
     std::vector<int64_t> runIds_;  // standard, diff
-    int64_t variant_ = 0;           // a third run: the standard config with other settings
+    int64_t variant_ = 0;          // a third run: the standard config with other settings
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         const QString problem = sandbox_.init("test_view_compare");
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -165,8 +164,8 @@ private Q_SLOTS:
 
     void configDiffListsExactlyTheDifferingKeys() {
         RunStore store = RunStore::open(paths_.dbPath.toStdString(), true);
-        const std::string standard = store.run(runIds_[0]).configJson, diff = store.run(runIds_[1]).configJson,
-                          variant = store.run(variant_).configJson;
+        const std::string standard = store.run(runIds_[0]).configJson,
+                          diff = store.run(runIds_[1]).configJson, variant = store.run(variant_).configJson;
         CompareView view(paths_);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -192,7 +191,8 @@ private Q_SLOTS:
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         QCOMPARE(view.lossChart()->seriesNames().size(), 4);  // train + val for each run
-        for (const QString& name : view.lossChart()->seriesNames()) QVERIFY(view.lossChart()->pointCount(name) > 0);
+        for (const QString& name : view.lossChart()->seriesNames())
+            QVERIFY(view.lossChart()->pointCount(name) > 0);
         QCOMPARE(view.probeSteps(), (QVector<qint64>{10, 20, 30}));
         QCOMPARE(view.stepSlider()->value(), 2);  // the latest probe
         QCOMPARE(view.depthChart()->series().size(), 2);
@@ -220,7 +220,8 @@ private Q_SLOTS:
                 }
                 const double expected = sum / 2;
                 const double shown = view.depthChart()->series().front().answerMean[d];
-                QVERIFY2(std::fabs(shown - expected) < 1e-9, qPrintable(QString("%1 vs %2").arg(shown).arg(expected)));
+                QVERIFY2(std::fabs(shown - expected) < 1e-9,
+                         qPrintable(QString("%1 vs %2").arg(shown).arg(expected)));
             }
         }
         const DepthSeries lateAbsolute = view.depthChart()->series().front();
@@ -264,13 +265,14 @@ private Q_SLOTS:
         for (HeatmapWidget* map : view.heatmaps()) QVERIFY(map->hasFixedRange());
         QCOMPARE(view.heatmaps()[0]->colorScale(), view.heatmaps()[1]->colorScale());
         const auto range0 = view.heatmaps()[0]->dataRange(), range1 = view.heatmaps()[1]->dataRange();
-        const float maxAbs = std::max({std::fabs(range0.first), std::fabs(range0.second), std::fabs(range1.first),
-                                       std::fabs(range1.second)});
+        const float maxAbs = std::max({std::fabs(range0.first), std::fabs(range0.second),
+                                       std::fabs(range1.first), std::fabs(range1.second)});
         QCOMPARE(view.heatmaps()[0]->colorScale().maximum(), maxAbs);
         // The same head index in both where it exists (DIFF has half the heads: clamped).
         view.layerSpin()->setValue(0);
         view.headSpin()->setValue(view.headSpin()->maximum());
-        QVERIFY(view.heatmaps()[0]->title().contains(QStringLiteral("head %1").arg(view.headSpin()->maximum())));
+        QVERIFY(
+            view.heatmaps()[0]->title().contains(QStringLiteral("head %1").arg(view.headSpin()->maximum())));
         QVERIFY(view.heatmaps()[0]->hasFixedRange());
         view.symLogBox()->setChecked(true);  // the sink sets the range: log colours show the rest
         QCOMPARE(view.heatmaps()[0]->colorScale(), view.heatmaps()[1]->colorScale());

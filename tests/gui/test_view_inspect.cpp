@@ -15,11 +15,11 @@
 #include <cmath>
 
 #include "Screenshot.h"
-#include "tests/TestSupport.h"
-#include "tests/gui/GuiSandbox.h"
 #include "core/store/RunStore.h"
 #include "core/train/Experiment.h"
 #include "core/train/TrainConfig.h"
+#include "tests/TestSupport.h"
+#include "tests/gui/GuiSandbox.h"
 #include "ui/settings/AppPaths.h"
 #include "ui/views/InspectView.h"
 #include "ui/widgets/BucketBarsWidget.h"
@@ -47,7 +47,7 @@ class TestViewInspect : public QObject {
     app::AppPaths paths_;
     std::vector<int64_t> runIds_;  // standard, diff
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         const QString problem = sandbox_.init("test_view_inspect");
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -102,9 +102,10 @@ private Q_SLOTS:
         // Both models are offered; the view can switch to either.
         for (int64_t id : runIds_) {
             view.showRun(id);
-            QTRY_VERIFY_WITH_TIMEOUT(view.currentResult() && view.currentRunId() == id &&
-                                         view.currentResult()->kind == (id == runIds_[0] ? "standard" : "diff"),
-                                     kWait);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                view.currentResult() && view.currentRunId() == id &&
+                    view.currentResult()->kind == (id == runIds_[0] ? "standard" : "diff"),
+                kWait);
         }
     }
 
@@ -126,7 +127,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(view.currentResult()->depth == 100.0, kWait);
         const auto r = view.currentResult();
         const int beginAt100 = needleBegin(view.tokenStrip());
-        QVERIFY2(beginAt100 > beginAt0, qPrintable(QString("needle at %1 then %2").arg(beginAt0).arg(beginAt100)));
+        QVERIFY2(beginAt100 > beginAt0,
+                 qPrintable(QString("needle at %1 then %2").arg(beginAt0).arg(beginAt100)));
         QCOMPARE(beginAt100, int(r->needle.begin));
         QCOMPARE(int(r->needle.end), int(r->question.begin));  // depth 100: the needle ends the haystack
         const QVector<double> barsAt100 = view.bucketBars()->series().front().values;
@@ -162,10 +164,14 @@ private Q_SLOTS:
                     if (m[i] < low) low = m[i], at = i;
                 }
                 if (maxAbs > 0 && -low / maxAbs > bestRatio)
-                    bestRatio = -low / maxAbs, lowest = low, bestL = l, bestH = h, bestRow = at / r->cols, bestCol = at % r->cols;
+                    bestRatio = -low / maxAbs, lowest = low, bestL = l, bestH = h, bestRow = at / r->cols,
+                    bestCol = at % r->cols;
             }
-        qInfo("most negative cell: layer %lld head %lld row %lld col %lld value %g (%.0f %% of the map's max |v|)",
-              (long long)bestL, (long long)bestH, (long long)bestRow, (long long)bestCol, double(lowest), 100.0 * bestRatio);
+        qInfo(
+            "most negative cell: layer %lld head %lld row %lld col %lld value %g (%.0f %% of the map's max "
+            "|v|)",
+            (long long)bestL, (long long)bestH, (long long)bestRow, (long long)bestCol, double(lowest),
+            100.0 * bestRatio);
         QVERIFY2(lowest < 0, "a DIFF effective map has negative cells");
         view.selectHead(int(bestL), int(bestH));
         QCOMPARE(view.selectedLayer(), int(bestL));

@@ -21,10 +21,10 @@
 #include <QTimer>
 #include <QtTest/QtTest>
 
-#include "tests/TestSupport.h"
-#include "tests/gui/GuiSandbox.h"
 #include "core/store/RunStore.h"
 #include "core/util/BlasKernel.h"
+#include "tests/TestSupport.h"
+#include "tests/gui/GuiSandbox.h"
 #include "ui/dialogs/SettingsDialog.h"
 #include "ui/views/RunsTableModel.h"
 #include "ui/views/RunsView.h"
@@ -62,7 +62,7 @@ class RunsViewTest : public QObject {
     QString corpus_;
     app::AppPaths empty_, paired_;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         const QString problem = sandbox_.init("test_view_runs");
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -179,7 +179,7 @@ private Q_SLOTS:
         table->setCurrentIndex(index);
         table->edit(index);
         auto* editor = qobject_cast<QLineEdit*>(table->indexWidget(index) ? table->indexWidget(index)
-                                                                           : QApplication::focusWidget());
+                                                                          : QApplication::focusWidget());
         if (!editor) editor = table->viewport()->findChild<QLineEdit*>();
         QVERIFY(editor);
         editor->setText(" baseline, tiny ,, baseline ");
@@ -301,7 +301,8 @@ private Q_SLOTS:
             RunStore store = RunStore::open(paired_.dbPath.toStdString());
             store.setTags(id, {"from-elsewhere"});
         }
-        QTRY_VERIFY_WITH_TIMEOUT(view.model()->find(id) && view.model()->find(id)->tags.contains("from-elsewhere"), 6000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            view.model()->find(id) && view.model()->find(id)->tags.contains("from-elsewhere"), 6000);
     }
 
     void deleteAsksAndRemovesRunsAndFiles() {

@@ -2,6 +2,7 @@
 // started from the UI, the Runs view over the stored runs, and the main window. Files land in
 // <build>/screenshots (or $NEEDLESCOPE_SCREENSHOT_DIR). Runs offscreen and under
 //   xvfb-run -a -s "-screen 0 1280x800x24" ./test_view_screenshots -platform xcb
+#include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QImage>
@@ -12,14 +13,13 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
-#include <QApplication>
 #include <QtTest/QtTest>
 
 #include "Screenshot.h"
 #include "core/store/RunStore.h"
+#include "core/util/BlasKernel.h"
 #include "tests/TestSupport.h"
 #include "tests/gui/GuiSandbox.h"
-#include "core/util/BlasKernel.h"
 #include "ui/MainWindow.h"
 #include "ui/charts/LossChartWidget.h"
 #include "ui/dialogs/AboutDialog.h"
@@ -60,7 +60,7 @@ class ScreenshotTest : public QObject {
     QString corpus_;
     app::AppPaths paths_;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         const QString problem = sandbox_.init("test_view_screenshots");
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -90,9 +90,11 @@ private Q_SLOTS:
             RunStore store = RunStore::open(paths_.dbPath.toStdString());
             const auto runs = store.runs();
             QVERIFY(!runs.empty());
-            for (const RunRecord& r : runs) store.setTags(r.id, {"tiny", r.kind == "diff" ? "diff" : "baseline"});
-            store.setNotes(runs.front().id, "Screenshot run: 150 tiny steps on a 300 kB slice of WikiText-2.\n"
-                                            "Both models saw the very same batches.");
+            for (const RunRecord& r : runs)
+                store.setTags(r.id, {"tiny", r.kind == "diff" ? "diff" : "baseline"});
+            store.setNotes(runs.front().id,
+                           "Screenshot run: 150 tiny steps on a 300 kB slice of WikiText-2.\n"
+                           "Both models saw the very same batches.");
         }
         RunsView view(paths_);
         view.resize(1280, 800);

@@ -1,6 +1,7 @@
 // The Train view: constructs with an empty store and beside a stored paired run, validates the config
 // inline, detects the data folder, and drives a real `tiny` experiment from the UI: progress signals,
 // curves gaining points, λ per layer, Stop within a second, the run in the Runs view, and resume.
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -13,13 +14,12 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QToolButton>
-#include <QApplication>
 #include <QtTest/QtTest>
 
-#include "tests/TestSupport.h"
-#include "tests/gui/GuiSandbox.h"
 #include "core/store/RunStore.h"
 #include "core/util/BlasKernel.h"
+#include "tests/TestSupport.h"
+#include "tests/gui/GuiSandbox.h"
 #include "ui/charts/LossChartWidget.h"
 #include "ui/dialogs/SettingsDialog.h"
 #include "ui/views/RunsTableModel.h"
@@ -41,7 +41,7 @@ class TrainViewTest : public QObject {
     QString corpus_;
     app::AppPaths empty_, paired_;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         const QString problem = sandbox_.init("test_view_train");
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -242,7 +242,8 @@ private Q_SLOTS:
         QVERIFY(view.isTraining());
         // The earlier curve is loaded from the store, then new steps arrive after it.
         QTRY_VERIFY_WITH_TIMEOUT(view.chart()->pointCount("standard train") >= 1, 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(view.findChild<QLabel*>("stepValue")->text() != QString::fromUtf8("—"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(view.findChild<QLabel*>("stepValue")->text() != QString::fromUtf8("—"),
+                                 30000);
         view.stop();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
         QCOMPARE(finished.at(0).at(0).value<RunStatus>(), RunStatus::Interrupted);

@@ -6,11 +6,11 @@
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
-#include <QPainter>
 #include <QPaintDevice>
+#include <QPainter>
 #include <QScatterSeries>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -58,7 +58,8 @@ DepthCurveChart::DepthCurveChart(QWidget* parent) : QWidget(parent) {
     noiseX_ = makeAxis(tr("needle depth"), QStringLiteral("%.0f%%"));
     answerY_ = makeAxis(tr("fraction of attention"), QStringLiteral("%.2f"));
     noiseY_ = makeAxis(tr("fraction of attention"), QStringLiteral("%.2f"));
-    for (auto [chart, x, y] : {std::tuple{answerChart_, answerX_, answerY_}, std::tuple{noiseChart_, noiseX_, noiseY_}}) {
+    for (auto [chart, x, y] :
+         {std::tuple{answerChart_, answerX_, answerY_}, std::tuple{noiseChart_, noiseX_, noiseY_}}) {
         applyReportLook(*chart);
         x->setRange(0, 100);
         x->setTickCount(6);

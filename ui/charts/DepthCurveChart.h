@@ -29,7 +29,7 @@ struct DepthSeries {
 
 class DepthCurveChart : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit DepthCurveChart(QWidget* parent = nullptr);
 
     void setSeries(const QVector<DepthSeries>& series);
@@ -51,7 +51,7 @@ public:
 
     QSize sizeHint() const override;
 
-private:
+  private:
     void rebuildPanel(QChart* chart, QValueAxis* x, QValueAxis* y, bool answer);
 
     QVector<DepthSeries> series_;

@@ -13,8 +13,8 @@
 #include <QSlider>
 #include <QTimer>
 #include <QToolTip>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -22,8 +22,8 @@
 #include "ui/charts/ChartStyle.h"
 #include "ui/charts/Downsample.h"
 #include "ui/style/Palette.h"
-#include "ui/widgets/NumberFormat.h"
 #include "ui/widgets/ImageExport.h"
+#include "ui/widgets/NumberFormat.h"
 
 namespace needlescope {
 
@@ -351,7 +351,8 @@ void LossChartWidget::redrawCurve(Curve& c) {
     const bool smooth = smoothingOn_ && beta_ > 0.0;
     c.line->replace(downsampleMinMax(c.data.points(xAxis_, smooth, logY_), maxPoints_));
     const bool raw = smooth && showRaw_;
-    c.raw->replace(raw ? downsampleMinMax(c.data.points(xAxis_, false, logY_), maxPoints_) : QVector<QPointF>());
+    c.raw->replace(raw ? downsampleMinMax(c.data.points(xAxis_, false, logY_), maxPoints_)
+                       : QVector<QPointF>());
     c.raw->setVisible(raw);
     c.dirty = false;
 }
@@ -421,7 +422,9 @@ void LossChartWidget::showHover(const Curve& c, const QPointF& point, bool state
     QString text = QStringLiteral("%1\nstep %2").arg(c.data.name()).arg(s.step, 0, 'f', 0);
     if (std::isfinite(s.tokens)) text += QStringLiteral(", tokens %1").arg(formatValue(s.tokens));
     if (smoothingOn_ && beta_ > 0.0)
-        text += QStringLiteral("\nsmoothed %1 (raw %2)").arg(formatValue(c.data.smoothed()[i])).arg(formatValue(s.value));
+        text += QStringLiteral("\nsmoothed %1 (raw %2)")
+                    .arg(formatValue(c.data.smoothed()[i]))
+                    .arg(formatValue(s.value));
     else
         text += QStringLiteral("\nvalue %1").arg(formatValue(s.value));
     QToolTip::showText(QCursor::pos(), text, view_);

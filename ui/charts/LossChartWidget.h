@@ -30,7 +30,7 @@ namespace needlescope {
 
 class LossChartWidget : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit LossChartWidget(QWidget* parent = nullptr);
     ~LossChartWidget() override;
 
@@ -60,7 +60,7 @@ public:
     bool logY() const { return logY_; }
     void setXAxis(LossXAxis axis);
     LossXAxis xAxis() const { return xAxis_; }
-    void setMaxDisplayPoints(int maxPoints);  // per series, default 2000
+    void setMaxDisplayPoints(int maxPoints);    // per series, default 2000
     void setRefreshInterval(int milliseconds);  // default 100 (10 Hz)
     void setTitle(const QString& title);
     void setYAxisTitle(const QString& title);
@@ -76,11 +76,11 @@ public:
     QChart* chart() const { return chart_; }
     QChartView* chartView() const { return view_; }
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void refreshed();           // after a coalesced redraw
     void viewOptionsChanged();  // smoothing, raw, log-y or x axis changed (e.g. to persist in QSettings)
 
-private:
+  private:
     struct Curve;
     Curve* curve(const QString& name, bool create);
     const Curve* curve(const QString& name) const;

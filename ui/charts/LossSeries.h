@@ -20,7 +20,7 @@ struct LossSample {
 enum class LossXAxis { Steps, Tokens };
 
 class LossSeries {
-public:
+  public:
     explicit LossSeries(const QString& name = QString(), double smoothing = 0.0);
 
     const QString& name() const { return name_; }
@@ -41,9 +41,11 @@ public:
     QVector<QPointF> points(LossXAxis axis, bool smoothed, bool positiveOnly) const;
     // The sample whose x is nearest `x` on the axis (-1 when none has that x).
     int nearestSample(LossXAxis axis, double x) const;
-    static double xOf(const LossSample& s, LossXAxis axis) { return axis == LossXAxis::Steps ? s.step : s.tokens; }
+    static double xOf(const LossSample& s, LossXAxis axis) {
+        return axis == LossXAxis::Steps ? s.step : s.tokens;
+    }
 
-private:
+  private:
     void recompute();
 
     QString name_;

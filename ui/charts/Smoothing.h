@@ -9,14 +9,14 @@ namespace needlescope {
 
 // Incremental form, for series that grow while training runs.
 class DebiasedEma {
-public:
+  public:
     explicit DebiasedEma(double beta = 0.0);
     double push(double y);  // the smoothed value for y
     void reset();
     double beta() const { return beta_; }
     int count() const { return count_; }
 
-private:
+  private:
     double beta_;
     double accum_ = 0.0;
     double betaPow_ = 1.0;  // β^count

@@ -54,10 +54,11 @@ AboutDialog::AboutDialog(QWidget* parent) : QDialog(parent) {
     auto* text = new QLabel(this);
     text->setTextFormat(Qt::RichText);
     text->setWordWrap(true);
-    text->setText(tr("<h2>Needlescope</h2>"
-                     "<p>A workbench for one question: does a Differential Transformer (DIFF) put more of its attention "
-                     "on the answer and less on noise than a standard Transformer? Train both on WikiText side by "
-                     "side, place a needle at any depth and read every head.</p>"));
+    text->setText(tr(
+        "<h2>Needlescope</h2>"
+        "<p>A workbench for one question: does a Differential Transformer (DIFF) put more of its attention "
+        "on the answer and less on noise than a standard Transformer? Train both on WikiText side by "
+        "side, place a needle at any depth and read every head.</p>"));
     auto* versions = new QLabel(versionText(), this);
     versions->setObjectName(QStringLiteral("versions"));
     versions->setTextInteractionFlags(Qt::TextSelectableByMouse);

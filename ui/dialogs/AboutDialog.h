@@ -6,7 +6,7 @@ namespace needlescope {
 
 class AboutDialog : public QDialog {
     Q_OBJECT
-public:
+  public:
     explicit AboutDialog(QWidget* parent = nullptr);
 
     // "Needlescope 0.1.0 · Qt 6.4.2 · LibTorch 1.13.1 · BLAS … · 2 threads", one item per line.

@@ -1,5 +1,7 @@
 #include "ui/dialogs/SettingsDialog.h"
 
+#include <unistd.h>
+
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
@@ -18,8 +20,6 @@
 #include <cstdlib>
 #include <exception>
 #include <utility>
-
-#include <unistd.h>
 
 #include "core/data/Corpus.h"
 #include "core/util/Runtime.h"
@@ -45,8 +45,8 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     dataInfo_ = new QLabel(this);
     dataInfo_->setWordWrap(true);
 
-    const QString defaultDb =
-        QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("runs.db"));
+    const QString defaultDb = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                                  .filePath(QStringLiteral("runs.db"));
     initialDb_ = settings.value(app::kSettingDbPath).toString();
     dbEdit_ = new QLineEdit(initialDb_, this);
     dbEdit_->setObjectName(QStringLiteral("dbEdit"));
@@ -56,8 +56,8 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     auto* dbRow = new QHBoxLayout();
     dbRow->addWidget(dbEdit_, 1);
     dbRow->addWidget(dbBrowse);
-    auto* dbNote = new QLabel(tr("Checkpoints live beside it. Takes effect at the next start (or use <tt>--db</tt>)."),
-                              this);
+    auto* dbNote = new QLabel(
+        tr("Checkpoints live beside it. Takes effect at the next start (or use <tt>--db</tt>)."), this);
     dbNote->setToolTip(tr("Checkpoints are kept in a \"checkpoints\" folder beside the store"));
     dbNote->setWordWrap(true);
 
@@ -111,8 +111,8 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     });
     connect(dbBrowse, &QPushButton::clicked, this, [this] {
         const QString file = QFileDialog::getSaveFileName(this, tr("Run store"), dbEdit_->text(),
-                                                          tr("SQLite run store (*.db);;All files (*)"), nullptr,
-                                                          QFileDialog::DontConfirmOverwrite);
+                                                          tr("SQLite run store (*.db);;All files (*)"),
+                                                          nullptr, QFileDialog::DontConfirmOverwrite);
         if (!file.isEmpty()) dbEdit_->setText(file);
     });
     connect(dataEdit_, &QLineEdit::textChanged, this, &SettingsDialog::checkData);
@@ -143,7 +143,8 @@ void SettingsDialog::checkData() {
         return;
     }
     try {
-        dataInfo_->setText(QStringLiteral("✓ ") + QString::fromStdString(detectCorpus(path.toStdString()).describe()));
+        dataInfo_->setText(QStringLiteral("✓ ") +
+                           QString::fromStdString(detectCorpus(path.toStdString()).describe()));
         dataInfo_->setStyleSheet(textColorStyle(successColor()));
     } catch (const std::exception& e) {
         dataInfo_->setText(QString::fromStdString(e.what()));
@@ -155,8 +156,10 @@ void SettingsDialog::checkData() {
 void SettingsDialog::save() const {
     QSettings settings;
     auto store = [&settings](const char* key, const QString& value) {
-        if (value.isEmpty()) settings.remove(key);
-        else settings.setValue(key, value);
+        if (value.isEmpty())
+            settings.remove(key);
+        else
+            settings.setValue(key, value);
     };
     store(app::kSettingDataDir, dataFolder());
     store(app::kSettingDbPath, dbPath().isEmpty() ? QString() : QFileInfo(dbPath()).absoluteFilePath());

@@ -13,7 +13,7 @@ namespace needlescope {
 
 class SettingsDialog : public QDialog {
     Q_OBJECT
-public:
+  public:
     explicit SettingsDialog(QWidget* parent = nullptr);
 
     QString dataFolder() const;
@@ -32,10 +32,10 @@ public:
     // and collapse when the machine is busy (5x slower training measured on 2 loaded cores); passive
     // waits keep the window responsive. Returns only when no restart happened (or it failed).
 
-public Q_SLOTS:
+  public Q_SLOTS:
     void accept() override;
 
-private:
+  private:
     void checkData();
     void fitHeight();
 

@@ -18,8 +18,9 @@ AppPaths resolveAppPaths(const QString& dbFlag, const QString& dataFlag, bool cr
     QSettings settings;
     const QString appData = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     AppPaths paths;
-    paths.dbPath = !dbFlag.isEmpty() ? dbFlag
-                                     : settings.value(kSettingDbPath, QDir(appData).filePath("runs.db")).toString();
+    paths.dbPath = !dbFlag.isEmpty()
+                       ? dbFlag
+                       : settings.value(kSettingDbPath, QDir(appData).filePath("runs.db")).toString();
     paths.dbPath = QFileInfo(paths.dbPath).absoluteFilePath();
     if (createFolders) QDir().mkpath(QFileInfo(paths.dbPath).absolutePath());
     paths.checkpointDir = QDir(QFileInfo(paths.dbPath).absolutePath()).filePath("checkpoints");
@@ -30,8 +31,8 @@ AppPaths resolveAppPaths(const QString& dbFlag, const QString& dataFlag, bool cr
 
 QString AppPaths::locateData() const {
     const QString setting = QSettings().value(kSettingDataDir).toString();
-    const auto search =
-        dataSearchWithEnvironment(dataFlag.toStdString(), setting.toStdString(), defaultDataDir().toStdString());
+    const auto search = dataSearchWithEnvironment(dataFlag.toStdString(), setting.toStdString(),
+                                                  defaultDataDir().toStdString());
     return QString::fromStdString(needlescope::locateData(search));
 }
 

@@ -1,5 +1,4 @@
 #include "ui/views/CompareAttentionTab.h"
-#include "ui/style/Palette.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -12,6 +11,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "ui/style/Palette.h"
 #include "ui/views/AttentionDisplay.h"
 #include "ui/widgets/HeatmapWidget.h"
 #include "ui/widgets/NeedleControls.h"
@@ -216,10 +216,9 @@ void CompareAttentionTab::updateHeatmaps() {
     for (Panel* p : panels_) {
         if (!p->result) {
             p->heatmap->clear();
-            p->info->setText(
-                p->error.isEmpty()
-                    ? tr("…")
-                    : QStringLiteral("<span style='color:%1'>%2</span>").arg(errorColor().name(), p->error.toHtmlEscaped()));
+            p->info->setText(p->error.isEmpty() ? tr("…")
+                                                : QStringLiteral("<span style='color:%1'>%2</span>")
+                                                      .arg(errorColor().name(), p->error.toHtmlEscaped()));
             continue;
         }
         const InspectionResult& r = *p->result;
@@ -239,9 +238,10 @@ void CompareAttentionTab::updateHeatmaps() {
         if (r.diff && size_t(layer) < r.lambdas.size())
             info += tr("λ = %1 · ").arg(formatValue(r.lambdas[size_t(layer)]));
         const QString greedy = QString::fromStdString(r.greedyText).trimmed().toHtmlEscaped();
-        info += r.hit ? tr("greedy <b>%1</b> <span style='color:%2'>✓</span>").arg(greedy, successColor().name())
-                      : tr("greedy <b>%1</b> <span style='color:%2'>✗</span>")
-                            .arg(greedy.isEmpty() ? QStringLiteral("∅") : greedy, errorColor().name());
+        info +=
+            r.hit ? tr("greedy <b>%1</b> <span style='color:%2'>✓</span>").arg(greedy, successColor().name())
+                  : tr("greedy <b>%1</b> <span style='color:%2'>✗</span>")
+                        .arg(greedy.isEmpty() ? QStringLiteral("∅") : greedy, errorColor().name());
         p->info->setText(info);
     }
     applySharedScale();

@@ -6,8 +6,8 @@
 #include <map>
 #include <vector>
 
-#include "ui/settings/AppPaths.h"
 #include "core/probe/Inspection.h"
+#include "ui/settings/AppPaths.h"
 #include "ui/workers/InspectWorker.h"
 
 QT_BEGIN_NAMESPACE

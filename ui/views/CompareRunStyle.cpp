@@ -1,4 +1,5 @@
 #include "ui/views/CompareRunStyle.h"
+
 #include "ui/style/Palette.h"
 
 namespace needlescope {

@@ -7,8 +7,8 @@
 #include <QWidget>
 #include <memory>
 
-#include "ui/settings/AppPaths.h"
 #include "core/probe/Inspection.h"
+#include "ui/settings/AppPaths.h"
 #include "ui/workers/InspectWorker.h"
 
 QT_BEGIN_NAMESPACE

@@ -1,11 +1,11 @@
 #include "ui/views/InspectReadouts.h"
-#include "ui/style/Palette.h"
 
 #include <QColor>
 #include <QCoreApplication>
 #include <QStringList>
 #include <cmath>
 
+#include "ui/style/Palette.h"
 #include "ui/views/AttentionDisplay.h"
 #include "ui/views/InspectionSpans.h"
 #include "ui/widgets/NumberFormat.h"
@@ -32,7 +32,8 @@ std::pair<int, int> strongestAnswerHead(const InspectionResult& r) {
 QString greedyAnswerText(const InspectionResult& r) {
     const QString greedy = QString::fromStdString(r.greedyText).trimmed().toHtmlEscaped();
     const QString answer = QString::fromStdString(r.answerText).toHtmlEscaped();
-    return r.hit ? tr("Greedy answer: <b>%1</b> <span style='color:%2'>✓ retrieved</span>").arg(greedy, successColor().name())
+    return r.hit ? tr("Greedy answer: <b>%1</b> <span style='color:%2'>✓ retrieved</span>")
+                       .arg(greedy, successColor().name())
                  : tr("Greedy answer: <b>%1</b> <span style='color:%3'>✗ miss</span> (answer %2)")
                        .arg(greedy.isEmpty() ? QStringLiteral("∅") : greedy, answer, errorColor().name());
 }

@@ -1,5 +1,4 @@
 #include "ui/views/InspectView.h"
-#include "ui/style/Palette.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -14,6 +13,7 @@
 #include <QVBoxLayout>
 #include <tuple>
 
+#include "ui/style/Palette.h"
 #include "ui/views/AttentionDisplay.h"
 #include "ui/views/InspectHeadPanel.h"
 #include "ui/views/InspectOverviewPanel.h"

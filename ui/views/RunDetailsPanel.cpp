@@ -108,7 +108,8 @@ void RunDetailsPanel::showRuns(const QVector<qint64>& ids, const RunsTableModel&
     QStringList lines;
     lines << tr("Run %1 · %2 · %3")
                  .arg(row->id)
-                 .arg(row->kind == "diff" ? QStringLiteral("DIFF") : row->kind, RunsTableModel::statusText(row->status));
+                 .arg(row->kind == "diff" ? QStringLiteral("DIFF") : row->kind,
+                      RunsTableModel::statusText(row->status));
     lines << tr("Group: %1").arg(row->group);
     lines << tr("Steps: %1").arg(QLocale().toString(row->steps));
     if (std::isfinite(row->bestValLoss))

@@ -15,11 +15,16 @@ namespace {
 
 QColor statusColor(RunStatus status) {
     switch (status) {
-        case RunStatus::Running: return activeColor();
-        case RunStatus::Finished: return successColor();
-        case RunStatus::Interrupted: return warningColor();
-        case RunStatus::Failed: return errorColor();
-        case RunStatus::Cancelled: break;
+        case RunStatus::Running:
+            return activeColor();
+        case RunStatus::Finished:
+            return successColor();
+        case RunStatus::Interrupted:
+            return warningColor();
+        case RunStatus::Failed:
+            return errorColor();
+        case RunStatus::Cancelled:
+            break;
     }
     return mutedColor();
 }
@@ -100,7 +105,9 @@ QStringList RunsTableModel::parseTags(const QString& text) {
 }
 
 int RunsTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : rows_.size(); }
-int RunsTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int RunsTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rows_.size()) return {};
@@ -109,26 +116,43 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     if (role == IdRole) return r.id;
     if (role == Qt::DisplayRole || role == Qt::EditRole) {
         switch (column) {
-        case Name: return r.name;
-        case Kind: return r.kind == QLatin1String("diff") ? QStringLiteral("DIFF") : r.kind;
-        case Group: return r.group;
-        case Status: return statusText(r.status);
-        case Steps: return QLocale().toString(r.steps);
-        case BestVal: return number(r.bestValLoss, 3);
-        case Answer: return number(r.answer, 3);
-        case Noise: return number(r.noise, 3);
-        case Tags: return r.tags.join(QStringLiteral(", "));
-        case Created: return r.created.isValid() ? r.created.toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QString();
+            case Name:
+                return r.name;
+            case Kind:
+                return r.kind == QLatin1String("diff") ? QStringLiteral("DIFF") : r.kind;
+            case Group:
+                return r.group;
+            case Status:
+                return statusText(r.status);
+            case Steps:
+                return QLocale().toString(r.steps);
+            case BestVal:
+                return number(r.bestValLoss, 3);
+            case Answer:
+                return number(r.answer, 3);
+            case Noise:
+                return number(r.noise, 3);
+            case Tags:
+                return r.tags.join(QStringLiteral(", "));
+            case Created:
+                return r.created.isValid() ? r.created.toString(QStringLiteral("yyyy-MM-dd HH:mm"))
+                                           : QString();
         }
     }
     if (role == SortRole) {
         switch (column) {
-        case Steps: return r.steps;
-        case BestVal: return std::isfinite(r.bestValLoss) ? r.bestValLoss : 1e300;
-        case Answer: return std::isfinite(r.answer) ? r.answer : -1e300;
-        case Noise: return std::isfinite(r.noise) ? r.noise : 1e300;
-        case Created: return r.created.isValid() ? r.created.toSecsSinceEpoch() : 0;
-        default: return data(index, Qt::DisplayRole);
+            case Steps:
+                return r.steps;
+            case BestVal:
+                return std::isfinite(r.bestValLoss) ? r.bestValLoss : 1e300;
+            case Answer:
+                return std::isfinite(r.answer) ? r.answer : -1e300;
+            case Noise:
+                return std::isfinite(r.noise) ? r.noise : 1e300;
+            case Created:
+                return r.created.isValid() ? r.created.toSecsSinceEpoch() : 0;
+            default:
+                return data(index, Qt::DisplayRole);
         }
     }
     if (role == Qt::TextAlignmentRole) {
@@ -139,21 +163,25 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ForegroundRole && column == Status) return QBrush(statusColor(r.status));
     if (role == Qt::ToolTipRole) {
         switch (column) {
-        case Name:
-            return QStringLiteral("run %1 · %2").arg(r.id).arg(r.name) +
-                   (r.notes.isEmpty() ? QString() : QStringLiteral("\n\n") + r.notes);
-        case BestVal:
-            return std::isfinite(r.bestValLoss) ? tr("lowest validation loss, at step %1").arg(r.bestValStep)
-                                                : tr("not evaluated yet");
-        case Answer:
-        case Noise:
-            return r.probeStep > 0 ? tr("attention mass on the %1 (signed, normalised), mean over the depths and "
-                                        "context lengths probed at step %2")
-                                         .arg(column == Answer ? tr("answer") : tr("noise"))
-                                         .arg(r.probeStep)
-                                   : tr("never probed (set \"Probe every\" or run a probe)");
-        case Tags: return tr("Comma-separated; double-click to edit");
-        default: return {};
+            case Name:
+                return QStringLiteral("run %1 · %2").arg(r.id).arg(r.name) +
+                       (r.notes.isEmpty() ? QString() : QStringLiteral("\n\n") + r.notes);
+            case BestVal:
+                return std::isfinite(r.bestValLoss)
+                           ? tr("lowest validation loss, at step %1").arg(r.bestValStep)
+                           : tr("not evaluated yet");
+            case Answer:
+            case Noise:
+                return r.probeStep > 0
+                           ? tr("attention mass on the %1 (signed, normalised), mean over the depths and "
+                                "context lengths probed at step %2")
+                                 .arg(column == Answer ? tr("answer") : tr("noise"))
+                                 .arg(r.probeStep)
+                           : tr("never probed (set \"Probe every\" or run a probe)");
+            case Tags:
+                return tr("Comma-separated; double-click to edit");
+            default:
+                return {};
         }
     }
     return {};
@@ -162,25 +190,41 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
 QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
         switch (section) {
-        case BestVal: return tr("Lowest validation loss (nats)");
-        case Answer: return tr("Attention on the answer at the last needle probe (signed, normalised)");
-        case Noise: return tr("Attention on the noise at the last needle probe (signed, normalised)");
-        case Steps: return tr("Last step reached");
-        default: return {};
+            case BestVal:
+                return tr("Lowest validation loss (nats)");
+            case Answer:
+                return tr("Attention on the answer at the last needle probe (signed, normalised)");
+            case Noise:
+                return tr("Attention on the noise at the last needle probe (signed, normalised)");
+            case Steps:
+                return tr("Last step reached");
+            default:
+                return {};
         }
     }
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Name: return tr("Name");
-    case Kind: return tr("Kind");
-    case Group: return tr("Group");
-    case Status: return tr("Status");
-    case Steps: return tr("Steps");
-    case BestVal: return tr("Best val");
-    case Answer: return tr("Answer");
-    case Noise: return tr("Noise");
-    case Tags: return tr("Tags");
-    case Created: return tr("Created");
+        case Name:
+            return tr("Name");
+        case Kind:
+            return tr("Kind");
+        case Group:
+            return tr("Group");
+        case Status:
+            return tr("Status");
+        case Steps:
+            return tr("Steps");
+        case BestVal:
+            return tr("Best val");
+        case Answer:
+            return tr("Answer");
+        case Noise:
+            return tr("Noise");
+        case Tags:
+            return tr("Tags");
+        case Created:
+            return tr("Created");
     }
     return {};
 }
@@ -192,7 +236,8 @@ Qt::ItemFlags RunsTableModel::flags(const QModelIndex& index) const {
 }
 
 bool RunsTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
-    if (!index.isValid() || index.column() != Tags || role != Qt::EditRole || index.row() >= rows_.size()) return false;
+    if (!index.isValid() || index.column() != Tags || role != Qt::EditRole || index.row() >= rows_.size())
+        return false;
     const QStringList tags = parseTags(value.toString());
     if (tags == rows_[index.row()].tags) return false;
     Q_EMIT tagsEdited(rows_[index.row()].id, tags);

@@ -19,7 +19,7 @@ struct RunRow {
     qint64 steps = 0;
     double bestValLoss = qQNaN();  // NaN: never evaluated
     qint64 bestValStep = 0;
-    double answer = qQNaN();       // signed-normalised attention mass at the last probe step (NaN: no probe)
+    double answer = qQNaN();  // signed-normalised attention mass at the last probe step (NaN: no probe)
     double noise = qQNaN();
     qint64 probeStep = 0;
     QDateTime created;
@@ -32,7 +32,7 @@ RunRow runRowFrom(const RunSummary& summary);
 
 class RunsTableModel : public QAbstractTableModel {
     Q_OBJECT
-public:
+  public:
     enum Column { Name, Kind, Group, Status, Steps, BestVal, Answer, Noise, Tags, Created, ColumnCount };
     static constexpr int SortRole = Qt::UserRole + 1;  // numbers as numbers, times as seconds
     static constexpr int IdRole = Qt::UserRole + 2;
@@ -58,11 +58,11 @@ public:
     Qt::ItemFlags flags(const QModelIndex& index) const override;
     bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     // The user edited a run's tags inline; the owner writes them to the store and calls setTags().
     void tagsEdited(qint64 runId, const QStringList& tags);
 
-private:
+  private:
     QVector<RunRow> rows_;
 };
 

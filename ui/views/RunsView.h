@@ -29,7 +29,7 @@ class StoreWatcher;
 
 class RunsView : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit RunsView(const needlescope::app::AppPaths& paths, QWidget* parent = nullptr);
     ~RunsView() override;
 
@@ -46,26 +46,26 @@ public:
     // (their loss curves). `error` gets the reason on failure.
     bool exportSelectionTo(const QString& path, QString* error = nullptr);
 
-public Q_SLOTS:
+  public Q_SLOTS:
     void refresh();
-    void exportSelection();       // asks for a file, then exportSelectionTo()
-    void deleteSelectedRuns();    // asks for confirmation
+    void exportSelection();     // asks for a file, then exportSelectionTo()
+    void deleteSelectedRuns();  // asks for confirmation
     void inspectSelected();
     void compareSelected();
     void resumeSelected();
     void saveNotes();
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void inspectRequested(qint64 runId);
     void compareRequested(const QVector<qint64>& runIds);
     void resumeRequested(qint64 runId);
     void runsChanged();
     void statusMessage(const QString& message, int timeoutMs);
 
-protected:
+  protected:
     void showEvent(QShowEvent* event) override;
 
-private:
+  private:
     RunStore* store();
     void showError(const QString& message);
     void updateButtons();

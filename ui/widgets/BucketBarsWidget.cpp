@@ -22,14 +22,15 @@ bool hasValue(const BarSeries& s, int category) {
 
 BucketBarsWidget::BucketBarsWidget(QWidget* parent)
     : QWidget(parent),
-      categories_{QStringLiteral("sink"), QStringLiteral("answer"), QStringLiteral("noise"), QStringLiteral("query")} {
+      categories_{QStringLiteral("sink"), QStringLiteral("answer"), QStringLiteral("noise"),
+                  QStringLiteral("query")} {
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
 }
 
 QColor BucketBarsWidget::defaultColor(int i) {
     // Okabe–Ito in the buckets' own order: blue, vermillion, green, yellow, purple.
-    static const OkabeIto colors[] = {OkabeIto::Blue, OkabeIto::Vermillion, OkabeIto::BluishGreen, OkabeIto::Yellow,
-                                      OkabeIto::ReddishPurple};
+    static const OkabeIto colors[] = {OkabeIto::Blue, OkabeIto::Vermillion, OkabeIto::BluishGreen,
+                                      OkabeIto::Yellow, OkabeIto::ReddishPurple};
     return okabeIto(colors[std::abs(i) % 5]);
 }
 
@@ -132,7 +133,8 @@ QRect BucketBarsWidget::barRect(int category, int series) const {
 }
 
 QSize BucketBarsWidget::sizeHint() const {
-    const int rows = std::max(1, static_cast<int>(categories_.size())) * std::max(1, static_cast<int>(series_.size()));
+    const int rows =
+        std::max(1, static_cast<int>(categories_.size())) * std::max(1, static_cast<int>(series_.size()));
     return QSize(360, 3 * fontMetrics().height() + rows * (fontMetrics().height() + 4) +
                           categories_.size() * kGroupGap);
 }

@@ -11,13 +11,13 @@ namespace needlescope {
 
 struct BarSeries {
     QString name;
-    QColor color;             // invalid: a default colour by position
-    QVector<double> values;   // one per category (missing or NaN values draw no bar)
+    QColor color;            // invalid: a default colour by position
+    QVector<double> values;  // one per category (missing or NaN values draw no bar)
 };
 
 class BucketBarsWidget : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit BucketBarsWidget(QWidget* parent = nullptr);
 
     void setCategories(const QStringList& categories);  // default: sink, answer, noise, query
@@ -40,10 +40,10 @@ public:
 
     static QColor defaultColor(int seriesIndex);
 
-protected:
+  protected:
     void paintEvent(QPaintEvent* event) override;
 
-private:
+  private:
     struct Layout {
         QRect title;
         QRect legend;

@@ -58,12 +58,13 @@ void ColorBarWidget::setOrientation(Qt::Orientation orientation) {
     update();
 }
 
-int ColorBarWidget::preferredThickness(const QFontMetrics& fm, const ColorScale& scale, Qt::Orientation orientation,
-                                       const QString& title) {
+int ColorBarWidget::preferredThickness(const QFontMetrics& fm, const ColorScale& scale,
+                                       Qt::Orientation orientation, const QString& title) {
     if (orientation == Qt::Horizontal)
         return kBarThickness + kTickLength + kGap + fm.height() + (title.isEmpty() ? 0 : fm.height() + kGap);
     int labelWidth = 0;
-    for (double v : tickValues(scale)) labelWidth = std::max(labelWidth, fm.horizontalAdvance(formatValue(v)));
+    for (double v : tickValues(scale))
+        labelWidth = std::max(labelWidth, fm.horizontalAdvance(formatValue(v)));
     const int titleWidth = title.isEmpty() ? 0 : fm.height() + kGap;  // drawn rotated
     return titleWidth + kBarThickness + kTickLength + kGap + labelWidth + 2;
 }
@@ -83,8 +84,8 @@ void ColorBarWidget::paintEvent(QPaintEvent*) {
     paint(painter, rect(), scale_, orientation_, title_);
 }
 
-void ColorBarWidget::paint(QPainter& painter, const QRect& area, const ColorScale& scale, Qt::Orientation orientation,
-                           const QString& title) {
+void ColorBarWidget::paint(QPainter& painter, const QRect& area, const ColorScale& scale,
+                           Qt::Orientation orientation, const QString& title) {
     const QFontMetrics fm = painter.fontMetrics();
     const QColor text = painter.pen().color().isValid() ? painter.pen().color() : QColor(Qt::black);
     painter.save();
@@ -102,7 +103,8 @@ void ColorBarWidget::paint(QPainter& painter, const QRect& area, const ColorScal
         painter.setPen(text);
         painter.drawRect(bar.adjusted(0, 0, -1, -1));
         for (double v : tickValues(scale)) {
-            const int y = bar.bottom() - static_cast<int>(std::lround(tickFraction(scale, v) * (bar.height() - 1)));
+            const int y =
+                bar.bottom() - static_cast<int>(std::lround(tickFraction(scale, v) * (bar.height() - 1)));
             painter.drawLine(bar.right() + 1, y, bar.right() + kTickLength, y);
             const QRect label(bar.right() + kTickLength + kGap, y - halfLabel, area.right() - bar.right(),
                               2 * halfLabel);
@@ -116,7 +118,8 @@ void ColorBarWidget::paint(QPainter& painter, const QRect& area, const ColorScal
         }
     } else {
         int labelHalf = 0;
-        for (double v : tickValues(scale)) labelHalf = std::max(labelHalf, fm.horizontalAdvance(formatValue(v)) / 2);
+        for (double v : tickValues(scale))
+            labelHalf = std::max(labelHalf, fm.horizontalAdvance(formatValue(v)) / 2);
         const int titleHeight = title.isEmpty() ? 0 : fm.height() + kGap;
         const QRect bar(area.left() + labelHalf, area.top() + titleHeight,
                         std::max(1, area.width() - 2 * labelHalf), kBarThickness);
@@ -129,7 +132,8 @@ void ColorBarWidget::paint(QPainter& painter, const QRect& area, const ColorScal
             painter.drawText(QRect(area.left(), area.top(), area.width(), fm.height()), Qt::AlignCenter,
                              fm.elidedText(title, Qt::ElideRight, area.width()));
         for (double v : tickValues(scale)) {
-            const int x = bar.left() + static_cast<int>(std::lround(tickFraction(scale, v) * (bar.width() - 1)));
+            const int x =
+                bar.left() + static_cast<int>(std::lround(tickFraction(scale, v) * (bar.width() - 1)));
             painter.drawLine(x, bar.bottom() + 1, x, bar.bottom() + kTickLength);
             const QString s = formatValue(v);
             const int w = fm.horizontalAdvance(s);

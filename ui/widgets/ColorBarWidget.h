@@ -11,7 +11,7 @@ namespace needlescope {
 
 class ColorBarWidget : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit ColorBarWidget(QWidget* parent = nullptr);
 
     void setColorScale(const ColorScale& scale);
@@ -22,19 +22,19 @@ public:
     Qt::Orientation orientation() const { return orientation_; }
 
     // Paints a bar with its ticks and title inside `area`; shared with widgets that draw a legend inline.
-    static void paint(QPainter& painter, const QRect& area, const ColorScale& scale, Qt::Orientation orientation,
-                      const QString& title = QString());
+    static void paint(QPainter& painter, const QRect& area, const ColorScale& scale,
+                      Qt::Orientation orientation, const QString& title = QString());
     // The width (vertical) or height (horizontal) that paint() needs for its labels with this font.
-    static int preferredThickness(const QFontMetrics& metrics, const ColorScale& scale, Qt::Orientation orientation,
-                                  const QString& title = QString());
+    static int preferredThickness(const QFontMetrics& metrics, const ColorScale& scale,
+                                  Qt::Orientation orientation, const QString& title = QString());
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
-protected:
+  protected:
     void paintEvent(QPaintEvent* event) override;
 
-private:
+  private:
     ColorScale scale_;
     QString title_;
     Qt::Orientation orientation_ = Qt::Vertical;

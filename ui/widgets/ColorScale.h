@@ -8,7 +8,7 @@
 namespace needlescope {
 
 class ColorScale {
-public:
+  public:
     enum class Mode { Sequential, Diverging };
 
     ColorScale() = default;
@@ -44,7 +44,7 @@ public:
     }
     bool operator!=(const ColorScale& o) const { return !(*this == o); }
 
-private:
+  private:
     double transfer(double v) const;
 
     Mode mode_ = Mode::Sequential;

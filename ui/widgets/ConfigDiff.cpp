@@ -11,8 +11,10 @@ void flattenInto(const QJsonObject& object, const QString& prefix, QMap<QString,
     for (auto it = object.begin(); it != object.end(); ++it) {
         const QString key = prefix.isEmpty() ? it.key() : prefix + QLatin1Char('.') + it.key();
         const QJsonValue value = it.value();
-        if (value.isObject() && !value.toObject().isEmpty()) flattenInto(value.toObject(), key, out);
-        else out.insert(key, value);
+        if (value.isObject() && !value.toObject().isEmpty())
+            flattenInto(value.toObject(), key, out);
+        else
+            out.insert(key, value);
     }
 }
 
@@ -44,7 +46,8 @@ QVector<ConfigDifference> configDifferences(const QJsonObject& a, const QJsonObj
     return out;
 }
 
-QVector<ConfigDifferenceN> configDifferences(const QVector<QJsonObject>& configs, const QStringList& ignoredKeys) {
+QVector<ConfigDifferenceN> configDifferences(const QVector<QJsonObject>& configs,
+                                             const QStringList& ignoredKeys) {
     QVector<QMap<QString, QJsonValue>> flat;
     QMap<QString, bool> keys;  // sorted union of keys
     for (const QJsonObject& c : configs) {
@@ -71,11 +74,16 @@ QVector<ConfigDifferenceN> configDifferences(const QVector<QJsonObject>& configs
 
 QString configValueText(const QJsonValue& value) {
     switch (value.type()) {
-        case QJsonValue::Undefined: return QStringLiteral("—");
-        case QJsonValue::Null: return QStringLiteral("null");
-        case QJsonValue::Bool: return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-        case QJsonValue::Double: return QString::number(value.toDouble(), 'g', 10);
-        case QJsonValue::String: return value.toString();
+        case QJsonValue::Undefined:
+            return QStringLiteral("—");
+        case QJsonValue::Null:
+            return QStringLiteral("null");
+        case QJsonValue::Bool:
+            return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+        case QJsonValue::Double:
+            return QString::number(value.toDouble(), 'g', 10);
+        case QJsonValue::String:
+            return value.toString();
         case QJsonValue::Array:
             return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
         case QJsonValue::Object:

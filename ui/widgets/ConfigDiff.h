@@ -11,9 +11,9 @@
 namespace needlescope {
 
 struct ConfigDifference {
-    QString key;       // dotted path
-    QJsonValue a;      // Undefined when the key is missing from A
-    QJsonValue b;      // Undefined when the key is missing from B
+    QString key;   // dotted path
+    QJsonValue a;  // Undefined when the key is missing from A
+    QJsonValue b;  // Undefined when the key is missing from B
 };
 
 // One key whose value is not the same in every configuration; values[i] is Undefined where config i lacks it.

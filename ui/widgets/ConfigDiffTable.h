@@ -9,7 +9,7 @@ namespace needlescope {
 
 class ConfigDiffTable : public QTableWidget {
     Q_OBJECT
-public:
+  public:
     explicit ConfigDiffTable(QWidget* parent = nullptr);
 
     // One column per run, headed by its name; rows are the differing keys.
@@ -20,7 +20,7 @@ public:
     int differenceCount() const { return rowCount(); }
     QStringList differingKeys() const;
 
-private:
+  private:
     void rebuild();
 
     QStringList names_;

@@ -18,7 +18,8 @@ constexpr int kMaxCell = 96;
 
 // Black or white text, whichever reads better on `background`.
 QColor contrastingText(const QColor& background) {
-    const double luminance = 0.2126 * background.redF() + 0.7152 * background.greenF() + 0.0722 * background.blueF();
+    const double luminance =
+        0.2126 * background.redF() + 0.7152 * background.greenF() + 0.0722 * background.blueF();
     return luminance > 0.55 ? QColor(Qt::black) : QColor(Qt::white);
 }
 
@@ -102,7 +103,8 @@ void HeadGridWidget::setShowValues(bool show) {
 }
 
 void HeadGridWidget::rebuildScalarScale() {
-    scalarScale_ = fixedRange_ ? ColorScale(mode_, fixedMin_, fixedMax_) : ColorScale::fitted(mode_, scalars_);
+    scalarScale_ =
+        fixedRange_ ? ColorScale(mode_, fixedMin_, fixedMax_) : ColorScale::fitted(mode_, scalars_);
 }
 
 void HeadGridWidget::rebuildThumbnail(Thumbnail& thumb) const {
@@ -113,7 +115,8 @@ void HeadGridWidget::rebuildThumbnail(Thumbnail& thumb) const {
     thumb.image = QImage(thumb.cols, thumb.rows, QImage::Format_RGB32);
     for (int r = 0; r < thumb.rows; ++r) {
         auto* line = reinterpret_cast<QRgb*>(thumb.image.scanLine(r));
-        for (int c = 0; c < thumb.cols; ++c) line[c] = scale.rgb(thumb.values[static_cast<size_t>(r) * thumb.cols + c]);
+        for (int c = 0; c < thumb.cols; ++c)
+            line[c] = scale.rgb(thumb.values[static_cast<size_t>(r) * thumb.cols + c]);
     }
 }
 
@@ -147,8 +150,8 @@ HeadGridWidget::Geometry HeadGridWidget::geometry() const {
 }
 
 QRect HeadGridWidget::cellRectIn(const Geometry& g, int layer, int head) const {
-    return QRect(g.grid.left() + head * (g.cell + g.spacing), g.grid.top() + layer * (g.cell + g.spacing), g.cell,
-                 g.cell);
+    return QRect(g.grid.left() + head * (g.cell + g.spacing), g.grid.top() + layer * (g.cell + g.spacing),
+                 g.cell, g.cell);
 }
 
 QRect HeadGridWidget::cellRect(int layer, int head) const {
@@ -175,7 +178,8 @@ QColor HeadGridWidget::cellColor(int layer, int head) const {
 QSize HeadGridWidget::sizeHint() const {
     const QFontMetrics fm = fontMetrics();
     const int cell = 40;
-    const int w = fm.horizontalAdvance(QStringLiteral("L00")) + 4 * kMargin + std::max(1, heads_) * (cell + kSpacing);
+    const int w =
+        fm.horizontalAdvance(QStringLiteral("L00")) + 4 * kMargin + std::max(1, heads_) * (cell + kSpacing);
     const int h = fm.height() + 3 * kMargin + std::max(1, layers_) * (cell + kSpacing);
     return QSize(w, h);
 }
@@ -223,13 +227,26 @@ void HeadGridWidget::keyPressEvent(QKeyEvent* event) {
     int head = selHead_ < 0 ? 0 : selHead_;
     const bool hadSelection = selLayer_ >= 0;
     switch (event->key()) {
-        case Qt::Key_Left: head = hadSelection ? head - 1 : head; break;
-        case Qt::Key_Right: head = hadSelection ? head + 1 : head; break;
-        case Qt::Key_Up: layer = hadSelection ? layer - 1 : layer; break;
-        case Qt::Key_Down: layer = hadSelection ? layer + 1 : layer; break;
-        case Qt::Key_Home: head = 0; break;
-        case Qt::Key_End: head = heads_ - 1; break;
-        default: return QWidget::keyPressEvent(event);
+        case Qt::Key_Left:
+            head = hadSelection ? head - 1 : head;
+            break;
+        case Qt::Key_Right:
+            head = hadSelection ? head + 1 : head;
+            break;
+        case Qt::Key_Up:
+            layer = hadSelection ? layer - 1 : layer;
+            break;
+        case Qt::Key_Down:
+            layer = hadSelection ? layer + 1 : layer;
+            break;
+        case Qt::Key_Home:
+            head = 0;
+            break;
+        case Qt::Key_End:
+            head = heads_ - 1;
+            break;
+        default:
+            return QWidget::keyPressEvent(event);
     }
     selectHead(std::clamp(layer, 0, layers_ - 1), std::clamp(head, 0, heads_ - 1));
     event->accept();
@@ -254,8 +271,8 @@ void HeadGridWidget::paintEvent(QPaintEvent*) {
     }
     for (int l = 0; l < layers_; ++l) {
         const QRect cell = cellRectIn(g, l, 0);
-        painter.drawText(QRect(0, cell.top(), g.grid.left() - kMargin, cell.height()), Qt::AlignRight | Qt::AlignVCenter,
-                         QStringLiteral("L%1").arg(l));
+        painter.drawText(QRect(0, cell.top(), g.grid.left() - kMargin, cell.height()),
+                         Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("L%1").arg(l));
     }
 
     QFont small = font();

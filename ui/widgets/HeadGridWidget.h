@@ -12,7 +12,7 @@ namespace needlescope {
 
 class HeadGridWidget : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit HeadGridWidget(QWidget* parent = nullptr);
 
     // Resets the grid to layers × heads empty cells (keeps the selection when it still fits).
@@ -50,17 +50,17 @@ public:
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void headSelected(int layer, int head);
     void headHovered(int layer, int head, float value);
 
-protected:
+  protected:
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
 
-private:
+  private:
     struct Thumbnail {
         int rows = 0;
         int cols = 0;
@@ -76,7 +76,9 @@ private:
     Geometry geometry() const;
     QRect cellRectIn(const Geometry& g, int layer, int head) const;
     int index(int layer, int head) const { return layer * heads_ + head; }
-    bool valid(int layer, int head) const { return layer >= 0 && head >= 0 && layer < layers_ && head < heads_; }
+    bool valid(int layer, int head) const {
+        return layer >= 0 && head >= 0 && layer < layers_ && head < heads_;
+    }
     void rebuildScalarScale();
     void rebuildThumbnail(Thumbnail& thumb) const;
     void rebuildThumbnails();

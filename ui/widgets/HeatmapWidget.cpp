@@ -126,7 +126,8 @@ QPair<float, float> HeatmapWidget::dataRange() const {
 }
 
 void HeatmapWidget::updateScale() {
-    ColorScale next = fixedRange_ ? ColorScale(mode_, fixedMin_, fixedMax_) : ColorScale::fitted(mode_, values_);
+    ColorScale next =
+        fixedRange_ ? ColorScale(mode_, fixedMin_, fixedMax_) : ColorScale::fitted(mode_, values_);
     next.setSymLog(symLog_);
     if (next == scale_) return;
     scale_ = next;
@@ -178,7 +179,8 @@ void HeatmapWidget::ensureImage() const {
         const float* src = values_.data() + static_cast<size_t>(r) * cols_;
         for (int c = 0; c < cols_; ++c) {
             const double t = scale_.position(src[c]);
-            line[c] = std::isnan(t) ? ColorScale::nanColor() : lut[static_cast<size_t>(std::lround(t * kSteps))];
+            line[c] =
+                std::isnan(t) ? ColorScale::nanColor() : lut[static_cast<size_t>(std::lround(t * kSteps))];
         }
     }
 }
@@ -195,7 +197,8 @@ const QImage& HeatmapWidget::scaledImage(const QSize& px) const {
     // Nearest neighbour with the exact cell boundaries that cellAt()/cellRect() use.
     scaled_ = QImage(px, QImage::Format_RGB32);
     std::vector<int> srcCol(px.width());
-    for (int x = 0; x < px.width(); ++x) srcCol[x] = static_cast<int>(static_cast<qint64>(x) * cols_ / px.width());
+    for (int x = 0; x < px.width(); ++x)
+        srcCol[x] = static_cast<int>(static_cast<qint64>(x) * cols_ / px.width());
     for (int y = 0; y < px.height(); ++y) {
         const int r = static_cast<int>(static_cast<qint64>(y) * rows_ / px.height());
         const auto* src = reinterpret_cast<const QRgb*>(image_.constScanLine(r));
@@ -251,7 +254,8 @@ HeatmapWidget::Layout HeatmapWidget::computeLayout() const {
     }
     layout.plot = plot;
     layout.rowLabels = QRect(r.left(), plot.top(), rowLabelWidth - kLabelGap, plot.height());
-    layout.colLabels = QRect(plot.left(), plot.bottom() + 1 + kLabelGap, plot.width(), colLabelHeight - kLabelGap);
+    layout.colLabels =
+        QRect(plot.left(), plot.bottom() + 1 + kLabelGap, plot.width(), colLabelHeight - kLabelGap);
     if (showColorBar_) {  // beside the plot (square cells can leave room on the right), as tall as it
         layout.colorBar.moveLeft(plot.right() + 1 + 2 * kLabelGap);
         layout.colorBar.setHeight(plot.bottom() - layout.colorBar.top() + 1);
@@ -360,8 +364,8 @@ void HeatmapWidget::paintRowLabels(QPainter& painter, const Layout& layout) cons
     const int stride = labelStride(fm.height(), double(layout.plot.height()) / rows_);
     for (int r = 0; r < rows_; r += stride) {
         const QRect cell = cellRectIn(layout.plot, r, 0);
-        const QRect label(layout.rowLabels.left(), cell.center().y() - fm.height() / 2, layout.rowLabels.width(),
-                          fm.height());
+        const QRect label(layout.rowLabels.left(), cell.center().y() - fm.height() / 2,
+                          layout.rowLabels.width(), fm.height());
         painter.drawText(label, Qt::AlignRight | Qt::AlignVCenter,
                          fm.elidedText(rowLabel(r), Qt::ElideRight, layout.rowLabels.width()));
     }
@@ -402,7 +406,8 @@ void HeatmapWidget::paintOverlays(QPainter& painter, const Layout& layout) const
         const QRect row = cellRectIn(layout.plot, highlightedRow_, 0);
         // Neutral, dashed: the span colours stay reserved for spans.
         painter.setPen(QPen(palette().color(QPalette::WindowText), 1.5, Qt::DashLine));
-        painter.drawRect(QRectF(layout.plot.left() + 0.5, row.top() - 0.5, layout.plot.width() - 1, row.height() + 1));
+        painter.drawRect(
+            QRectF(layout.plot.left() + 0.5, row.top() - 0.5, layout.plot.width() - 1, row.height() + 1));
     }
     if (hoverRow_ >= 0) {
         const QRect cell = cellRectIn(layout.plot, hoverRow_, hoverCol_);

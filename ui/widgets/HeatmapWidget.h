@@ -15,7 +15,7 @@ namespace needlescope {
 
 class HeatmapWidget : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit HeatmapWidget(QWidget* parent = nullptr);
 
     // Row-major values, rows × cols of them (a size mismatch clears the matrix).
@@ -70,13 +70,13 @@ public:
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void hovered(int row, int col, float value);
     void hoverLeft();
     void cellClicked(int row, int col);
     void colorScaleChanged(const needlescope::ColorScale& scale);
 
-protected:
+  protected:
     void paintEvent(QPaintEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
@@ -84,7 +84,7 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
     void changeEvent(QEvent* event) override;
 
-private:
+  private:
     struct Layout {
         QRect title;
         QRect plot;

@@ -27,11 +27,17 @@ inline QColor question() { return okabeIto(OkabeIto::SkyBlue); }
 inline QColor sink() { return okabeIto(OkabeIto::ReddishPurple); }
 }  // namespace SpanColors
 
-inline HighlightSpan needleSpan(int begin, int end) { return {QStringLiteral("needle"), begin, end, SpanColors::needle()}; }
-inline HighlightSpan answerSpan(int begin, int end) { return {QStringLiteral("answer"), begin, end, SpanColors::answer()}; }
+inline HighlightSpan needleSpan(int begin, int end) {
+    return {QStringLiteral("needle"), begin, end, SpanColors::needle()};
+}
+inline HighlightSpan answerSpan(int begin, int end) {
+    return {QStringLiteral("answer"), begin, end, SpanColors::answer()};
+}
 inline HighlightSpan questionSpan(int begin, int end) {
     return {QStringLiteral("question"), begin, end, SpanColors::question()};
 }
-inline HighlightSpan sinkSpan(int begin, int end) { return {QStringLiteral("sink"), begin, end, SpanColors::sink()}; }
+inline HighlightSpan sinkSpan(int begin, int end) {
+    return {QStringLiteral("sink"), begin, end, SpanColors::sink()};
+}
 
 }  // namespace needlescope

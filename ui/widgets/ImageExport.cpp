@@ -12,8 +12,8 @@ namespace needlescope {
 namespace {
 
 bool isRasterSuffix(const QString& suffix) {
-    return suffix == QLatin1String("png") || suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg") ||
-           suffix == QLatin1String("bmp");
+    return suffix == QLatin1String("png") || suffix == QLatin1String("jpg") ||
+           suffix == QLatin1String("jpeg") || suffix == QLatin1String("bmp");
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ constexpr int kUnderline = 4;
 constexpr int kMaxTokenWidth = 160;
 
 QColor contrastingText(const QColor& background) {
-    const double luminance = 0.2126 * background.redF() + 0.7152 * background.greenF() + 0.0722 * background.blueF();
+    const double luminance =
+        0.2126 * background.redF() + 0.7152 * background.greenF() + 0.0722 * background.blueF();
     return luminance > 0.55 ? QColor(Qt::black) : QColor(Qt::white);
 }
 
@@ -71,8 +72,10 @@ void TokenStripWidget::ensureTokenVisible(int index) {
     QScrollBar* bar = horizontalScrollBar();
     const int x0 = left_[index];
     const int x1 = x0 + width_[index];
-    if (x0 - kMargin < bar->value()) bar->setValue(x0 - kMargin);
-    else if (x1 + kMargin > bar->value() + viewport()->width()) bar->setValue(x1 + kMargin - viewport()->width());
+    if (x0 - kMargin < bar->value())
+        bar->setValue(x0 - kMargin);
+    else if (x1 + kMargin > bar->value() + viewport()->width())
+        bar->setValue(x1 + kMargin - viewport()->width());
 }
 
 void TokenStripWidget::relayout() {
@@ -81,8 +84,10 @@ void TokenStripWidget::relayout() {
     width_.resize(tokens_.size());
     int x = kMargin;
     for (int i = 0; i < tokens_.size(); ++i) {
-        // +2: elidedText() measures with fractional advances and would elide a box sized to the integer width.
-        const int w = std::min(kMaxTokenWidth, fm.horizontalAdvance(visibleToken(tokens_[i])) + 2) + 2 * kPadding;
+        // +2: elidedText() measures with fractional advances and would elide a box sized to the integer
+        // width.
+        const int w =
+            std::min(kMaxTokenWidth, fm.horizontalAdvance(visibleToken(tokens_[i])) + 2) + 2 * kPadding;
         left_[i] = x;
         width_[i] = std::max(w, 2 * kPadding + 4);
         x += width_[i] + kGap;
@@ -104,8 +109,8 @@ int TokenStripWidget::tokenTop() const { return kMargin + legendHeight(); }
 int TokenStripWidget::tokenHeight() const { return fontMetrics().height() + 2 * kPadding; }
 
 QSize TokenStripWidget::sizeHint() const {
-    const int h = tokenTop() + tokenHeight() + kUnderline + 2 * kMargin + horizontalScrollBar()->sizeHint().height() +
-                  2 * frameWidth();
+    const int h = tokenTop() + tokenHeight() + kUnderline + 2 * kMargin +
+                  horizontalScrollBar()->sizeHint().height() + 2 * frameWidth();
     return QSize(600, h);
 }
 
@@ -117,7 +122,8 @@ QRect TokenStripWidget::tokenRect(int index) const {
 }
 
 int TokenStripWidget::tokenAt(const QPoint& pos) const {
-    if (tokens_.isEmpty() || pos.y() < tokenTop() || pos.y() >= tokenTop() + tokenHeight() + kUnderline) return -1;
+    if (tokens_.isEmpty() || pos.y() < tokenTop() || pos.y() >= tokenTop() + tokenHeight() + kUnderline)
+        return -1;
     const int x = pos.x() + horizontalScrollBar()->value();
     const auto it = std::upper_bound(left_.begin(), left_.end(), x);
     if (it == left_.begin()) return -1;
@@ -136,7 +142,8 @@ QColor TokenStripWidget::tokenBackground(int index) const {
 
 QString TokenStripWidget::tooltipFor(int index) const {
     QString text = QStringLiteral("#%1  “%2”").arg(index).arg(visibleToken(tokens_[index]));
-    if (static_cast<size_t>(index) < weights_.size()) text += QStringLiteral("\nweight %1").arg(formatValue(weights_[index]));
+    if (static_cast<size_t>(index) < weights_.size())
+        text += QStringLiteral("\nweight %1").arg(formatValue(weights_[index]));
     QStringList in;
     for (const HighlightSpan& s : spans_)
         if (s.contains(index)) in << s.label;
@@ -157,8 +164,10 @@ bool TokenStripWidget::viewportEvent(QEvent* event) {
             auto* me = static_cast<QMouseEvent*>(event);
             const int i = tokenAt(me->position().toPoint());
             if (i != hover_) {
-                if (i >= 0) QToolTip::showText(me->globalPosition().toPoint(), tooltipFor(i), viewport());
-                else QToolTip::hideText();
+                if (i >= 0)
+                    QToolTip::showText(me->globalPosition().toPoint(), tooltipFor(i), viewport());
+                else
+                    QToolTip::hideText();
             }
             setHover(i);
             return true;
@@ -183,7 +192,8 @@ bool TokenStripWidget::viewportEvent(QEvent* event) {
             horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta / 2);
             return true;
         }
-        default: break;
+        default:
+            break;
     }
     return QAbstractScrollArea::viewportEvent(event);
 }
@@ -219,8 +229,8 @@ void TokenStripWidget::paintEvent(QPaintEvent*) {
     }
     if (tokens_.isEmpty()) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.drawText(QRect(kMargin, tokenTop(), viewport()->width(), tokenHeight()), Qt::AlignLeft | Qt::AlignVCenter,
-                         tr("No tokens"));
+        painter.drawText(QRect(kMargin, tokenTop(), viewport()->width(), tokenHeight()),
+                         Qt::AlignLeft | Qt::AlignVCenter, tr("No tokens"));
         return;
     }
     if (!weights_.empty()) {
@@ -232,8 +242,8 @@ void TokenStripWidget::paintEvent(QPaintEvent*) {
 
     const int scroll = horizontalScrollBar()->value();
     // The first token that can be visible is the last one starting at or before the scroll offset.
-    const int begin =
-        std::max(0, static_cast<int>(std::upper_bound(left_.begin(), left_.end(), scroll) - left_.begin()) - 1);
+    const int begin = std::max(
+        0, static_cast<int>(std::upper_bound(left_.begin(), left_.end(), scroll) - left_.begin()) - 1);
     for (int i = begin; i < tokens_.size(); ++i) {
         const QRect box = tokenRect(i);
         if (box.left() > viewport()->width()) break;

@@ -13,7 +13,7 @@ namespace needlescope {
 
 class TokenStripWidget : public QAbstractScrollArea {
     Q_OBJECT
-public:
+  public:
     explicit TokenStripWidget(QWidget* parent = nullptr);
 
     void setTokens(const QStringList& pieces);  // clears weights, keeps spans
@@ -36,23 +36,23 @@ public:
     // Token rectangle in viewport coordinates (the scroll offset applied); empty when out of range.
     QRect tokenRect(int index) const;
     int tokenAt(const QPoint& viewportPos) const;  // -1 when no token is there
-    QColor tokenBackground(int index) const;        // the fill used for a token
+    QColor tokenBackground(int index) const;       // the fill used for a token
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void tokenHovered(int index);  // -1 when the pointer leaves the tokens
     void tokenClicked(int index);
 
-protected:
+  protected:
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
     void scrollContentsBy(int dx, int dy) override;
     bool viewportEvent(QEvent* event) override;
     void changeEvent(QEvent* event) override;
 
-private:
+  private:
     void relayout();
     void updateScrollBar();
     int legendHeight() const;

@@ -103,7 +103,8 @@ InspectWorker::InspectWorker(QObject* parent) : QObject(parent), shared_(std::ma
             }
             outcome->milliseconds =
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-            QMetaObject::invokeMethod(this, [this, outcome] { deliver(outcome); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, outcome] { deliver(outcome); }, Qt::QueuedConnection);
         }
     });
 }

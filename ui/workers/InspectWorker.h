@@ -51,23 +51,23 @@ struct InspectOutcome {
 
 class InspectWorker : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit InspectWorker(QObject* parent = nullptr);
     ~InspectWorker() override;  // waits for the job in progress (if any) to end
 
     // Queues a job, replacing a pending one; returns its id (ids increase).
     quint64 request(const std::vector<InspectionRequest>& requests);
     quint64 latestId() const;
-    bool isBusy() const;       // a job is pending or running
-    int droppedCount() const;  // jobs superseded before they ran or whose results came too late
+    bool isBusy() const;         // a job is pending or running
+    int droppedCount() const;    // jobs superseded before they ran or whose results came too late
     int completedCount() const;  // results delivered
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void busyChanged(bool busy);
     // Only the latest job's outcome is delivered (in the thread that owns the worker).
     void finished(const needlescope::InspectOutcome& outcome);
 
-private:
+  private:
     struct Shared;
     void deliver(const std::shared_ptr<InspectOutcome>& outcome);
 

@@ -24,7 +24,7 @@ struct TrainingWorker::Job {
 // Lives on the training thread: log lines and run creation go out as queued signals at once; metrics
 // and progress are queued in the worker and drained by the UI thread.
 class TrainingWorker::Sink : public TrainingSink {
-public:
+  public:
     explicit Sink(TrainingWorker* worker) : worker_(worker) {}
 
     void onLog(const std::string& line) override { Q_EMIT worker_->logLine(QString::fromStdString(line)); }
@@ -39,7 +39,7 @@ public:
 
     void onProgress(const TrainingProgress& p) override { worker_->post(nullptr, &p); }
 
-private:
+  private:
     TrainingWorker* worker_;
 };
 
@@ -49,10 +49,11 @@ TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
     qRegisterMetaType<RunStatus>();
     qRegisterMetaType<QVector<ModelMetrics>>();
     qRegisterMetaType<QVector<qint64>>();
-    connect(this, &TrainingWorker::runsCreated, this, [this](const QVector<qint64>& ids, const QString& group) {
-        runIds_ = ids;
-        group_ = group;
-    });
+    connect(this, &TrainingWorker::runsCreated, this,
+            [this](const QVector<qint64>& ids, const QString& group) {
+                runIds_ = ids;
+                group_ = group;
+            });
 }
 
 TrainingWorker::~TrainingWorker() {
@@ -100,7 +101,8 @@ bool TrainingWorker::launch(std::shared_ptr<Job> job) {
             TrainingProbeSettings probe;
             probe.dbPath = paths.dbPath;
             probe.dataDir = paths.dataDir;
-            ExperimentHooks hooks = makeTrainingProbeHooks(probe, [&sink](const std::string& line) { sink.onLog(line); });
+            ExperimentHooks hooks =
+                makeTrainingProbeHooks(probe, [&sink](const std::string& line) { sink.onLog(line); });
             Experiment experiment(job->config, paths, &sink, &job->control, hooks);
             job->status = job->resumeRunId > 0 ? experiment.resume(job->resumeRunId) : experiment.run();
         } catch (const std::exception& e) {

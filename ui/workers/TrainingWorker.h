@@ -34,7 +34,7 @@ struct TrainingPaths {
 
 class TrainingWorker : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit TrainingWorker(QObject* parent = nullptr);
     // Stops a running experiment (its runs stay resumable) and waits for the thread.
     ~TrainingWorker() override;
@@ -52,13 +52,13 @@ public:
     // Waits (processing no events) until the thread has ended; true when it has.
     bool waitForThread(int milliseconds);
 
-public Q_SLOTS:
+  public Q_SLOTS:
     void pause();
     void resume();
     void stop();    // finish the step, checkpoint, status Interrupted
     void cancel();  // finish the step, status Cancelled
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void started();
     void logLine(const QString& line);
     void runsCreated(const QVector<qint64>& runIds, const QString& group);
@@ -69,7 +69,7 @@ Q_SIGNALS:
     // status: Finished, Interrupted, Cancelled or Failed (then `error` says why).
     void finished(needlescope::RunStatus status, const QString& error);
 
-private:
+  private:
     struct Job;
     class Sink;
     bool launch(std::shared_ptr<Job> job);
