@@ -70,6 +70,14 @@ class GuiSandbox {
         return paths;
     }
 
+    // init() and a private copy of the trained fixture store in `*trained` (see trainedStore()), as the view
+    // tests start. Returns an empty string or what went wrong.
+    QString initWithTrainedStore(const QString& appName, needlescope::app::AppPaths* trained) {
+        QString error = init(appName);
+        if (error.isEmpty()) *trained = trainedStore(QStringLiteral("trained"), &error);
+        return error;
+    }
+
     // A private copy (named `name`) of the trained fixture store: one tiny paired run (standard + DIFF,
     // context 128, 30 steps, checkpoints at 10/20/30), with every stored path moved into the copy so a
     // test may delete or resume runs freely. Empty dbPath and `error` set when the fixture is missing.

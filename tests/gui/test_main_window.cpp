@@ -51,13 +51,10 @@ class MainWindowTest : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        const QString problem = sandbox_.init("test_main_window");
+        const QString problem = sandbox_.initWithTrainedStore("test_main_window", &paired_);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
         corpus_ = sandbox_.corpus();
         empty_ = sandbox_.emptyStore("empty");
-        QString error;
-        paired_ = sandbox_.trainedStore("paired", &error);
-        QVERIFY2(!paired_.dbPath.isEmpty(), qPrintable(error));
     }
 
     void hasFourTabsAndAnIcon() {

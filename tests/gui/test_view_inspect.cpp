@@ -49,11 +49,8 @@ class TestViewInspect : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        const QString problem = sandbox_.init("test_view_inspect");
+        const QString problem = sandbox_.initWithTrainedStore("test_view_inspect", &paths_);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
-        QString error;
-        paths_ = sandbox_.trainedStore("paired", &error);
-        QVERIFY2(!paths_.dbPath.isEmpty(), qPrintable(error));
         runIds_ = testsupport::GuiSandbox::trainedRunIds(paths_);
         QCOMPARE(int(runIds_.size()), 2);
     }

@@ -64,13 +64,10 @@ class RunsViewTest : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        const QString problem = sandbox_.init("test_view_runs");
+        const QString problem = sandbox_.initWithTrainedStore("test_view_runs", &paired_);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
         corpus_ = sandbox_.corpus();
         empty_ = sandbox_.emptyStore("empty");
-        QString error;
-        paired_ = sandbox_.trainedStore("paired", &error);
-        QVERIFY2(!paired_.dbPath.isEmpty(), qPrintable(error));
     }
 
     void showsAnEmptyStore() {
