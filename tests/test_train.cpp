@@ -105,6 +105,59 @@ class TestTrain : public QObject {
         QCOMPARE(trigger.lastStep, int64_t(4));
     }
 
+    void pausedTimeIsNotTrainingTime() {
+        // A 2 s pause after step 2 of 6: the stored wall time (and so elapsed, tokens/s and ETA, which come
+        // from the same clock) leaves it out.
+        TrainingControl control;
+        std::thread resumer;
+        traintest::StepSink trigger(2, [&] {
+            control.pause();
+            resumer = std::thread([&control] {
+                std::this_thread::sleep_for(std::chrono::seconds(2));
+                control.resume();
+            });
+        });
+        QElapsedTimer timer;
+        timer.start();
+        Experiment experiment(config(6), paths_, &trigger, &control);
+        QCOMPARE(experiment.run(), RunStatus::Finished);
+        resumer.join();
+        const double total = double(timer.elapsed()) / 1000.0;
+        QVERIFY(total >= 2.0);
+        RunStore store = RunStore::open(paths_.dbPath);
+        for (int64_t id : experiment.runIds()) {
+            const double wall = store.metrics(id, "train_loss").back().wallTime;
+            QVERIFY2(wall > 0 && wall < total - 1.5,
+                     qPrintable(QString("stored wall time %1 s of %2 s in all").arg(wall).arg(total)));
+        }
+    }
+
+    void everyStepIsStoredAndTheLastBeforeAStop() {
+        QCOMPARE(TrainConfig{}.logEvery, int64_t(1));
+        for (const std::string& name : presetNames()) QCOMPARE(loadPreset(name).logEvery, int64_t(1));
+
+        // A sparser cadence asked for explicitly still stores the step a stop ends on.
+        TrainConfig sparse = config(12);
+        sparse.logEvery = 5;
+        TrainingControl control;
+        traintest::StepSink trigger(7, [&control] { control.stop(); });
+        Experiment experiment(sparse, paths_, &trigger, &control);
+        QCOMPARE(experiment.run(), RunStatus::Interrupted);
+        RunStore store = RunStore::open(paths_.dbPath);
+        for (int64_t id : experiment.runIds())
+            QCOMPARE(trainLoss(store, id).size(), size_t(2));  // steps 5 and 7
+        for (int64_t id : experiment.runIds()) QVERIFY(trainLoss(store, id).count(7) == 1);
+
+        Experiment every(config(9), paths_);  // the tiny preset: every step
+        QCOMPARE(every.run(), RunStatus::Finished);
+        for (int64_t id : every.runIds()) {
+            const auto losses = trainLoss(store, id);
+            QCOMPARE(losses.size(), size_t(9));
+            QCOMPARE(losses.begin()->first, int64_t(1));
+            QCOMPARE(losses.rbegin()->first, int64_t(9));
+        }
+    }
+
     void corruptCheckpointIsAClearError() {
         TrainingControl control;
         traintest::StepSink trigger(10, [&control] { control.stop(); });

@@ -31,7 +31,7 @@ struct TrainConfig {
     int64_t probeEvery = 0;   // needle probe every M steps (0 = off)
     int64_t probeSamples = 2;
     int64_t checkpointEvery = 500;    // and at the end
-    int64_t logEvery = 10;            // train-loss metric cadence
+    int64_t logEvery = 1;             // train-metric cadence in the store (1: every step; the last always)
     double curriculumFraction = 0.0;  // share of training sequences built as needle tasks
     NeedleLoss needleLoss;            // how a needle task's tokens count in the loss
     std::vector<NeedleSet> needleSets = {{1, 1}, {2, 1}};  // (N needles, R queried) shapes of needle tasks

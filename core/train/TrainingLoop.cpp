@@ -23,7 +23,8 @@ TrainingLoop::TrainingLoop(const TrainConfig& config, RunStore& store,
       steps_(steps),
       channels_(channels),
       checkpointPath_(std::move(checkpointPath)),
-      pending_(trainers.size()) {}
+      pending_(trainers.size()),
+      unlogged_(trainers.size()) {}
 
 int64_t TrainingLoop::tokensBefore(int64_t step) const {
     // The context schedule makes steps differ in length.
@@ -33,7 +34,8 @@ int64_t TrainingLoop::tokensBefore(int64_t step) const {
 }
 
 double TrainingLoop::elapsed() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() -
+           pausedSeconds_;
 }
 
 RunStatus TrainingLoop::run() {
@@ -44,12 +46,16 @@ RunStatus TrainingLoop::run() {
     int64_t step = steps_.startStep;
     const int64_t totalSteps = steps_.totalSteps;
     while (step < totalSteps) {
-        const auto request = channels_.control.checkpoint();
+        const auto waitFrom = std::chrono::steady_clock::now();
+        const auto request = channels_.control.checkpoint();  // blocks while paused
+        pausedSeconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - waitFrom).count();
         if (request == TrainingControl::Request::Cancel) {
+            storeUnloggedStep();
             flush();
             return RunStatus::Cancelled;
         }
         if (request == TrainingControl::Request::Stop) {
+            storeUnloggedStep();
             saveAll(step);
             return RunStatus::Interrupted;
         }
@@ -91,18 +97,24 @@ void TrainingLoop::recordTrainMetrics(int64_t step, std::vector<ModelMetrics>& m
     for (size_t i = 0; i < trainers_.size(); ++i) {
         metrics[i].step = step;
         metrics[i].tokens = tokensDone_;
-        if (step % config_.logEvery == 0 || step == steps_.totalSteps) {
-            auto& out = pending_[i];
-            out.push_back({step, "train_loss", metrics[i].trainLoss, metrics[i].tokens, wall});
-            out.push_back({step, "lr", metrics[i].lr, metrics[i].tokens, wall});
-            out.push_back({step, "grad_norm", metrics[i].gradNorm, metrics[i].tokens, wall});
-            out.push_back({step, "tokens_per_s",
-                           double(tokensDone_ - startTokens_) / std::max(1e-9, elapsed()), metrics[i].tokens,
-                           wall});
-            for (size_t l = 0; l < metrics[i].lambdas.size(); ++l)
-                out.push_back(
-                    {step, "lambda_" + std::to_string(l), metrics[i].lambdas[l], metrics[i].tokens, wall});
-        }
+        const bool logged = step % config_.logEvery == 0 || step == steps_.totalSteps;
+        unlogged_[i].clear();  // only the newest step that log_every skipped is kept
+        auto& out = logged ? pending_[i] : unlogged_[i];
+        out.push_back({step, "train_loss", metrics[i].trainLoss, metrics[i].tokens, wall});
+        out.push_back({step, "lr", metrics[i].lr, metrics[i].tokens, wall});
+        out.push_back({step, "grad_norm", metrics[i].gradNorm, metrics[i].tokens, wall});
+        out.push_back({step, "tokens_per_s", double(tokensDone_ - startTokens_) / std::max(1e-9, elapsed()),
+                       metrics[i].tokens, wall});
+        for (size_t l = 0; l < metrics[i].lambdas.size(); ++l)
+            out.push_back(
+                {step, "lambda_" + std::to_string(l), metrics[i].lambdas[l], metrics[i].tokens, wall});
+    }
+}
+
+void TrainingLoop::storeUnloggedStep() {
+    for (size_t i = 0; i < trainers_.size(); ++i) {
+        pending_[i].insert(pending_[i].end(), unlogged_[i].begin(), unlogged_[i].end());
+        unlogged_[i].clear();
     }
 }
 

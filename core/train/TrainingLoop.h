@@ -64,10 +64,11 @@ class TrainingLoop {
 
   private:
     int64_t tokensBefore(int64_t step) const;  // tokens trained on before 0-based `step`
-    double elapsed() const;                    // seconds since run() started
+    double elapsed() const;                    // training seconds since run() started (pauses excluded)
     Batch nextBatch(int64_t stepIndex);        // narrowed to the scheduled context, curriculum applied
     // Sets step and tokens on each model's metrics; queues them for the store on logging steps.
     void recordTrainMetrics(int64_t step, std::vector<ModelMetrics>& metrics, double wall);
+    void storeUnloggedStep();  // the last step's train metrics when log_every skipped it (before a stop)
     void evaluateAll(int64_t step, std::vector<ModelMetrics>& metrics);
     bool probeDue(int64_t step) const;
     void reportProgress(int64_t step);
@@ -83,9 +84,11 @@ class TrainingLoop {
     CheckpointPathFn checkpointPath_;
 
     std::chrono::steady_clock::time_point started_;
+    double pausedSeconds_ = 0;  // time blocked in a pause: not training time (elapsed, tokens/s, ETA, wall)
     int64_t startTokens_ = 0;
     int64_t tokensDone_ = 0;
-    std::vector<std::vector<MetricPoint>> pending_;  // per trainer, not yet in the store
+    std::vector<std::vector<MetricPoint>> pending_;   // per trainer, not yet in the store
+    std::vector<std::vector<MetricPoint>> unlogged_;  // per trainer: the last step's points log_every skipped
     bool warnedLowDisk_ = false;
 };
 
