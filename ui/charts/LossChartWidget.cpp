@@ -430,11 +430,19 @@ void LossChartWidget::showHover(const Curve& c, const QPointF& point, bool state
     QToolTip::showText(QCursor::pos(), text, view_);
 }
 
-bool LossChartWidget::exportImage(const QString& path, const QSize& size) {
-    refreshNow();
+bool LossChartWidget::exportImage(const QString& path, const QSize& size, double pixelRatio) {
     // A chart never shown has no meaningful size of its own; give it a readable default.
     const QSize target = (size.isEmpty() && !view_->isVisible()) ? QSize(960, 560) : size;
-    return exportWidgetImage(view_, path, target, chart_->title());
+    if (!view_->isVisible()) {
+        // Lay the hidden chart out at the export size before drawing it: Qt Charts elides every label
+        // and legend entry it once laid out at a child widget's default 100 × 30 pixels.
+        view_->resize(target);
+        chart_->resize(target);
+        prepareForRender(view_);
+    }
+    refreshNow();
+    prepareForRender(view_);
+    return exportWidgetImage(view_, path, target, chart_->title(), pixelRatio);
 }
 
 }  // namespace needlescope

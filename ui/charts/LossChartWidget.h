@@ -70,8 +70,9 @@ class LossChartWidget : public QWidget {
     void refreshNow();
     // The axis ranges in effect: x from left() to right(), y from top() (min) to bottom() (max).
     QRectF axisRanges() const;
-    // PNG or SVG by suffix, the chart only (no controls); an empty size keeps the on-screen size.
-    bool exportImage(const QString& path, const QSize& size = QSize());
+    // PNG or SVG by suffix, the chart only (no controls); an empty size keeps the on-screen size. A raster
+    // file is pixelRatio times `size` in pixels, laid out at `size` (see exportWidgetImage).
+    bool exportImage(const QString& path, const QSize& size = QSize(), double pixelRatio = 1.0);
 
     QChart* chart() const { return chart_; }
     QChartView* chartView() const { return view_; }

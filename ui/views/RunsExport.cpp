@@ -77,7 +77,8 @@ bool writeLossImage(RunStore& store, const RunsTableModel& model, const QVector<
             chart.appendSamples(name, samples);
         }
     }
-    if (!chart.exportImage(path, QSize(1200, 700))) {
+    // Laid out at 900 × 560 and drawn at twice the pixels: 1800 px wide, with text in paper proportions.
+    if (!chart.exportImage(path, QSize(900, 560), 2.0)) {
         if (error) *error = QObject::tr("cannot write the image '%1'").arg(path);
         return false;
     }

@@ -7,6 +7,7 @@
 #include <QPainter>
 #include <QSvgGenerator>
 #include <QWidget>
+#include <algorithm>
 
 namespace needlescope {
 namespace {
@@ -30,7 +31,8 @@ void prepareForRender(QWidget* widget) {
     QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
 }
 
-bool exportWidgetImage(QWidget* widget, const QString& path, const QSize& requested, const QString& title) {
+bool exportWidgetImage(QWidget* widget, const QString& path, const QSize& requested, const QString& title,
+                       double pixelRatio) {
     if (!widget || path.isEmpty()) return false;
     const QString suffix = QFileInfo(path).suffix().toLower();
     const bool svg = suffix == QLatin1String("svg");
@@ -60,12 +62,14 @@ bool exportWidgetImage(QWidget* widget, const QString& path, const QSize& reques
         generator.setDescription(QStringLiteral("Exported by Needlescope"));
         if (!painter.begin(&generator)) return false;
     } else {
-        image = QImage(outSize, QImage::Format_ARGB32_Premultiplied);
+        pixelRatio = std::max(1.0, pixelRatio);
+        image = QImage(outSize * pixelRatio, QImage::Format_ARGB32_Premultiplied);
         image.fill(widget->palette().color(QPalette::Window));
         if (!painter.begin(&image)) return false;
     }
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
+    if (!svg) painter.scale(pixelRatio, pixelRatio);
     if (source != outSize && !source.isEmpty())
         painter.scale(double(outSize.width()) / source.width(), double(outSize.height()) / source.height());
     widget->render(&painter, QPoint(), QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);

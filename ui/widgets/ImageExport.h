@@ -15,7 +15,9 @@ namespace needlescope {
 // layouts and lets graphics-view layouts (Qt Charts) settle. Harmless for a shown widget.
 void prepareForRender(QWidget* widget);
 
+// `pixelRatio` > 1 renders a raster file at size × pixelRatio pixels with the layout (and so every text)
+// of `size`, the way a high-density screen does: a sharp figure whose labels keep their proportions.
 bool exportWidgetImage(QWidget* widget, const QString& path, const QSize& size = QSize(),
-                       const QString& title = QString());
+                       const QString& title = QString(), double pixelRatio = 1.0);
 
 }  // namespace needlescope
