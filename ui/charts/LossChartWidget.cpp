@@ -437,11 +437,9 @@ bool LossChartWidget::exportImage(const QString& path, const QSize& size, double
         // Lay the hidden chart out at the export size before drawing it: Qt Charts elides every label
         // and legend entry it once laid out at a child widget's default 100 × 30 pixels.
         view_->resize(target);
-        chart_->resize(target);
         prepareForRender(view_);
     }
     refreshNow();
-    prepareForRender(view_);
     return exportWidgetImage(view_, path, target, chart_->title(), pixelRatio);
 }
 
