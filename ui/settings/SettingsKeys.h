@@ -26,4 +26,7 @@ inline constexpr const char* kSettingTrainChartRaw = "train/chart/raw";
 inline constexpr const char* kSettingTrainChartLogY = "train/chart/logY";
 inline constexpr const char* kSettingTrainChartXTokens = "train/chart/xTokens";
 
+// Export dialogs (runs, charts, heatmaps): the folder of the last export, where the next one starts.
+inline constexpr const char* kSettingLastExportDir = "export/lastDir";
+
 }  // namespace needlescope::app
