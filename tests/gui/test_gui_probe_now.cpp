@@ -12,6 +12,7 @@
 #include "core/store/RunStore.h"
 #include "core/util/BlasKernel.h"
 #include "tests/gui/GuiSandbox.h"
+#include "tests/gui/Screenshot.h"
 #include "ui/charts/DepthCurveChart.h"
 #include "ui/views/CompareView.h"
 #include "ui/views/ProbeNowBar.h"
@@ -203,6 +204,7 @@ class ProbeNowTest : public QObject {
         QTRY_COMPARE(view.probeSteps(), (QVector<qint64>{30}));
         QCOMPARE(view.depthChart()->series().size(), 2);
         QVERIFY(view.probeButton()->isEnabled());
+        QVERIFY(!testsupport::saveScreenshot(&view, "compare-view-probed-1024", {1024, 640}).isEmpty());
     }
 };
 

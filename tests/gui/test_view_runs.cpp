@@ -34,6 +34,7 @@
 #include "core/util/BlasKernel.h"
 #include "tests/TestSupport.h"
 #include "tests/gui/GuiSandbox.h"
+#include "tests/gui/Screenshot.h"
 #include "ui/dialogs/SettingsDialog.h"
 #include "ui/settings/SettingsKeys.h"
 #include "ui/views/ProbeNowBar.h"
@@ -453,6 +454,13 @@ class RunsViewTest : public QObject {
         QVERIFY2(view.findChild<QLabel*>("details")->text().contains("Last probe (step 30)"),
                  qPrintable(view.findChild<QLabel*>("details")->text()));
         QVERIFY(view.findChild<QPushButton*>("probeButton")->isEnabled());
+        // For looking at: the probed runs grouped by kind, with two config columns shown.
+        view.table()->setColumnHidden(RunsTableModel::DModel, false);
+        view.table()->setColumnHidden(RunsTableModel::Context, false);
+        view.setGroupColumn(RunsTableModel::Kind);
+        QVERIFY(!testsupport::saveScreenshot(&view, "runs-view-probed").isEmpty());
+        QVERIFY(!testsupport::saveScreenshot(&view, "runs-view-probed-1024", {1024, 640}).isEmpty());
+        view.setGroupColumn(-1);
     }
 
     void probeNowCancelStoresNothing() {
@@ -504,25 +512,28 @@ class RunsViewTest : public QObject {
         {
             RunsView view(paired_);
             QTableView* table = view.table();
-            // By default the learning rate, seed and curriculum are hidden; the rest is shown.
-            QVERIFY(table->isColumnHidden(RunsTableModel::Lr));
-            QVERIFY(table->isColumnHidden(RunsTableModel::Seed));
-            QVERIFY(!table->isColumnHidden(RunsTableModel::DModel));
+            // By default the config columns are hidden (the table stays readable at 1024 px).
+            for (int c = RunsTableModel::DModel; c < RunsTableModel::ColumnCount; ++c)
+                QVERIFY(table->isColumnHidden(c));
+            QVERIFY(!table->isColumnHidden(RunsTableModel::Group));
             std::unique_ptr<QMenu> menu(makeColumnsMenu(table, &view));
             QStringList names;
             for (QAction* a : menu->actions()) {
                 names << a->text();
-                if (a->data().toInt() == RunsTableModel::DModel) a->setChecked(false);
+                if (a->data().toInt() == RunsTableModel::DModel) a->setChecked(true);
                 if (a->data().toInt() == RunsTableModel::Seed) a->setChecked(true);
+                if (a->data().toInt() == RunsTableModel::Group) a->setChecked(false);
             }
             QVERIFY(!names.contains("Name"));  // the name always stays
             QVERIFY(names.contains("d_model") && names.contains("Curriculum"));
-            QVERIFY(table->isColumnHidden(RunsTableModel::DModel));
+            QVERIFY(!table->isColumnHidden(RunsTableModel::DModel));
             QVERIFY(!table->isColumnHidden(RunsTableModel::Seed));
+            QVERIFY(table->isColumnHidden(RunsTableModel::Group));
         }
         RunsView again(paired_);
-        QVERIFY(again.table()->isColumnHidden(RunsTableModel::DModel));
+        QVERIFY(!again.table()->isColumnHidden(RunsTableModel::DModel));
         QVERIFY(!again.table()->isColumnHidden(RunsTableModel::Seed));
+        QVERIFY(again.table()->isColumnHidden(RunsTableModel::Group));
         QVERIFY(again.table()->isColumnHidden(RunsTableModel::Lr));
         QSettings().remove(app::kSettingRunsHiddenColumns);
     }

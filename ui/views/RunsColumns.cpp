@@ -107,12 +107,14 @@ QVector<int> groupableColumns() {
 }
 
 void restoreHiddenColumns(QTableView* table) {
+    // The config columns start hidden: the table stays readable at 1024 px; one right-click shows them.
+    QStringList defaultHidden;
+    for (int c = RunsTableModel::DModel; c < RunsTableModel::ColumnCount; ++c)
+        defaultHidden << RunsTableModel::columnKey(c);
     const QSettings settings;
     const QStringList hidden = settings.contains(app::kSettingRunsHiddenColumns)
                                    ? settings.value(app::kSettingRunsHiddenColumns).toStringList()
-                                   : QStringList{RunsTableModel::columnKey(RunsTableModel::Lr),
-                                                 RunsTableModel::columnKey(RunsTableModel::Seed),
-                                                 RunsTableModel::columnKey(RunsTableModel::Curriculum)};
+                                   : defaultHidden;
     for (int c = 0; c < RunsTableModel::ColumnCount; ++c)
         table->setColumnHidden(c, c != RunsTableModel::Name && hidden.contains(RunsTableModel::columnKey(c)));
 }

@@ -43,8 +43,8 @@ class RunsSortProxy : public QSortFilterProxyModel {
 // The columns the "Group by" combo offers (kind, group, status and the config columns).
 QVector<int> groupableColumns();
 
-// Hides the columns the settings list as hidden (the config columns learning rate, seed and curriculum
-// by default); saveHiddenColumns() writes the current choice.
+// Hides the columns the settings list as hidden (the config columns by default); saveHiddenColumns()
+// writes the current choice.
 void restoreHiddenColumns(QTableView* table);
 void saveHiddenColumns(const QTableView* table);
 // A menu of checkable column names (the name column always stays); toggling one shows or hides it and

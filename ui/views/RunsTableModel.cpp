@@ -244,32 +244,38 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     return {};
 }
 
+QString RunsTableModel::headerTip(int section) {
+    switch (section) {
+        case BestVal:
+            return tr("Lowest validation loss (nats)");
+        case Answer:
+            return tr("Attention on the answer at the last needle probe (signed, normalised)");
+        case Noise:
+            return tr("Attention on the noise at the last needle probe (signed, normalised)");
+        case Steps:
+            return tr("Steps done / planned (the config's step budget)");
+        case DModel:
+            return tr("Model width (d_model)");
+        case Layers:
+            return tr("Decoder layers");
+        case Context:
+            return tr("Maximum context (tokens)");
+        case Lr:
+            return tr("Peak learning rate");
+        case Seed:
+            return tr("Model initialisation seed");
+        case Curriculum:
+            return tr("Share of training sequences built as needle tasks");
+        default:
+            return {};
+    }
+}
+
 QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
-        switch (section) {
-            case BestVal:
-                return tr("Lowest validation loss (nats)");
-            case Answer:
-                return tr("Attention on the answer at the last needle probe (signed, normalised)");
-            case Noise:
-                return tr("Attention on the noise at the last needle probe (signed, normalised)");
-            case Steps:
-                return tr("Steps done / planned (the config's step budget)");
-            case DModel:
-                return tr("Model width (d_model)");
-            case Layers:
-                return tr("Decoder layers");
-            case Context:
-                return tr("Maximum context (tokens)");
-            case Lr:
-                return tr("Peak learning rate");
-            case Seed:
-                return tr("Model initialisation seed");
-            case Curriculum:
-                return tr("Share of training sequences built as needle tasks");
-            default:
-                return {};
-        }
+        const QString tip = headerTip(section);
+        const QString more = tr("Right-click a column header to show or hide columns");
+        return tip.isEmpty() ? more : tip + QStringLiteral("\n") + more;
     }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);

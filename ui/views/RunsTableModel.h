@@ -79,7 +79,9 @@ class RunsTableModel : public QAbstractTableModel {
     static QString columnKey(int column);
     static int columnOfKey(const QString& key);
     // "120 / 300" (done / planned steps), "120 / 2 epochs", or "120" when the plan is unknown.
-    static QString stepsText(const RunRow& row);  // the store's name of the status ("interrupted")
+    static QString stepsText(const RunRow& row);
+    static QString headerTip(int column);  // what a column shows (empty for the obvious ones)  // the store's
+                                           // name of the status ("interrupted")
 
     // "a, b ,, c" → {"a", "b", "c"} (trimmed, empty and duplicate tags dropped).
     static QStringList parseTags(const QString& text);
