@@ -152,6 +152,24 @@ class ProbeNowTest : public QObject {
         QCOMPARE(probeRowCount(bare, bareIds[0]), size_t(0));  // its pair's rows are not stored alone
     }
 
+    void aBusyStoreIsAClearMessage() {
+        QString error;
+        const app::AppPaths paths = sandbox_.trainedStore("probe-busy", &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const auto ids = testsupport::GuiSandbox::trainedRunIds(paths);
+        // Another connection holds the write lock for longer than the store waits (its busy time-out).
+        const auto other = sqlite::Database::open(paths.dbPath.toStdString(), 0x00000002);
+        other.exec("BEGIN IMMEDIATE;");
+        ProbeWorker worker;
+        QSignalSpy finished(&worker, &ProbeWorker::finished);
+        QVERIFY(worker.start(paths, {ids[0], ids[1]}, smallGrid()));
+        const ProbeJobResult result = waitForResult(finished);
+        other.exec("ROLLBACK;");
+        QVERIFY(!result.ok && !result.cancelled);
+        QVERIFY2(result.error.contains("locked"), qPrintable(result.error));
+        for (int64_t id : ids) QCOMPARE(probeRowCount(paths, id), size_t(0));
+    }
+
     void barShowsProgressCancelAndOutcome() {
         QString error;
         const app::AppPaths paths = sandbox_.trainedStore("probe-bar", &error);

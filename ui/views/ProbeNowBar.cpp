@@ -30,6 +30,7 @@ ProbeNowBar::ProbeNowBar(const app::AppPaths& paths, QWidget* parent) : QWidget(
     progress_->setObjectName(QStringLiteral("probeProgress"));
     progress_->setTextVisible(true);
     progress_->setFormat(QStringLiteral("%v / %m prompts"));
+    progress_->setMinimumWidth(120);
     progress_->setMaximumWidth(260);
     button_ = new QPushButton(tr("Cancel"), this);
     button_->setObjectName(QStringLiteral("probeCancelButton"));

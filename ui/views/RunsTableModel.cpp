@@ -234,9 +234,9 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
                                 "context lengths probed at step %2")
                                  .arg(column == Answer ? tr("answer") : tr("noise"))
                                  .arg(r.probeStep)
-                           : tr("never probed (set \"Probe every\" or run a probe)");
+                           : tr("never probed: \"Probe now\" (button or right-click) runs the needle probe");
             case Tags:
-                return tr("Comma-separated; double-click to edit");
+                return tr("Comma-separated; double-click to edit (or right-click, Edit tags…)");
             default:
                 return {};
         }
