@@ -414,6 +414,23 @@ class RunsViewTest : public QObject {
                  std::string("from the context menu"));
         QCOMPARE(view.findChild<QPlainTextEdit*>("notesEdit")->toPlainText(),
                  QString("from the context menu"));
+        // Unsaved edits in the side panel start the dialog, so none are lost.
+        auto* panel = view.findChild<QPlainTextEdit*>("notesEdit");
+        panel->setPlainText("typed in the panel, not saved");
+        panel->document()->setModified(true);
+        QString offered;
+        actOnNextModal<QInputDialog>([&offered](QInputDialog* dialog) {
+            offered = dialog->textValue();
+            dialog->setTextValue(offered + " then edited");
+            dialog->accept();
+        });
+        menu.reset(view.makeContextMenu(&view));
+        menuAction(menu.get(), "editNoteAction")->trigger();
+        QCOMPARE(offered, QString("typed in the panel, not saved"));
+        QCOMPARE(RunStore::open(paired_.dbPath.toStdString()).run(id).notes,
+                 std::string("typed in the panel, not saved then edited"));
+        QCOMPARE(panel->toPlainText(), QString("typed in the panel, not saved then edited"));
+        QVERIFY(!panel->document()->isModified());
     }
 
     void probeNowStoresAndShowsTheProbe() {

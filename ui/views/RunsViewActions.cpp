@@ -123,11 +123,13 @@ void RunsView::editNoteOfSelected() {
     if (ids.size() != 1) return;
     const RunRow* row = model_->find(ids.front());
     if (!row) return;
+    // Unsaved edits in the side panel are the starting text, so none are lost.
+    const bool panelEdits = details_->notesRunId() == row->id && details_->notesModified();
+    const QString current = panelEdits ? details_->notes() : row->notes;
     bool ok = false;
-    const QString note =
-        QInputDialog::getMultiLineText(this, tr("Note of %1").arg(row->name),
-                                       tr("What was this run for? What did you see?"), row->notes, &ok);
-    if (!ok || note == row->notes) return;
+    const QString note = QInputDialog::getMultiLineText(
+        this, tr("Note of %1").arg(row->name), tr("What was this run for? What did you see?"), current, &ok);
+    if (!ok || (note == row->notes && !panelEdits)) return;
     RunStore* s = store();
     if (!s) return;
     const qint64 runId = row->id;
