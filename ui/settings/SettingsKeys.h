@@ -26,4 +26,11 @@ inline constexpr const char* kSettingTrainChartRaw = "train/chart/raw";
 inline constexpr const char* kSettingTrainChartLogY = "train/chart/logY";
 inline constexpr const char* kSettingTrainChartXTokens = "train/chart/xTokens";
 
+// Runs view: hidden table columns (column keys, RunsTableModel::columnKey) and the "Group by" column.
+inline constexpr const char* kSettingRunsHiddenColumns = "runs/hiddenColumns";
+inline constexpr const char* kSettingRunsGroupBy = "runs/groupBy";
+
+// Export dialogs (runs, charts, heatmaps): the folder of the last export, where the next one starts.
+inline constexpr const char* kSettingLastExportDir = "export/lastDir";
+
 }  // namespace needlescope::app

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
+#include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTimer>
@@ -18,6 +19,7 @@
 #include "ui/views/CompareAttentionTab.h"
 #include "ui/views/CompareCurvesTab.h"
 #include "ui/views/CompareRunStyle.h"
+#include "ui/views/ProbeNowBar.h"
 #include "ui/views/RunSources.h"
 #include "ui/widgets/ConfigDiffTable.h"
 #include "ui/widgets/NeedleControls.h"
@@ -70,6 +72,17 @@ void CompareView::buildUi() {
     runList_ = new QListWidget(left);
     runList_->setToolTip(tr("Check two or more runs to compare"));
     leftLayout->addWidget(runList_, 2);
+    // "Probe now": the depth figure for runs trained without probing.
+    probeButton_ = new QPushButton(tr("Probe now"), left);
+    probeButton_->setObjectName(QStringLiteral("probeNowButton"));
+    probeButton_->setToolTip(tr("Run the needle probe of the checked runs at their latest checkpoint"));
+    probeBar_ = new ProbeNowBar(paths_, left);
+    leftLayout->addWidget(probeButton_, 0, Qt::AlignLeft);
+    leftLayout->addWidget(probeBar_);
+    connect(probeButton_, &QPushButton::clicked, this, &CompareView::probeNow);
+    connect(probeBar_, &ProbeNowBar::statusMessage, this, &CompareView::statusMessage);
+    connect(probeBar_, &ProbeNowBar::busyChanged, probeButton_, &QWidget::setDisabled);
+    connect(probeBar_, &ProbeNowBar::probeStored, this, &CompareView::refresh);
     auto* diffBox = new QGroupBox(tr("Configuration differences"), left);
     auto* diffLayout = new QVBoxLayout(diffBox);
     diffLayout->setContentsMargins(4, 4, 4, 4);
@@ -189,6 +202,8 @@ void CompareView::compareRuns(QVector<qint64> ids) {
     fillRunList(ids);
     rebuild();
 }
+
+void CompareView::probeNow() { probeBar_->probeRuns(runIds(), tr("the compared runs")); }
 
 void CompareView::fillRunList(const QVector<qint64>& checked) {
     const QSignalBlocker block(runList_);

@@ -16,6 +16,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QListWidget;
+class QPushButton;
 class QSlider;
 class QSpinBox;
 class QTabWidget;
@@ -30,6 +31,7 @@ class ConfigDiffTable;
 class DepthCurveChart;
 class HeatmapWidget;
 class LossChartWidget;
+class ProbeNowBar;
 
 class CompareView : public QWidget {
     Q_OBJECT
@@ -59,10 +61,14 @@ class CompareView : public QWidget {
     QVector<HeatmapWidget*> heatmaps() const;
     InspectWorker* worker() const;
     QVector<std::shared_ptr<const InspectionResult>> results() const;
+    // "Probe now": probes the compared runs at their latest checkpoints, then re-reads the store.
+    QPushButton* probeButton() const { return probeButton_; }
+    ProbeNowBar* probeBar() const { return probeBar_; }
 
   public Q_SLOTS:
     void refresh();
     void compareRuns(QVector<qint64> runIds);
+    void probeNow();
 
   Q_SIGNALS:
     void statusMessage(const QString& message, int timeoutMs);
@@ -83,6 +89,8 @@ class CompareView : public QWidget {
     QTabWidget* tabs_ = nullptr;
     CompareCurvesTab* curves_ = nullptr;
     CompareAttentionTab* attention_ = nullptr;
+    QPushButton* probeButton_ = nullptr;
+    ProbeNowBar* probeBar_ = nullptr;
 
     QVector<RunSource> sources_;   // every run in the store, newest first
     QVector<RunSource> compared_;  // the checked ones

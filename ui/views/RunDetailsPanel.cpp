@@ -111,7 +111,7 @@ void RunDetailsPanel::showRuns(const QVector<qint64>& ids, const RunsTableModel&
                  .arg(row->kind == "diff" ? QStringLiteral("DIFF") : row->kind,
                       RunsTableModel::statusText(row->status));
     lines << tr("Group: %1").arg(row->group);
-    lines << tr("Steps: %1").arg(QLocale().toString(row->steps));
+    lines << tr("Steps: %1").arg(RunsTableModel::stepsText(*row));
     if (std::isfinite(row->bestValLoss))
         lines << tr("Best val loss: %1 (step %2, ppl %3)")
                      .arg(row->bestValLoss, 0, 'f', 4)
@@ -122,6 +122,8 @@ void RunDetailsPanel::showRuns(const QVector<qint64>& ids, const RunsTableModel&
                      .arg(row->probeStep)
                      .arg(row->answer, 0, 'f', 3)
                      .arg(row->noise, 0, 'f', 3);
+    else
+        lines << tr("Never probed: \"Probe now\" measures answer and noise attention per needle depth");
     if (row->created.isValid())
         lines << tr("Created: %1").arg(QLocale().toString(row->created, QLocale::LongFormat));
     if (store) {

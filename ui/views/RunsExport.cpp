@@ -1,12 +1,10 @@
 #include "ui/views/RunsExport.h"
 
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QObject>
 #include <QSaveFile>
 #include <QSet>
-#include <QStandardPaths>
 #include <exception>
 #include <vector>
 
@@ -15,6 +13,7 @@
 #include "ui/charts/LossChartWidget.h"
 #include "ui/style/Palette.h"
 #include "ui/views/RunsTableModel.h"
+#include "ui/widgets/ImageExport.h"
 
 namespace needlescope {
 
@@ -95,7 +94,6 @@ QString askExportPath(QWidget* parent, const QVector<qint64>& ids, const RunsTab
     base.replace('/', '-');
     if (suffix == "png" || suffix == "svg") base += QStringLiteral("-loss");
     if (suffix == "csv") base += QStringLiteral("-metrics");
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     QString filter;
     if (suffix == "csv")
         filter = QObject::tr("Metrics CSV (*.csv)");
@@ -107,9 +105,8 @@ QString askExportPath(QWidget* parent, const QVector<qint64>& ids, const RunsTab
         filter = QObject::tr("SVG image (*.svg)");
     else
         filter = QObject::tr("Metrics CSV (*.csv);;JSON (*.json);;PNG image (*.png);;SVG image (*.svg)");
-    return QFileDialog::getSaveFileName(
-        parent, QObject::tr("Export %n run(s)", nullptr, int(ids.size())),
-        QDir(dir).filePath(base + '.' + (suffix.isEmpty() ? QStringLiteral("csv") : suffix)), filter);
+    return askExportFile(parent, QObject::tr("Export %n run(s)", nullptr, int(ids.size())),
+                         base + '.' + (suffix.isEmpty() ? QStringLiteral("csv") : suffix), filter);
 }
 
 bool exportRuns(RunStore& store, const RunsTableModel& model, const QVector<qint64>& ids, const QString& path,

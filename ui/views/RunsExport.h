@@ -14,7 +14,7 @@ class RunStore;
 class RunsTableModel;
 
 // Asks where to save `runIds` as `suffix` (csv, json, png, svg; empty: any of them), proposing a name
-// from the run or group in the Documents folder. Empty when cancelled.
+// from the run or group in the folder of the last export. Empty when cancelled.
 QString askExportPath(QWidget* parent, const QVector<qint64>& runIds, const RunsTableModel& model,
                       const QString& suffix);
 // Writes `runIds` to `path` in the format its suffix names; `error` gets the reason on failure.

@@ -52,6 +52,17 @@ RunRow runRowFrom(const RunSummary& r) {
         row.bestValStep = r.bestValStep;
     }
     // Answer / noise at the last probe step, as the probe report computes them.
+    if (r.config) {
+        row.hasConfig = true;
+        row.plannedSteps = r.config->train.steps;
+        row.plannedEpochs = r.config->train.steps > 0 ? 0 : r.config->train.epochs;
+        row.dModel = r.config->model.dModel;
+        row.layers = r.config->model.nLayers;
+        row.context = r.config->model.maxContext;
+        row.lr = r.config->train.optimizer.lr;
+        row.seed = qint64(r.config->model.seed);
+        row.curriculum = r.config->train.curriculumFraction;
+    }
     if (r.headline) {
         row.answer = r.headline->answer;
         row.noise = r.headline->noise;
@@ -95,6 +106,26 @@ void RunsTableModel::setNotes(qint64 id, const QString& notes) {
 
 QString RunsTableModel::statusText(RunStatus status) { return QString::fromStdString(statusName(status)); }
 
+QString RunsTableModel::columnKey(int column) {
+    static const char* const keys[ColumnCount] = {
+        "name", "kind",    "group",   "status", "steps",   "best_val", "answer", "noise",
+        "tags", "created", "d_model", "layers", "context", "lr",       "seed",   "curriculum"};
+    return column >= 0 && column < ColumnCount ? QString::fromLatin1(keys[column]) : QString();
+}
+
+int RunsTableModel::columnOfKey(const QString& key) {
+    for (int c = 0; c < ColumnCount; ++c)
+        if (columnKey(c) == key) return c;
+    return -1;
+}
+
+QString RunsTableModel::stepsText(const RunRow& r) {
+    const QString done = QLocale().toString(r.steps);
+    if (r.plannedSteps > 0) return QStringLiteral("%1 / %2").arg(done, QLocale().toString(r.plannedSteps));
+    if (r.plannedEpochs > 0) return tr("%1 / %2 epochs").arg(done).arg(r.plannedEpochs);
+    return done;
+}
+
 QStringList RunsTableModel::parseTags(const QString& text) {
     QStringList out;
     for (const QString& part : text.split(QLatin1Char(','))) {
@@ -125,7 +156,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
             case Status:
                 return statusText(r.status);
             case Steps:
-                return QLocale().toString(r.steps);
+                return stepsText(r);
             case BestVal:
                 return number(r.bestValLoss, 3);
             case Answer:
@@ -137,6 +168,19 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
             case Created:
                 return r.created.isValid() ? r.created.toString(QStringLiteral("yyyy-MM-dd HH:mm"))
                                            : QString();
+            case DModel:
+                return r.hasConfig ? QString::number(r.dModel) : QStringLiteral("—");
+            case Layers:
+                return r.hasConfig ? QString::number(r.layers) : QStringLiteral("—");
+            case Context:
+                return r.hasConfig ? QString::number(r.context) : QStringLiteral("—");
+            case Lr:
+                return r.hasConfig && std::isfinite(r.lr) ? QString::number(r.lr, 'g', 3)
+                                                          : QStringLiteral("—");
+            case Seed:
+                return r.hasConfig ? QString::number(r.seed) : QStringLiteral("—");
+            case Curriculum:
+                return number(r.curriculum, 2);
         }
     }
     if (role == SortRole) {
@@ -151,12 +195,25 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
                 return std::isfinite(r.noise) ? r.noise : 1e300;
             case Created:
                 return r.created.isValid() ? r.created.toSecsSinceEpoch() : 0;
+            // Numbers as numbers; a run without a readable config sorts first (-1).
+            case DModel:
+                return r.hasConfig ? double(r.dModel) : -1.0;
+            case Layers:
+                return r.hasConfig ? double(r.layers) : -1.0;
+            case Context:
+                return r.hasConfig ? double(r.context) : -1.0;
+            case Lr:
+                return r.hasConfig && std::isfinite(r.lr) ? r.lr : -1.0;
+            case Seed:
+                return r.hasConfig ? double(r.seed) : -1.0;
+            case Curriculum:
+                return std::isfinite(r.curriculum) ? r.curriculum : -1.0;
             default:
                 return data(index, Qt::DisplayRole);
         }
     }
     if (role == Qt::TextAlignmentRole) {
-        if (column == Steps || column == BestVal || column == Answer || column == Noise)
+        if (column == Steps || column == BestVal || column == Answer || column == Noise || column >= DModel)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     }
@@ -177,9 +234,9 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
                                 "context lengths probed at step %2")
                                  .arg(column == Answer ? tr("answer") : tr("noise"))
                                  .arg(r.probeStep)
-                           : tr("never probed (set \"Probe every\" or run a probe)");
+                           : tr("never probed: \"Probe now\" (button or right-click) runs the needle probe");
             case Tags:
-                return tr("Comma-separated; double-click to edit");
+                return tr("Comma-separated; double-click to edit (or right-click, Edit tags…)");
             default:
                 return {};
         }
@@ -187,20 +244,38 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     return {};
 }
 
+QString RunsTableModel::headerTip(int section) {
+    switch (section) {
+        case BestVal:
+            return tr("Lowest validation loss (nats)");
+        case Answer:
+            return tr("Attention on the answer at the last needle probe (signed, normalised)");
+        case Noise:
+            return tr("Attention on the noise at the last needle probe (signed, normalised)");
+        case Steps:
+            return tr("Steps done / planned (the config's step budget)");
+        case DModel:
+            return tr("Model width (d_model)");
+        case Layers:
+            return tr("Decoder layers");
+        case Context:
+            return tr("Maximum context (tokens)");
+        case Lr:
+            return tr("Peak learning rate");
+        case Seed:
+            return tr("Model initialisation seed");
+        case Curriculum:
+            return tr("Share of training sequences built as needle tasks");
+        default:
+            return {};
+    }
+}
+
 QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
-        switch (section) {
-            case BestVal:
-                return tr("Lowest validation loss (nats)");
-            case Answer:
-                return tr("Attention on the answer at the last needle probe (signed, normalised)");
-            case Noise:
-                return tr("Attention on the noise at the last needle probe (signed, normalised)");
-            case Steps:
-                return tr("Last step reached");
-            default:
-                return {};
-        }
+        const QString tip = headerTip(section);
+        const QString more = tr("Right-click a column header to show or hide columns");
+        return tip.isEmpty() ? more : tip + QStringLiteral("\n") + more;
     }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
@@ -225,6 +300,18 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
             return tr("Tags");
         case Created:
             return tr("Created");
+        case DModel:
+            return tr("d_model");
+        case Layers:
+            return tr("Layers");
+        case Context:
+            return tr("Context");
+        case Lr:
+            return tr("LR");
+        case Seed:
+            return tr("Seed");
+        case Curriculum:
+            return tr("Curriculum");
     }
     return {};
 }

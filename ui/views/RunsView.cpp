@@ -1,16 +1,15 @@
 #include "ui/views/RunsView.h"
 
-#include <QAction>
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
-#include <QMessageBox>
 #include <QPushButton>
+#include <QSettings>
 #include <QShowEvent>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
@@ -21,10 +20,11 @@
 
 #include "core/probe/RunCatalog.h"
 #include "core/store/RunStore.h"
+#include "ui/settings/SettingsKeys.h"
 #include "ui/style/Palette.h"
+#include "ui/views/ProbeNowBar.h"
 #include "ui/views/RunDetailsPanel.h"
-#include "ui/views/RunsDeletion.h"
-#include "ui/views/RunsExport.h"
+#include "ui/views/RunsColumns.h"
 #include "ui/views/RunsTable.h"
 #include "ui/views/RunsTableModel.h"
 #include "ui/views/StoreWatcher.h"
@@ -39,7 +39,7 @@ QString fromStd(const std::string& s) { return QString::fromStdString(s); }
 
 RunsView::RunsView(const app::AppPaths& paths, QWidget* parent) : QWidget(parent), paths_(paths) {
     model_ = new RunsTableModel(this);
-    proxy_ = new QSortFilterProxyModel(this);
+    proxy_ = new RunsSortProxy(this);
     proxy_->setSourceModel(model_);
     proxy_->setSortRole(RunsTableModel::SortRole);
     proxy_->setDynamicSortFilter(false);
@@ -54,9 +54,17 @@ RunsView::RunsView(const app::AppPaths& paths, QWidget* parent) : QWidget(parent
     auto* refreshButton =
         new QPushButton(style()->standardIcon(QStyle::SP_BrowserReload), tr("Refresh"), this);
     refreshButton->setToolTip(tr("Reload the runs from the store"));
+    groupCombo_ = new QComboBox(this);
+    groupCombo_->setObjectName(QStringLiteral("groupByCombo"));
+    groupCombo_->setToolTip(tr("Show the runs in groups of equal values of a column"));
+    groupCombo_->addItem(tr("none"), -1);
+    for (int column : groupableColumns())
+        groupCombo_->addItem(model_->headerData(column, Qt::Horizontal).toString(), column);
     auto* top = new QHBoxLayout();
     top->addWidget(new QLabel(tr("Filter:"), this));
     top->addWidget(filterEdit_, 1);
+    top->addWidget(new QLabel(tr("Group by:"), this));
+    top->addWidget(groupCombo_);
     top->addWidget(countLabel_);
     top->addWidget(refreshButton);
 
@@ -68,6 +76,20 @@ RunsView::RunsView(const app::AppPaths& paths, QWidget* parent) : QWidget(parent
     errorLabel_->hide();
 
     table_ = new RunsTable(proxy_, this);
+    restoreHiddenColumns(table_);
+    table_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(table_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        QMenu* menu = makeContextMenu(this);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(table_->viewport()->mapToGlobal(pos));
+    });
+    QHeaderView* header = table_->horizontalHeader();
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(header, &QWidget::customContextMenuRequested, this, [this, header](const QPoint& pos) {
+        QMenu* menu = makeColumnsMenu(table_, this);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(header->mapToGlobal(pos));
+    });
     details_ = new RunDetailsPanel(this);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
@@ -78,42 +100,13 @@ RunsView::RunsView(const app::AppPaths& paths, QWidget* parent) : QWidget(parent
     splitter->setStretchFactor(1, 0);
     splitter->setSizes({960, 300});
 
-    // Actions.
-    inspectButton_ = new QPushButton(tr("Inspect"), this);
-    inspectButton_->setObjectName(QStringLiteral("inspectButton"));
-    inspectButton_->setToolTip(tr("Open the selected run in the Inspect view (or double-click it)"));
-    compareButton_ = new QPushButton(tr("Compare selected"), this);
-    compareButton_->setObjectName(QStringLiteral("compareButton"));
-    compareButton_->setToolTip(
-        tr("Compare two or more runs; one selected run is compared with its paired runs"));
-    resumeButton_ = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Resume"), this);
-    resumeButton_->setObjectName(QStringLiteral("resumeButton"));
-    resumeButton_->setToolTip(tr("Continue an interrupted run (with its paired runs) in the Train view"));
-    exportButton_ = new QToolButton(this);
-    exportButton_->setObjectName(QStringLiteral("exportButton"));
-    exportButton_->setText(tr("Export"));
-    exportButton_->setToolTip(tr("Export the selected runs"));
-    exportButton_->setPopupMode(QToolButton::InstantPopup);
-    exportButton_->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    auto* exportMenu = new QMenu(exportButton_);
-    exportMenu->addAction(tr("Metrics as CSV…"), this, [this] { exportWithDialog("csv"); });
-    exportMenu->addAction(tr("Runs as JSON…"), this, [this] { exportWithDialog("json"); });
-    exportMenu->addAction(tr("Loss curves as PNG…"), this, [this] { exportWithDialog("png"); });
-    exportMenu->addAction(tr("Loss curves as SVG…"), this, [this] { exportWithDialog("svg"); });
-    exportButton_->setMenu(exportMenu);
-    deleteButton_ = new QPushButton(style()->standardIcon(QStyle::SP_TrashIcon), tr("Delete…"), this);
-    deleteButton_->setObjectName(QStringLiteral("deleteButton"));
-    deleteButton_->setToolTip(tr("Delete the selected runs with their metrics and checkpoints (Del)"));
-    auto* deleteAction = new QAction(this);
-    deleteAction->setShortcut(QKeySequence::Delete);
-    deleteAction->setShortcutContext(Qt::WidgetShortcut);
-    table_->addAction(deleteAction);
-    connect(deleteAction, &QAction::triggered, this, &RunsView::deleteSelectedRuns);
+    buildActions();
 
     auto* buttons = new QHBoxLayout();
     buttons->addWidget(inspectButton_);
     buttons->addWidget(compareButton_);
     buttons->addWidget(resumeButton_);
+    buttons->addWidget(probeButton_);
     buttons->addStretch(1);
     buttons->addWidget(exportButton_);
     buttons->addWidget(deleteButton_);
@@ -123,6 +116,7 @@ RunsView::RunsView(const app::AppPaths& paths, QWidget* parent) : QWidget(parent
     layout->addLayout(top);
     layout->addWidget(errorLabel_);
     layout->addWidget(splitter, 1);
+    layout->addWidget(probeBar_);
     layout->addLayout(buttons);
 
     // Wiring.
@@ -140,10 +134,8 @@ RunsView::RunsView(const app::AppPaths& paths, QWidget* parent) : QWidget(parent
         if (index.column() != RunsTableModel::Tags) inspectSelected();
     });
     connect(model_, &RunsTableModel::tagsEdited, this, &RunsView::writeTags);
-    connect(inspectButton_, &QPushButton::clicked, this, &RunsView::inspectSelected);
-    connect(compareButton_, &QPushButton::clicked, this, &RunsView::compareSelected);
-    connect(resumeButton_, &QPushButton::clicked, this, &RunsView::resumeSelected);
-    connect(deleteButton_, &QPushButton::clicked, this, &RunsView::deleteSelectedRuns);
+    connect(groupCombo_, qOverload<int>(&QComboBox::activated), this,
+            [this](int index) { setGroupColumn(groupCombo_->itemData(index).toInt()); });
     connect(details_, &RunDetailsPanel::saveNotesRequested, this, &RunsView::saveNotes);
 
     // The store changes under us while training (another thread or process): reload at most every
@@ -162,10 +154,25 @@ RunsView::RunsView(const app::AppPaths& paths, QWidget* parent) : QWidget(parent
         if (!watchTimer_->isActive()) watchTimer_->start();
     });
 
+    setGroupColumn(RunsTableModel::columnOfKey(QSettings().value(app::kSettingRunsGroupBy).toString()));
     refresh();
 }
 
 RunsView::~RunsView() = default;
+
+void RunsView::setGroupColumn(int column) {
+    if (!groupableColumns().contains(column)) column = -1;
+    const int comboIndex = groupCombo_->findData(column);
+    if (comboIndex >= 0 && groupCombo_->currentIndex() != comboIndex)
+        groupCombo_->setCurrentIndex(comboIndex);
+    QSettings().setValue(app::kSettingRunsGroupBy, RunsTableModel::columnKey(column));
+    const QVector<qint64> selected = selectedRunIds();
+    proxy_->setGroupColumn(column);
+    // Group labels in the vertical header; the group bands replace the alternating rows.
+    table_->verticalHeader()->setVisible(column >= 0);
+    table_->setAlternatingRowColors(column < 0);
+    selectRuns(selected);
+}
 
 RunStore* RunsView::store() {
     if (store_) return store_.get();
@@ -270,6 +277,7 @@ void RunsView::updateButtons() {
     inspectButton_->setEnabled(one != nullptr);
     compareButton_->setEnabled(compareTargets().size() >= 2);
     resumeButton_->setEnabled(one && one->status == RunStatus::Interrupted);
+    probeButton_->setEnabled(!ids.isEmpty() && !probeBar_->isBusy());
     exportButton_->setEnabled(!ids.isEmpty());
     deleteButton_->setEnabled(!ids.isEmpty());
 }
@@ -307,98 +315,6 @@ void RunsView::writeTags(qint64 runId, const QStringList& tags) {
     model_->setTags(runId, tags);
     Q_EMIT statusMessage(tags.isEmpty() ? tr("Tags cleared") : tr("Tags saved: %1").arg(tags.join(", ")),
                          2000);
-}
-
-// ---------------------------------------------------------------------------------------- actions
-
-QVector<qint64> RunsView::compareTargets() const {
-    const QVector<qint64> ids = selectedRunIds();
-    if (ids.size() != 1) return ids;
-    // One run: its paired runs (same group) make the comparison.
-    const RunRow* row = model_->find(ids.front());
-    if (!row) return ids;
-    QVector<qint64> group;
-    for (const RunRow& r : model_->rows())
-        if (r.group == row->group) group.push_back(r.id);
-    std::sort(group.begin(), group.end());
-    return group;
-}
-
-void RunsView::inspectSelected() {
-    const QVector<qint64> ids = selectedRunIds();
-    if (ids.size() == 1) Q_EMIT inspectRequested(ids.front());
-}
-
-void RunsView::compareSelected() {
-    const QVector<qint64> ids = compareTargets();
-    if (ids.size() >= 2) Q_EMIT compareRequested(ids);
-}
-
-void RunsView::resumeSelected() {
-    const QVector<qint64> ids = selectedRunIds();
-    if (ids.size() != 1) return;
-    const RunRow* row = model_->find(ids.front());
-    if (row && row->status == RunStatus::Interrupted) Q_EMIT resumeRequested(row->id);
-}
-
-void RunsView::deleteSelectedRuns() {
-    const QVector<qint64> ids = selectedRunIds();
-    if (ids.isEmpty()) return;
-    QStringList names;
-    for (qint64 id : ids) {
-        const RunRow* row = model_->find(id);
-        if (!row) continue;
-        if (row->status == RunStatus::Running) {
-            QMessageBox::information(
-                this, tr("Delete runs"),
-                tr("'%1' is still training. Stop it in the Train view first.").arg(row->name));
-            return;
-        }
-        names << row->name;
-    }
-    if (!confirmRunDeletion(this, int(ids.size()), names)) return;
-
-    RunStore* s = store();
-    if (!s) return;
-    const RunDeletion result = deleteRuns(*s, ids, paths_.checkpointDir);
-    details_->forgetNotesRun();
-    refresh();
-    if (!result.problems.isEmpty()) showError(result.problems.join('\n'));
-    Q_EMIT statusMessage(tr("Deleted %n run(s)", nullptr, result.deleted) +
-                             tr(" and %n checkpoint file(s)", nullptr, result.filesRemoved),
-                         5000);
-    Q_EMIT runsChanged();
-}
-
-void RunsView::exportWithDialog(const QString& suffix) {
-    const QVector<qint64> ids = selectedRunIds();
-    if (ids.isEmpty()) {
-        Q_EMIT statusMessage(tr("Select the runs to export first"), 4000);
-        return;
-    }
-    const QString path = askExportPath(this, ids, *model_, suffix);
-    if (path.isEmpty()) return;
-    QString error;
-    if (exportSelectionTo(path, &error))
-        Q_EMIT statusMessage(tr("Exported to %1").arg(path), 5000);
-    else
-        QMessageBox::warning(this, tr("Export"), error);
-}
-
-void RunsView::exportSelection() { exportWithDialog(QString()); }
-
-bool RunsView::exportSelectionTo(const QString& path, QString* error) {
-    const QVector<qint64> ids = selectedRunIds();
-    if (ids.isEmpty()) {
-        if (error) *error = tr("no runs selected");
-        return false;
-    }
-    RunStore* s = store();
-    if (!s) {
-        if (error) *error = errorText();
-        return false;
-    }
-    return exportRuns(*s, *model_, ids, path, error);
 }
 
 }  // namespace needlescope

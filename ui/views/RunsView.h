@@ -1,7 +1,10 @@
 #pragma once
-// The Runs view: the saved runs as a sortable table over the store (filter box, inline tags, notes in a
-// side panel), delete with confirmation, export of the selection (metrics CSV, run JSON, PNG/SVG loss
-// curves), and Inspect / Compare selected / Resume buttons. Refreshes itself when the store changes.
+// The Runs view: the saved runs as a sortable table over the store (filter box, group-by combo, config
+// columns shown or hidden from the header's context menu, inline tags, notes in a side panel), delete
+// with confirmation, export of the selection (metrics CSV, run JSON, PNG/SVG loss curves), Inspect /
+// Compare selected / Resume buttons, "Probe now" (the needle probe of the selected runs and their pairs,
+// in the background with progress and Cancel) and a context menu on the table with all of these.
+// Refreshes itself when the store changes. Actions live in RunsViewActions.cpp.
 #include <QString>
 #include <QVector>
 #include <QWidget>
@@ -10,10 +13,11 @@
 #include "ui/settings/AppPaths.h"
 
 QT_BEGIN_NAMESPACE
+class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QPushButton;
-class QSortFilterProxyModel;
 class QTableView;
 class QTimer;
 class QToolButton;
@@ -21,8 +25,10 @@ QT_END_NAMESPACE
 
 namespace needlescope {
 
+class ProbeNowBar;
 class RunDetailsPanel;
 class RunStore;
+class RunsSortProxy;
 class RunsTable;
 class RunsTableModel;
 class StoreWatcher;
@@ -38,7 +44,16 @@ class RunsView : public QWidget {
     void setFilterText(const QString& text);  // applied at once (no typing delay)
     int visibleRunCount() const;
     RunsTableModel* model() const { return model_; }
+    RunsSortProxy* proxy() const { return proxy_; }
     QTableView* table() const;
+    ProbeNowBar* probeBar() const { return probeBar_; }
+    QComboBox* groupByCombo() const { return groupCombo_; }
+    // The table's context menu for the current selection (Edit tags…, Edit note…, Inspect, Compare,
+    // Probe now, Export, Delete…), owned by the caller.
+    QMenu* makeContextMenu(QWidget* parent);
+    // The runs "Probe now" probes: the selected runs with every run of their groups (a paired run's
+    // models are probed together, with the same prompts), in id order.
+    QVector<qint64> probeTargets() const;
     // The last store error shown in the view (empty when none).
     QString errorText() const;
 
@@ -53,7 +68,11 @@ class RunsView : public QWidget {
     void inspectSelected();
     void compareSelected();
     void resumeSelected();
+    void probeSelected();       // "Probe now"
+    void editTagsOfSelected();  // opens the inline tag editor of the current run
+    void editNoteOfSelected();  // asks for the note of the one selected run and saves it
     void saveNotes();
+    void setGroupColumn(int column);  // -1: no grouping (saved in the settings)
 
   Q_SIGNALS:
     void inspectRequested(qint64 runId);
@@ -73,19 +92,24 @@ class RunsView : public QWidget {
     void writeTags(qint64 runId, const QStringList& tags);
     QVector<qint64> compareTargets() const;
     void exportWithDialog(const QString& suffix);
+    void addExportActions(QMenu* menu);
+    void buildActions();
 
     needlescope::app::AppPaths paths_;
     std::unique_ptr<RunStore> store_;
     RunsTableModel* model_ = nullptr;
-    QSortFilterProxyModel* proxy_ = nullptr;
+    RunsSortProxy* proxy_ = nullptr;
     RunsTable* table_ = nullptr;
     QLineEdit* filterEdit_ = nullptr;
+    QComboBox* groupCombo_ = nullptr;
     QLabel* countLabel_ = nullptr;
     QLabel* errorLabel_ = nullptr;
     RunDetailsPanel* details_ = nullptr;
     QPushButton* inspectButton_ = nullptr;
     QPushButton* compareButton_ = nullptr;
     QPushButton* resumeButton_ = nullptr;
+    QPushButton* probeButton_ = nullptr;
+    ProbeNowBar* probeBar_ = nullptr;
     QToolButton* exportButton_ = nullptr;
     QPushButton* deleteButton_ = nullptr;
     QTimer* filterTimer_ = nullptr;

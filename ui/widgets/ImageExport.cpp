@@ -1,13 +1,19 @@
 #include "ui/widgets/ImageExport.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QEvent>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QImage>
 #include <QPainter>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QSvgGenerator>
 #include <QWidget>
 #include <algorithm>
+
+#include "ui/settings/SettingsKeys.h"
 
 namespace needlescope {
 namespace {
@@ -76,6 +82,24 @@ bool exportWidgetImage(QWidget* widget, const QString& path, const QSize& reques
     painter.end();
     if (svg) return QFileInfo(path).size() > 0;
     return image.save(path);
+}
+
+QString lastExportDir() {
+    const QString saved = QSettings().value(app::kSettingLastExportDir).toString();
+    if (!saved.isEmpty() && QFileInfo(saved).isDir()) return saved;
+    return QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+}
+
+void rememberExportDir(const QString& filePath) {
+    if (filePath.isEmpty()) return;
+    QSettings().setValue(app::kSettingLastExportDir, QFileInfo(filePath).absolutePath());
+}
+
+QString askExportFile(QWidget* parent, const QString& title, const QString& fileName, const QString& filter) {
+    const QString path =
+        QFileDialog::getSaveFileName(parent, title, QDir(lastExportDir()).filePath(fileName), filter);
+    if (!path.isEmpty()) rememberExportDir(path);
+    return path;
 }
 
 }  // namespace needlescope

@@ -20,4 +20,12 @@ void prepareForRender(QWidget* widget);
 bool exportWidgetImage(QWidget* widget, const QString& path, const QSize& size = QSize(),
                        const QString& title = QString(), double pixelRatio = 1.0);
 
+// Export dialogs start in the folder of the last export (kept in QSettings), else Documents.
+QString lastExportDir();
+// Remembers the folder of `filePath` (a file just exported to) for the next export dialog.
+void rememberExportDir(const QString& filePath);
+// A save dialog for an export, opened in lastExportDir() with `fileName` proposed; the folder of the
+// chosen file is remembered. Empty when cancelled.
+QString askExportFile(QWidget* parent, const QString& title, const QString& fileName, const QString& filter);
+
 }  // namespace needlescope
