@@ -24,6 +24,7 @@ inline constexpr const char* kSettingTrainChartSmoothing = "train/chart/smoothin
 inline constexpr const char* kSettingTrainChartSmoothingOn = "train/chart/smoothingOn";
 inline constexpr const char* kSettingTrainChartRaw = "train/chart/raw";
 inline constexpr const char* kSettingTrainChartLogY = "train/chart/logY";
-inline constexpr const char* kSettingTrainChartXTokens = "train/chart/xTokens";
+inline constexpr const char* kSettingTrainChartXTokens = "train/chart/xTokens";  // read when xAxis is unset
+inline constexpr const char* kSettingTrainChartXAxis = "train/chart/xAxis";      // "step", "tokens", "time"
 
 }  // namespace needlescope::app
