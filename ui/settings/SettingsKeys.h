@@ -27,4 +27,11 @@ inline constexpr const char* kSettingTrainChartLogY = "train/chart/logY";
 inline constexpr const char* kSettingTrainChartXTokens = "train/chart/xTokens";  // read when xAxis is unset
 inline constexpr const char* kSettingTrainChartXAxis = "train/chart/xAxis";      // "step", "tokens", "time"
 
+// Compare view: the loss chart's view options.
+inline constexpr const char* kSettingCompareChartSmoothing = "compare/chart/smoothing";
+inline constexpr const char* kSettingCompareChartSmoothingOn = "compare/chart/smoothingOn";
+inline constexpr const char* kSettingCompareChartRaw = "compare/chart/raw";
+inline constexpr const char* kSettingCompareChartLogY = "compare/chart/logY";
+inline constexpr const char* kSettingCompareChartXAxis = "compare/chart/xAxis";  // "step", "tokens", "time"
+
 }  // namespace needlescope::app

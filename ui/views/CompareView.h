@@ -28,6 +28,7 @@ class CompareAttentionTab;
 class CompareCurvesTab;
 class ConfigDiffTable;
 class DepthCurveChart;
+class HeadGridWidget;
 class HeatmapWidget;
 class LossChartWidget;
 
@@ -57,12 +58,17 @@ class CompareView : public QWidget {
     QCheckBox* sharedScaleBox() const;
     QCheckBox* symLogBox() const;
     QVector<HeatmapWidget*> heatmaps() const;
+    QVector<HeadGridWidget*> headGrids() const;  // one per heatmap: answer attention of every head
     InspectWorker* worker() const;
+
+    // Writes the compared runs to `path` (.csv, .json, or the loss chart as .png / .svg).
+    bool exportComparedTo(const QString& path, QString* error = nullptr);
     QVector<std::shared_ptr<const InspectionResult>> results() const;
 
   public Q_SLOTS:
     void refresh();
     void compareRuns(QVector<qint64> runIds);
+    void exportCompared();  // File ▸ Export while this view is current: asks for a file, then exports
 
   Q_SIGNALS:
     void statusMessage(const QString& message, int timeoutMs);
