@@ -218,7 +218,8 @@ class LossChartTest : public QObject {
         // Pixels in the series colour where the point is.
         QCoreApplication::processEvents();
         const QImage image = w.chartView()->grab().toImage();
-        const QPoint at = w.chartView()->mapFromScene(w.chart()->mapToScene(w.chart()->mapToPosition(QPointF(25, 5.5), val)));
+        const QPoint at = w.chartView()->mapFromScene(
+            w.chart()->mapToScene(w.chart()->mapToPosition(QPointF(25, 5.5), val)));
         int hits = 0;
         for (int dy = -2; dy <= 2; ++dy)
             for (int dx = -2; dx <= 2; ++dx) {
@@ -326,7 +327,15 @@ class LossChartTest : public QObject {
         labels.clear();
         for (const AxisTick& t : durationTicks(0, 4 * 3600.0, &step)) labels << t.label;
         QCOMPARE(step, 3600.0);
-        QCOMPARE(labels.last(), QString("4:00:00"));
+        QCOMPARE(labels.last(), QString("4:00"));  // h:mm: every label in one format
+        labels.clear();
+        for (const AxisTick& t : durationTicks(0, 5400, &step)) labels << t.label;
+        QCOMPARE(step, 900.0);
+        QCOMPARE(labels, (QStringList{"0:00", "0:15", "0:30", "0:45", "1:00", "1:15", "1:30"}));
+        QCOMPARE(durationFormat(5400, 900), QString("h:mm"));
+        QCOMPARE(durationFormat(5400, 30), QString("h:mm:ss"));
+        QCOMPARE(formatDuration(900, "m:ss"), QString("15:00"));
+        QCOMPARE(formatDuration(3725, "h:mm"), QString("1:02"));
     }
 
     void wallClockAxisUsesTheStoredTimes() {
@@ -360,6 +369,26 @@ class LossChartTest : public QObject {
         QVERIFY(w.note()->isHidden());
         QVERIFY(!w.timeTicks());
         QCOMPARE(combo->currentIndex(), 0);
+    }
+
+    void wallClockScreenshot() {
+        LossChartWidget w;
+        w.setTitle("training time on x, log y");
+        QVector<LossSample> train, val;
+        for (int i = 1; i <= 2000; ++i) {
+            const double loss = 3.2 + 7.0 * std::exp(-4.0 * i / 2000.0) + 0.2 * std::sin(1.7 * i);
+            train.push_back({double(i), 4096.0 * i, loss, 2.7 * i});  // 2.7 s a step: 1:30:00 in all
+            if (i % 250 == 0) val.push_back({double(i), 4096.0 * i, loss + 0.3, 2.7 * i});
+        }
+        w.setSeriesStyle("diff train", QColor(0xD5, 0x5E, 0x00));
+        w.setSeriesStyle("diff val", QColor(0xD5, 0x5E, 0x00), Qt::DashLine);
+        w.appendSamples("diff train", train);
+        w.appendSamples("diff val", val);
+        w.setXAxis(LossXAxis::WallClock);
+        w.setLogY(true);
+        QVERIFY(!testsupport::saveScreenshot(&w, "loss-chart-time", QSize(960, 560)).isEmpty());
+        QVERIFY(w.timeTicks()->categoriesLabels().contains("1:30"));
+        QCOMPARE(w.timeTicks()->titleText(), QString("training time (h:mm)"));
     }
 
     void xAxisNamesRoundTrip() {

@@ -63,16 +63,29 @@ QVector<AxisTick> logTicks(double lo, double hi) {
     return ticks;
 }
 
-QString formatDuration(double seconds) {
+QString durationFormat(double hi, double step) {
+    if (hi < 3600.0) return QStringLiteral("m:ss");
+    return std::fmod(step, 60.0) == 0.0 ? QStringLiteral("h:mm") : QStringLiteral("h:mm:ss");
+}
+
+QString formatDuration(double seconds, const QString& format) {
     const bool negative = seconds < 0;
     const qint64 total = qint64(std::llround(std::fabs(seconds)));
     const qint64 h = total / 3600, m = (total / 60) % 60, s = total % 60;
-    const QString text = h > 0 ? QStringLiteral("%1:%2:%3")
-                                     .arg(h)
-                                     .arg(m, 2, 10, QLatin1Char('0'))
-                                     .arg(s, 2, 10, QLatin1Char('0'))
-                               : QStringLiteral("%1:%2").arg(m).arg(s, 2, 10, QLatin1Char('0'));
+    const QLatin1Char zero('0');
+    QString text;
+    if (format == QLatin1String("h:mm"))
+        text = QStringLiteral("%1:%2").arg(h).arg(m, 2, 10, zero);
+    else if (format == QLatin1String("h:mm:ss"))
+        text = QStringLiteral("%1:%2:%3").arg(h).arg(m, 2, 10, zero).arg(s, 2, 10, zero);
+    else
+        text = QStringLiteral("%1:%2").arg(total / 60).arg(s, 2, 10, zero);
     return negative ? QStringLiteral("-") + text : text;
+}
+
+QString formatDuration(double seconds) {
+    return formatDuration(seconds,
+                          std::fabs(seconds) >= 3599.5 ? QStringLiteral("h:mm:ss") : QStringLiteral("m:ss"));
 }
 
 QVector<AxisTick> durationTicks(double lo, double hi, double* stepOut) {
@@ -87,9 +100,10 @@ QVector<AxisTick> durationTicks(double lo, double hi, double* stepOut) {
         }
     if (step == 0) step = 86400.0 * niceStep(span / 86400.0, 6);
     if (stepOut) *stepOut = step;
+    const QString format = durationFormat(hi, step);
     QVector<AxisTick> ticks;
     for (double n = std::ceil(lo / step - 1e-9); n * step <= hi + 1e-9 * step; n += 1.0)
-        ticks.push_back({n * step, formatDuration(n * step)});
+        ticks.push_back({n * step, formatDuration(n * step, format)});
     return ticks;
 }
 

@@ -21,10 +21,16 @@ struct AxisTick {
 // Always at least two ticks unless the range is degenerate.
 QVector<AxisTick> logTicks(double lo, double hi);
 // Ticks for a time axis in seconds over [lo, hi]: multiples of a round step (1, 2, 5, 10, 15, 30 s, 1, 2, 5,
-// 10, 15, 30 min, 1, 2, 3, 6, 12 h, days) giving at most seven ticks; `step` receives that step.
+// 10, 15, 30 min, 1, 2, 3, 6, 12 h, days) giving at most seven ticks, labelled in durationFormat(hi, step);
+// `step` receives that step.
 QVector<AxisTick> durationTicks(double lo, double hi, double* step = nullptr);
 // 75 → "1:15", 3725 → "1:02:05" (h:mm:ss from an hour on); negative values get a leading minus.
 QString formatDuration(double seconds);
+// How a time axis over [0 or more, hi] with ticks every `step` seconds is labelled, one format for all of
+// its ticks: "m:ss" below an hour, else "h:mm" (whole minutes) or "h:mm:ss".
+QString durationFormat(double hi, double step);
+// `seconds` in that format: 900 as "h:mm" is "0:15", as "m:ss" "15:00".
+QString formatDuration(double seconds, const QString& format);
 // The evenly spaced 1-2-5 step giving about `count` intervals over `span` (span > 0).
 double niceStep(double span, int count);
 

@@ -74,6 +74,7 @@ void LossChartAxes::setXAxis(LossXAxis axis) {
     // Training time: x_ still maps the seconds but xTime_ draws the labels, title and grid.
     x_->setLabelsVisible(!time);
     x_->setGridLineVisible(!time);
+    x_->setLineVisible(!time);  // its ticks too
     x_->setTitleVisible(!time);
     xTime_->setVisible(time);
     x_->setTitleText(axis == LossXAxis::Tokens ? QObject::tr("tokens") : QObject::tr("step"));
@@ -95,8 +96,7 @@ QRectF LossChartAxes::fit(double x0, double x1, double y0, double y1) {
         x_->setRange(x0, x1);
         const QVector<AxisTick> ticks = durationTicks(x0, x1, &step);
         setCategoryTicks(*xTime_, x0, x1, ticks, false);
-        xTime_->setTitleText(x1 >= 3600 ? QObject::tr("training time (h:mm:ss)")
-                                        : QObject::tr("training time (m:ss)"));
+        xTime_->setTitleText(QObject::tr("training time (%1)").arg(durationFormat(x1, step)));
     } else {
         x_->setLabelFormat((x1 >= 1e6 || x1 - x0 < 10.0) ? QStringLiteral("%.3g") : QStringLiteral("%.0f"));
         x_->setRange(x0, x1);
