@@ -77,6 +77,8 @@ void LossChartAxes::setXAxis(LossXAxis axis) {
     x_->setLineVisible(!time);  // its ticks too
     x_->setTitleVisible(!time);
     xTime_->setVisible(time);
+    // Qt leaves no room for a category axis's last label ("1:30" at the right edge): a wider margin does.
+    chart_.setMargins(QMargins(4, 4, time ? 18 : 4, 4));
     x_->setTitleText(axis == LossXAxis::Tokens ? QObject::tr("tokens") : QObject::tr("step"));
 }
 
