@@ -316,9 +316,9 @@ class LossChartTest : public QObject {
     }
 
     void durationTicksAreRoundTimes() {
-        QCOMPARE(formatDuration(0), QString("0:00"));
-        QCOMPARE(formatDuration(75), QString("1:15"));
-        QCOMPARE(formatDuration(3725), QString("1:02:05"));
+        QCOMPARE(durationLabel(0), QString("0:00"));
+        QCOMPARE(durationLabel(75), QString("1:15"));
+        QCOMPARE(durationLabel(3725), QString("1:02:05"));
         double step = 0;
         QStringList labels;
         for (const AxisTick& t : durationTicks(0, 600, &step)) labels << t.label;
@@ -334,8 +334,8 @@ class LossChartTest : public QObject {
         QCOMPARE(labels, (QStringList{"0:00", "0:15", "0:30", "0:45", "1:00", "1:15", "1:30"}));
         QCOMPARE(durationFormat(5400, 900), QString("h:mm"));
         QCOMPARE(durationFormat(5400, 30), QString("h:mm:ss"));
-        QCOMPARE(formatDuration(900, "m:ss"), QString("15:00"));
-        QCOMPARE(formatDuration(3725, "h:mm"), QString("1:02"));
+        QCOMPARE(durationLabel(900, "m:ss"), QString("15:00"));
+        QCOMPARE(durationLabel(3725, "h:mm"), QString("1:02"));
     }
 
     void wallClockAxisUsesTheStoredTimes() {

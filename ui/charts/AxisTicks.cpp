@@ -68,7 +68,7 @@ QString durationFormat(double hi, double step) {
     return std::fmod(step, 60.0) == 0.0 ? QStringLiteral("h:mm") : QStringLiteral("h:mm:ss");
 }
 
-QString formatDuration(double seconds, const QString& format) {
+QString durationLabel(double seconds, const QString& format) {
     const bool negative = seconds < 0;
     const qint64 total = qint64(std::llround(std::fabs(seconds)));
     const qint64 h = total / 3600, m = (total / 60) % 60, s = total % 60;
@@ -83,9 +83,9 @@ QString formatDuration(double seconds, const QString& format) {
     return negative ? QStringLiteral("-") + text : text;
 }
 
-QString formatDuration(double seconds) {
-    return formatDuration(seconds,
-                          std::fabs(seconds) >= 3599.5 ? QStringLiteral("h:mm:ss") : QStringLiteral("m:ss"));
+QString durationLabel(double seconds) {
+    return durationLabel(seconds,
+                         std::fabs(seconds) >= 3599.5 ? QStringLiteral("h:mm:ss") : QStringLiteral("m:ss"));
 }
 
 QVector<AxisTick> durationTicks(double lo, double hi, double* stepOut) {
@@ -103,7 +103,7 @@ QVector<AxisTick> durationTicks(double lo, double hi, double* stepOut) {
     const QString format = durationFormat(hi, step);
     QVector<AxisTick> ticks;
     for (double n = std::ceil(lo / step - 1e-9); n * step <= hi + 1e-9 * step; n += 1.0)
-        ticks.push_back({n * step, formatDuration(n * step, format)});
+        ticks.push_back({n * step, durationLabel(n * step, format)});
     return ticks;
 }
 

@@ -25,12 +25,12 @@ QVector<AxisTick> logTicks(double lo, double hi);
 // `step` receives that step.
 QVector<AxisTick> durationTicks(double lo, double hi, double* step = nullptr);
 // 75 → "1:15", 3725 → "1:02:05" (h:mm:ss from an hour on); negative values get a leading minus.
-QString formatDuration(double seconds);
+QString durationLabel(double seconds);
 // How a time axis over [0 or more, hi] with ticks every `step` seconds is labelled, one format for all of
 // its ticks: "m:ss" below an hour, else "h:mm" (whole minutes) or "h:mm:ss".
 QString durationFormat(double hi, double step);
 // `seconds` in that format: 900 as "h:mm" is "0:15", as "m:ss" "15:00".
-QString formatDuration(double seconds, const QString& format);
+QString durationLabel(double seconds, const QString& format);
 // The evenly spaced 1-2-5 step giving about `count` intervals over `span` (span > 0).
 double niceStep(double span, int count);
 

@@ -383,7 +383,7 @@ void LossChartWidget::showHover(const Curve& c, const QPointF& point, bool state
     const LossSample& s = c.data.samples()[i];
     QString text = QStringLiteral("%1\nstep %2").arg(c.data.name()).arg(s.step, 0, 'f', 0);
     if (std::isfinite(s.tokens)) text += QStringLiteral(", tokens %1").arg(formatValue(s.tokens));
-    if (std::isfinite(s.wallTime)) text += QStringLiteral(", time %1").arg(formatDuration(s.wallTime));
+    if (std::isfinite(s.wallTime)) text += QStringLiteral(", time %1").arg(durationLabel(s.wallTime));
     if (smoothingOn_ && beta_ > 0.0)
         text += QStringLiteral("\nsmoothed %1 (raw %2)")
                     .arg(formatValue(c.data.smoothed()[i]))
