@@ -330,6 +330,7 @@ class TestViewCompare : public QObject {
         QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_E));
         QTemporaryDir out;
         const QString csv = out.filePath("compared.csv");
+        QCoreApplication::setAttribute(Qt::AA_DontUseNativeDialogs);  // a QFileDialog the timer can answer
         std::unique_ptr<QTimer> answer(answerFileDialog(csv));
         action->trigger();
         QCOMPARE(window.tabs()->currentIndex(), int(MainWindow::CompareTab));  // stays in Compare
