@@ -102,7 +102,9 @@ void MainWindow::buildMenus() {
     settings->setMenuRole(QAction::PreferencesRole);
     QAction* exportAction = file->addAction(tr("&Export…"), this, &MainWindow::exportRuns);
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    exportAction->setToolTip(tr("Export the runs selected in the Runs view (CSV, JSON, PNG or SVG)"));
+    exportAction->setToolTip(
+        tr("Export the runs selected in the Runs view, or in Compare the compared runs (CSV, JSON, PNG or "
+           "SVG)"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &MainWindow::close);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
@@ -180,6 +182,10 @@ void MainWindow::resumeRun(qint64 runId) {
 }
 
 void MainWindow::exportRuns() {
+    if (tabs_->currentWidget() == compare_) {  // in Compare: the compared runs, not the Runs selection
+        compare_->exportCompared();
+        return;
+    }
     showTab(RunsTab);
     if (runs_->selectedRunIds().isEmpty()) {
         showStatus(tr("Select the runs to export in the Runs view first"), 5000);

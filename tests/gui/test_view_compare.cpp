@@ -1,21 +1,31 @@
 // CompareView (issue 6): constructs with an empty store and with a tiny paired run (checked by default);
 // the config diff lists exactly the keys that differ (expectation computed here from the stored JSON);
 // overlaid loss curves; answer/noise vs depth from the stored probes with a step slider; two heatmaps
-// driven by one set of needle controls with a shared colour scale; screenshots at 1280 × 800.
+// driven by one set of needle controls with a shared colour scale; screenshots at 1280 × 800 (issue 12:
+// colours by model kind whatever the position, head grids that pick the head, File ▸ Export of the compared
+// runs, a usable loss chart at 1024 × 640, the wall-clock axis, persisted chart options).
+#include <QAction>
 #include <QApplication>
+#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QFileDialog>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineSeries>
 #include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest/QtTest>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -26,11 +36,15 @@
 #include "core/train/TrainConfig.h"
 #include "tests/TestSupport.h"
 #include "tests/gui/GuiSandbox.h"
+#include "ui/MainWindow.h"
 #include "ui/charts/DepthCurveChart.h"
 #include "ui/charts/LossChartWidget.h"
 #include "ui/settings/AppPaths.h"
+#include "ui/style/Palette.h"
 #include "ui/views/CompareView.h"
+#include "ui/views/RunsView.h"
 #include "ui/widgets/ConfigDiffTable.h"
+#include "ui/widgets/HeadGridWidget.h"
 #include "ui/widgets/HeatmapWidget.h"
 
 using namespace needlescope;
@@ -64,6 +78,46 @@ QStringList expectedDifferences(const std::string& a, const std::string& b) {
         if (ia == fa.end() || ib == fb.end() || ia->second != ib->second) out << QString::fromStdString(k);
     }
     return out;  // sorted (std::set order)
+}
+
+QLineSeries* lineOf(const LossChartWidget* chart, const QString& name) {
+    for (QAbstractSeries* s : chart->chart()->series())
+        if (s->name() == name) return qobject_cast<QLineSeries*>(s);
+    return nullptr;
+}
+
+QString seriesName(int64_t runId, const char* kind, const char* part) {
+    return QString::fromUtf8("#%1 %2 · %3").arg(runId).arg(QString::fromUtf8(kind), QString::fromUtf8(part));
+}
+
+QColor listColor(const CompareView& view, int64_t runId) {
+    for (int i = 0; i < view.runList()->count(); ++i)
+        if (view.runList()->item(i)->data(Qt::UserRole).toLongLong() == runId)
+            return view.runList()->item(i)->foreground().color();
+    return {};
+}
+
+// Answers the next file dialog with `path` (File ▸ Export asks where to save); the caller deletes it.
+QTimer* answerFileDialog(const QString& path) {
+    auto* timer = new QTimer;
+    timer->setInterval(20);
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, path] {
+        auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+        if (!dialog) return;
+        timer->stop();
+        dialog->selectFile(path);
+        static_cast<QDialog*>(dialog)->accept();  // public in QDialog
+    });
+    timer->start();
+    return timer;
+}
+
+QAction* exportAction(QMainWindow& window) {
+    for (QAction* m : window.menuBar()->actions())
+        if (m->menu())
+            for (QAction* a : m->menu()->actions())
+                if (a->text().remove('&').startsWith("Export")) return a;
+    return nullptr;
 }
 
 }  // namespace
@@ -233,6 +287,117 @@ class TestViewCompare : public QObject {
         QVERIFY2(!path.isEmpty(), "screenshot saved");
     }
 
+    void coloursFollowTheModelKind() {
+        CompareView view(paths_);
+        view.resize(1280, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const int64_t standard = runIds_[0], diff = runIds_[1];
+        // The paired experiment: standard first, DIFF second.
+        QCOMPARE(lineOf(view.lossChart(), seriesName(standard, "standard", "train"))->pen().color(),
+                 modelColor("standard"));
+        QCOMPARE(lineOf(view.lossChart(), seriesName(diff, "diff", "val"))->pen().color(),
+                 modelColor("diff"));
+        QCOMPARE(view.depthChart()->series().value(1).color, modelColor("diff"));
+        // DIFF first (it was created before the variant): still DIFF's colour, in the chart and the list.
+        view.compareRuns({diff, variant_});
+        QCOMPARE(view.runIds(), (QVector<qint64>{diff, variant_}));
+        QCOMPARE(lineOf(view.lossChart(), seriesName(diff, "diff", "train"))->pen().color(),
+                 modelColor("diff"));
+        QCOMPARE(view.depthChart()->series().value(0).color, modelColor("diff"));
+        QCOMPARE(listColor(view, diff), modelColor("diff"));
+        QCOMPARE(listColor(view, variant_), modelColor("standard"));
+        // Two runs of one kind: the kind's colour, then a shade of it.
+        view.compareRuns({standard, variant_});
+        QCOMPARE(listColor(view, standard), modelColor("standard"));
+        QCOMPARE(listColor(view, variant_), modelShade("standard", 1));
+        QVERIFY(modelShade("standard", 1) != modelColor("standard"));
+        QCOMPARE(modelShade("standard", 1).hue(), modelColor("standard").hue());
+    }
+
+    void exportShortcutExportsTheComparedRuns() {
+        MainWindow window(paths_);
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.runsView()->refresh();
+        window.runsView()->selectRuns({variant_});  // another selection in the Runs view
+        window.tabs()->setCurrentIndex(MainWindow::CompareTab);
+        const QVector<qint64> compared = window.compareView()->runIds();
+        QCOMPARE(compared, (QVector<qint64>{runIds_[0], runIds_[1]}));
+        QAction* action = exportAction(window);
+        QVERIFY(action);
+        QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_E));
+        QTemporaryDir out;
+        const QString csv = out.filePath("compared.csv");
+        QCoreApplication::setAttribute(Qt::AA_DontUseNativeDialogs);  // a QFileDialog the timer can answer
+        std::unique_ptr<QTimer> answer(answerFileDialog(csv));
+        action->trigger();
+        QCOMPARE(window.tabs()->currentIndex(), int(MainWindow::CompareTab));  // stays in Compare
+        QFile file(csv);
+        QVERIFY2(file.open(QIODevice::ReadOnly), "the export wrote the chosen file");
+        const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+        QVERIFY(lines.size() > 2);
+        QVERIFY(lines.front().startsWith("run_id,"));
+        std::set<qint64> ids;
+        for (int i = 1; i < lines.size(); ++i) ids.insert(lines[i].split(',').front().toLongLong());
+        QCOMPARE(ids, (std::set<qint64>{runIds_[0], runIds_[1]}));
+
+        // The figure is the Compare chart as shown; nothing compared: a clear message.
+        QString error;
+        QVERIFY2(window.compareView()->exportComparedTo(out.filePath("loss.png"), &error), qPrintable(error));
+        QCOMPARE(QImage(out.filePath("loss.png")).width(), 1800);
+        QVERIFY(!window.compareView()->exportComparedTo(out.filePath("x.xlsx"), &error));
+        QVERIFY(error.contains(".csv"));
+        app::AppPaths none;
+        none.dbPath = QDir(sandbox_.root()).filePath("missing.db");
+        CompareView empty(none);
+        QVERIFY(!empty.exportComparedTo(out.filePath("none.csv"), &error));
+        QVERIFY(error.contains("no runs"));
+    }
+
+    void lossChartStaysUsableAt1024x640() {
+        MainWindow window(paths_);
+        window.resize(1024, 640);
+        window.tabs()->setCurrentIndex(MainWindow::CompareTab);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCoreApplication::processEvents();
+        CompareView* view = window.compareView();
+        const int loss = view->lossChart()->chartView()->height(), depth = view->depthChart()->height();
+        QVERIFY2(loss >= 200, qPrintable(QString("loss chart %1 px high").arg(loss)));
+        QVERIFY2(depth >= 200, qPrintable(QString("depth chart %1 px high").arg(depth)));
+        QVERIFY(loss > depth);  // the loss chart has the larger share
+        QVERIFY(
+            !testsupport::saveScreenshot(&window, QStringLiteral("compare-view-1024x640"), QSize(1024, 640))
+                 .isEmpty());
+    }
+
+    void wallClockAxisShowsTheStoredTimes() {
+        {
+            CompareView view(paths_);
+            view.lossChart()->setSmoothingEnabled(false);
+            view.lossChart()->setXAxis(LossXAxis::WallClock);
+            view.lossChart()->setLogY(true);
+        }
+        CompareView view(paths_);  // the options persist
+        QCOMPARE(view.lossChart()->xAxis(), LossXAxis::WallClock);
+        QVERIFY(view.lossChart()->logY());
+        QVERIFY(!view.lossChart()->smoothingEnabled());
+        RunStore store = RunStore::open(paths_.dbPath.toStdString(), true);
+        const auto metrics = store.metrics(runIds_[1], "train_loss");
+        QVERIFY(!metrics.empty());
+        QVector<double> stored, shown;
+        for (const MetricPoint& p : metrics) stored << p.wallTime;
+        for (const QPointF& p : view.lossChart()->displayedPoints(seriesName(runIds_[1], "diff", "train")))
+            shown << p.x();
+        QCOMPARE(shown, stored);
+        QVERIFY(stored.back() > 0.0);
+        view.lossChart()->setXAxis(LossXAxis::Steps);
+        view.lossChart()->setLogY(false);
+        view.lossChart()->setSmoothingEnabled(true);
+    }
+
     void heatmapsSideBySideWithSharedScale() {
         CompareView view(paths_);
         view.resize(1280, 800);
@@ -248,6 +413,22 @@ class TestViewCompare : public QObject {
         QCOMPARE(results[0]->tokens, results[1]->tokens);
         QCOMPARE(results[0]->needle.begin, results[1]->needle.begin);
         for (HeatmapWidget* map : view.heatmaps()) QVERIFY(map->rows() > 0);
+        // A head grid per run: every head's answer attention; a click shows that head in every panel.
+        QCOMPARE(view.headGrids().size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            HeadGridWidget* grid = view.headGrids()[i];
+            QCOMPARE(grid->layers(), int(results[i]->layers));
+            QCOMPARE(grid->heads(), int(results[i]->heads));
+            QCOMPARE(grid->scalar(0, 1), float(results[i]->buckets(0, 1).signedNorm.answer));
+        }
+        HeadGridWidget* grid = view.headGrids()[0];
+        QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cellRect(0, 1).center());
+        QCOMPARE(view.layerSpin()->value(), 0);
+        QCOMPARE(view.headSpin()->value(), 1);
+        for (HeatmapWidget* map : view.heatmaps())
+            QVERIFY(map->title().startsWith(QStringLiteral("layer 0 · head 1")));
+        QCOMPARE(view.headGrids()[1]->selectedLayer(), 0);
+        QCOMPARE(view.headGrids()[1]->selectedHead(), 1);
         QCOMPARE(view.heatmaps()[0]->scaleMode(), ColorScale::Mode::Sequential);
         QCOMPARE(view.heatmaps()[1]->scaleMode(), ColorScale::Mode::Diverging);
 

@@ -7,52 +7,27 @@
 #include <QCursor>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
-#include <QLogValueAxis>
+#include <QPen>
 #include <QSlider>
 #include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
-#include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "ui/charts/AxisTicks.h"
 #include "ui/charts/ChartStyle.h"
 #include "ui/charts/Downsample.h"
+#include "ui/charts/LossChartAxes.h"
 #include "ui/style/Palette.h"
 #include "ui/widgets/ImageExport.h"
 #include "ui/widgets/NumberFormat.h"
 
 namespace needlescope {
-
-namespace {
-
-// QLogValueAxis labels only powers of its base: pick base 10 when the range spans at least two decades,
-// 2 when it spans two octaves (a loss going from 10 to 3), else a base that gives about five labels.
-double logAxisBase(double lo, double hi) {
-    const auto majorTicks = [lo, hi](double base) {
-        return std::floor(std::log(hi) / std::log(base)) - std::ceil(std::log(lo) / std::log(base)) + 1.0;
-    };
-    if (majorTicks(10.0) >= 3.0) return 10.0;
-    if (majorTicks(2.0) >= 3.0) return 2.0;
-    return std::max(1.001, std::pow(hi / lo, 0.25));
-}
-
-double axisMin(const QAbstractAxis* axis) {
-    if (auto* v = qobject_cast<const QValueAxis*>(axis)) return v->min();
-    if (auto* l = qobject_cast<const QLogValueAxis*>(axis)) return l->min();
-    return 0.0;
-}
-
-double axisMax(const QAbstractAxis* axis) {
-    if (auto* v = qobject_cast<const QValueAxis*>(axis)) return v->max();
-    if (auto* l = qobject_cast<const QLogValueAxis*>(axis)) return l->max();
-    return 1.0;
-}
-
-}  // namespace
 
 struct LossChartWidget::Curve {
     LossSeries data;
@@ -69,15 +44,14 @@ LossChartWidget::LossChartWidget(QWidget* parent) : QWidget(parent) {
     view_ = new QChartView(chart_, this);
     view_->setRenderHint(QPainter::Antialiasing);
     view_->setMinimumSize(240, 160);
-
-    auto* x = new QValueAxis();
-    x->setLabelFormat(QStringLiteral("%.3g"));
-    x->setRange(0, 1);
-    chart_->addAxis(x, Qt::AlignBottom);
-    xAxisItem_ = x;
-    yTitle_ = tr("loss");
-    rebuildYAxis();
-    updateXAxisTitle();
+    // Legend entries as short samples of each line (solid train, dashed validation), not colour squares.
+    chart_->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
+    axes_ = std::make_unique<LossChartAxes>(*chart_);
+    note_ = new QLabel(this);
+    note_->setAlignment(Qt::AlignCenter);
+    note_->setWordWrap(true);
+    note_->setStyleSheet(textColorStyle(mutedColor()));
+    note_->hide();
 
     timer_ = new QTimer(this);
     timer_->setSingleShot(true);
@@ -89,6 +63,7 @@ LossChartWidget::LossChartWidget(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
     layout->addWidget(controls_);
+    layout->addWidget(note_);
     layout->addWidget(view_, 1);
 }
 
@@ -111,6 +86,8 @@ void LossChartWidget::buildControls() {
     xCombo_ = new QComboBox(controls_);
     xCombo_->addItem(tr("Step"));
     xCombo_->addItem(tr("Tokens"));
+    xCombo_->addItem(tr("Time"));
+    xCombo_->setToolTip(tr("x axis: training step, tokens seen, or training time (pauses excluded)"));
     row->addWidget(smoothBox_);
     row->addWidget(smoothSlider_);
     row->addWidget(smoothLabel_);
@@ -126,7 +103,7 @@ void LossChartWidget::buildControls() {
     connect(rawBox_, &QCheckBox::toggled, this, &LossChartWidget::setShowRaw);
     connect(logBox_, &QCheckBox::toggled, this, &LossChartWidget::setLogY);
     connect(xCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this,
-            [this](int i) { setXAxis(i == 1 ? LossXAxis::Tokens : LossXAxis::Steps); });
+            [this](int i) { setXAxis(LossXAxis(std::clamp(i, 0, 2))); });
 }
 
 void LossChartWidget::syncControls() {
@@ -138,7 +115,7 @@ void LossChartWidget::syncControls() {
     rawBox_->setChecked(showRaw_);
     rawBox_->setEnabled(smoothingOn_);
     logBox_->setChecked(logY_);
-    xCombo_->setCurrentIndex(xAxis_ == LossXAxis::Tokens ? 1 : 0);
+    xCombo_->setCurrentIndex(int(xAxis_));
 }
 
 void LossChartWidget::setControlsVisible(bool visible) { controls_->setVisible(visible); }
@@ -156,15 +133,15 @@ LossChartWidget::Curve* LossChartWidget::curve(const QString& name, bool create)
     chart_->addSeries(c->raw);
     chart_->addSeries(c->line);
     for (QLineSeries* s : {c->raw, c->line}) {
-        s->attachAxis(xAxisItem_);
-        s->attachAxis(yAxisItem_);
+        s->attachAxis(axes_->x());
+        s->attachAxis(axes_->y());
     }
-    for (QLegendMarker* m : chart_->legend()->markers(c->raw)) m->setVisible(false);
     Curve* raw = c.get();
     connect(c->line, &QLineSeries::hovered, this,
             [this, raw](const QPointF& p, bool state) { showHover(*raw, p, state); });
     curves_.push_back(std::move(c));
     applyCurvePens(*raw->line, *raw->raw, raw->color, raw->style);
+    updateLegend(*raw);
     return raw;
 }
 
@@ -179,6 +156,9 @@ void LossChartWidget::setSeriesStyle(const QString& series, const QColor& color,
     c->color = color.isValid() ? color : c->color;
     c->style = style;
     applyCurvePens(*c->line, *c->raw, c->color, c->style);
+    updateLegend(*c);
+    c->dirty = true;  // whether its points show as dots depends on the style
+    scheduleRefresh();
 }
 
 void LossChartWidget::appendPoints(const QString& series, const QVector<QPointF>& points) {
@@ -286,7 +266,7 @@ void LossChartWidget::setLogY(bool logY) {
 void LossChartWidget::setXAxis(LossXAxis axis) {
     if (axis == xAxis_) return;
     xAxis_ = axis;
-    updateXAxisTitle();
+    axes_->setXAxis(axis);
     syncControls();
     markAllDirty();
     Q_EMIT viewOptionsChanged();
@@ -301,45 +281,31 @@ void LossChartWidget::setRefreshInterval(int milliseconds) { timer_->setInterval
 
 void LossChartWidget::setTitle(const QString& title) { chart_->setTitle(title); }
 
-void LossChartWidget::setYAxisTitle(const QString& title) {
-    yTitle_ = title;
-    yAxisItem_->setTitleText(title);
-}
+void LossChartWidget::setYAxisTitle(const QString& title) { axes_->setYTitle(title); }
 
-void LossChartWidget::updateXAxisTitle() {
-    xAxisItem_->setTitleText(xAxis_ == LossXAxis::Tokens ? tr("tokens") : tr("step"));
+QCategoryAxis* LossChartWidget::timeTicks() const { return axes_->xTicks(); }
+
+QCategoryAxis* LossChartWidget::logTicks() const { return axes_->yTicks(); }
+
+// The faint raw curves never get a legend entry (Qt Charts shows a series' marker again whenever the
+// series is made visible); a dashed curve's entry gets short dashes, so that even its short line sample
+// shows them.
+void LossChartWidget::updateLegend(const Curve& c) {
+    for (QLegendMarker* m : chart_->legend()->markers(c.raw)) m->setVisible(false);
+    QPen pen(c.color, 2.0, c.style, Qt::FlatCap);
+    if (c.style != Qt::SolidLine) pen.setDashPattern({1.5, 1.5});
+    for (QLegendMarker* m : chart_->legend()->markers(c.line)) m->setPen(pen);
 }
 
 void LossChartWidget::rebuildYAxis() {
-    QAbstractAxis* old = yAxisItem_;
-    QAbstractAxis* next = nullptr;
-    if (logY_) {
-        auto* axis = new QLogValueAxis();
-        axis->setBase(10.0);
-        axis->setLabelFormat(QStringLiteral("%.3g"));
-        axis->setMinorTickCount(8);
-        axis->setRange(0.1, 10.0);
-        next = axis;
-    } else {
-        auto* axis = new QValueAxis();
-        axis->setLabelFormat(QStringLiteral("%.4g"));
-        axis->setRange(0.0, 1.0);
-        next = axis;
-    }
-    next->setTitleText(yTitle_);
-    if (old) {
-        for (auto& c : curves_) {
-            c->line->detachAxis(old);
-            c->raw->detachAxis(old);
-        }
-        chart_->removeAxis(old);
-        delete old;
-    }
-    chart_->addAxis(next, Qt::AlignLeft);
-    yAxisItem_ = next;
     for (auto& c : curves_) {
-        c->line->attachAxis(next);
-        c->raw->attachAxis(next);
+        c->line->detachAxis(axes_->y());
+        c->raw->detachAxis(axes_->y());
+    }
+    axes_->setLogY(logY_);
+    for (auto& c : curves_) {
+        c->line->attachAxis(axes_->y());
+        c->raw->attachAxis(axes_->y());
     }
 }
 
@@ -354,6 +320,12 @@ void LossChartWidget::redrawCurve(Curve& c) {
     c.raw->replace(raw ? downsampleMinMax(c.data.points(xAxis_, false, logY_), maxPoints_)
                        : QVector<QPointF>());
     c.raw->setVisible(raw);
+    updateLegend(c);
+    // A line needs two points: a lone one (the first validation) is drawn as a dot, and so are the points
+    // of a sparse dashed curve, whose dashes alone would hide where the measurements are.
+    const int n = int(c.line->count());
+    c.line->setPointsVisible(n == 1 || (c.style != Qt::SolidLine && n <= kMarkedPoints));
+    c.line->setMarkerSize(4.0);  // the radius, in pixels
     c.dirty = false;
 }
 
@@ -378,35 +350,25 @@ void LossChartWidget::updateAxisRanges() {
             }
         }
     }
-    if (!(x1 >= x0)) {  // no points
-        x0 = 0.0;
-        x1 = 1.0;
-        y0 = logY_ ? 0.1 : 0.0;
-        y1 = logY_ ? 10.0 : 1.0;
+    ranges_ = axes_->fit(x0, x1, y0, y1);
+    updateNote();
+}
+
+void LossChartWidget::updateNote() {
+    // Curves with samples but nothing on this x axis (no token counts or training times stored): say so
+    // rather than show an empty chart.
+    bool samples = false, drawn = false;
+    for (const auto& c : curves_) {
+        samples = samples || c->data.size() > 0;
+        drawn = drawn || c->line->count() > 0;
     }
-    if (x1 == x0) x1 = x0 + 1.0;
-    auto* x = static_cast<QValueAxis*>(xAxisItem_);
-    x->setLabelFormat((x1 >= 1e6 || x1 - x0 < 10.0) ? QStringLiteral("%.3g") : QStringLiteral("%.0f"));
-    x->setRange(x0, x1);
-    x->setTickCount(5);  // applyNiceNumbers() adjusts the tick count; start from the same one each time
-    x->applyNiceNumbers();
-    if (logY_) {
-        y0 /= 1.15;
-        y1 *= 1.15;
-        auto* y = static_cast<QLogValueAxis*>(yAxisItem_);
-        const double base = logAxisBase(y0, y1);
-        y->setBase(base);
-        y->setMinorTickCount(base == 10.0 ? 8 : 0);
-        y->setLabelFormat(base == 2.0 ? QStringLiteral("%.0f") : QStringLiteral("%.3g"));
-        y->setRange(y0, y1);
-    } else {
-        const double pad = y1 > y0 ? 0.05 * (y1 - y0) : std::max(0.5, 0.05 * std::fabs(y0));
-        auto* y = static_cast<QValueAxis*>(yAxisItem_);
-        y->setRange(y0 - pad, y1 + pad);
-        y->setTickCount(6);
-        y->applyNiceNumbers();
-    }
-    ranges_ = QRectF(QPointF(x->min(), axisMin(yAxisItem_)), QPointF(x->max(), axisMax(yAxisItem_)));
+    const bool show = samples && !drawn;
+    if (show)
+        note_->setText(xAxis_ == LossXAxis::WallClock ? tr("No training times are stored for these curves.")
+                       : xAxis_ == LossXAxis::Tokens  ? tr("No token counts are stored for these curves.")
+                       : logY_                        ? tr("No positive values to draw on a log axis.")
+                                                      : tr("No finite values to draw."));
+    note_->setVisible(show);
 }
 
 QRectF LossChartWidget::axisRanges() const { return ranges_; }
@@ -421,6 +383,7 @@ void LossChartWidget::showHover(const Curve& c, const QPointF& point, bool state
     const LossSample& s = c.data.samples()[i];
     QString text = QStringLiteral("%1\nstep %2").arg(c.data.name()).arg(s.step, 0, 'f', 0);
     if (std::isfinite(s.tokens)) text += QStringLiteral(", tokens %1").arg(formatValue(s.tokens));
+    if (std::isfinite(s.wallTime)) text += QStringLiteral(", time %1").arg(durationLabel(s.wallTime));
     if (smoothingOn_ && beta_ > 0.0)
         text += QStringLiteral("\nsmoothed %1 (raw %2)")
                     .arg(formatValue(c.data.smoothed()[i]))

@@ -1,7 +1,9 @@
 #pragma once
 // Live loss curves (Qt Charts): named series appended at any rate and redrawn at most ~10 Hz, debiased EMA
 // smoothing (slider 0–0.99 with an off switch) computed at full resolution before min/max downsampling,
-// optional faint raw curves, log-y, x by step or tokens, hover read-out, PNG/SVG export.
+// optional faint raw curves, log-y (ticks at decades or 1-2-5 values), x by step, tokens or training time,
+// legend entries as line samples (validation dashed), a lone point drawn as a dot, hover read-out, PNG/SVG
+// export.
 #include <QColor>
 #include <QHash>
 #include <QPointF>
@@ -15,7 +17,7 @@
 #include "ui/charts/LossSeries.h"
 
 QT_BEGIN_NAMESPACE
-class QAbstractAxis;
+class QCategoryAxis;
 class QChart;
 class QChartView;
 class QCheckBox;
@@ -28,9 +30,14 @@ QT_END_NAMESPACE
 
 namespace needlescope {
 
+class LossChartAxes;
+
 class LossChartWidget : public QWidget {
     Q_OBJECT
   public:
+    // A dashed curve with at most this many points also shows them as dots.
+    static constexpr int kMarkedPoints = 40;
+
     explicit LossChartWidget(QWidget* parent = nullptr);
     ~LossChartWidget() override;
 
@@ -74,6 +81,12 @@ class LossChartWidget : public QWidget {
     // file is pixelRatio times `size` in pixels, laid out at `size` (see exportWidgetImage).
     bool exportImage(const QString& path, const QSize& size = QSize(), double pixelRatio = 1.0);
 
+    // The axes labelling training time (x on the Time axis) and log-y ticks; null when not in use.
+    QCategoryAxis* timeTicks() const;
+    QCategoryAxis* logTicks() const;
+    // The message shown over the chart when the curves have samples but none on this axis.
+    QLabel* note() const { return note_; }
+
     QChart* chart() const { return chart_; }
     QChartView* chartView() const { return view_; }
 
@@ -89,7 +102,8 @@ class LossChartWidget : public QWidget {
     void redrawCurve(Curve& c);
     void rebuildYAxis();
     void updateAxisRanges();
-    void updateXAxisTitle();
+    void updateNote();
+    void updateLegend(const Curve& c);
     void markAllDirty();
     void showHover(const Curve& c, const QPointF& point, bool state);
     void buildControls();
@@ -97,8 +111,8 @@ class LossChartWidget : public QWidget {
 
     QChart* chart_ = nullptr;
     QChartView* view_ = nullptr;
-    QAbstractAxis* xAxisItem_ = nullptr;
-    QAbstractAxis* yAxisItem_ = nullptr;
+    std::unique_ptr<LossChartAxes> axes_;
+    QLabel* note_ = nullptr;
     QTimer* timer_ = nullptr;
     QWidget* controls_ = nullptr;
     QCheckBox* smoothBox_ = nullptr;
@@ -116,7 +130,6 @@ class LossChartWidget : public QWidget {
     LossXAxis xAxis_ = LossXAxis::Steps;
     int maxPoints_ = 2000;
     QRectF ranges_;
-    QString yTitle_;
 };
 
 }  // namespace needlescope

@@ -4,6 +4,24 @@
 
 namespace needlescope {
 
+QString lossXAxisName(LossXAxis axis) {
+    switch (axis) {
+        case LossXAxis::Tokens:
+            return QStringLiteral("tokens");
+        case LossXAxis::WallClock:
+            return QStringLiteral("time");
+        case LossXAxis::Steps:
+            break;
+    }
+    return QStringLiteral("step");
+}
+
+LossXAxis lossXAxisFromName(const QString& name, LossXAxis fallback) {
+    for (LossXAxis axis : {LossXAxis::Steps, LossXAxis::Tokens, LossXAxis::WallClock})
+        if (name == lossXAxisName(axis)) return axis;
+    return fallback;
+}
+
 LossSeries::LossSeries(const QString& name, double smoothing)
     : name_(name), beta_(std::clamp(smoothing, 0.0, 0.99)), ema_(beta_) {}
 

@@ -15,9 +15,14 @@ struct LossSample {
     double step = 0.0;
     double tokens = std::nan("");  // NaN when unknown (the point is left out of a tokens axis)
     double value = 0.0;
+    double wallTime = std::nan("");  // training seconds (pauses excluded) when known, else NaN
 };
 
-enum class LossXAxis { Steps, Tokens };
+// What the x axis shows: the step, the tokens seen, or the training time in seconds (wall clock).
+enum class LossXAxis { Steps, Tokens, WallClock };
+// "step", "tokens", "time": how the choice is stored in the settings; unknown names give `fallback`.
+QString lossXAxisName(LossXAxis axis);
+LossXAxis lossXAxisFromName(const QString& name, LossXAxis fallback);
 
 class LossSeries {
   public:
@@ -42,7 +47,7 @@ class LossSeries {
     // The sample whose x is nearest `x` on the axis (-1 when none has that x).
     int nearestSample(LossXAxis axis, double x) const;
     static double xOf(const LossSample& s, LossXAxis axis) {
-        return axis == LossXAxis::Steps ? s.step : s.tokens;
+        return axis == LossXAxis::Steps ? s.step : axis == LossXAxis::Tokens ? s.tokens : s.wallTime;
     }
 
   private:

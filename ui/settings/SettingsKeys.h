@@ -24,7 +24,15 @@ inline constexpr const char* kSettingTrainChartSmoothing = "train/chart/smoothin
 inline constexpr const char* kSettingTrainChartSmoothingOn = "train/chart/smoothingOn";
 inline constexpr const char* kSettingTrainChartRaw = "train/chart/raw";
 inline constexpr const char* kSettingTrainChartLogY = "train/chart/logY";
-inline constexpr const char* kSettingTrainChartXTokens = "train/chart/xTokens";
+inline constexpr const char* kSettingTrainChartXTokens = "train/chart/xTokens";  // read when xAxis is unset
+inline constexpr const char* kSettingTrainChartXAxis = "train/chart/xAxis";      // "step", "tokens", "time"
+
+// Compare view: the loss chart's view options.
+inline constexpr const char* kSettingCompareChartSmoothing = "compare/chart/smoothing";
+inline constexpr const char* kSettingCompareChartSmoothingOn = "compare/chart/smoothingOn";
+inline constexpr const char* kSettingCompareChartRaw = "compare/chart/raw";
+inline constexpr const char* kSettingCompareChartLogY = "compare/chart/logY";
+inline constexpr const char* kSettingCompareChartXAxis = "compare/chart/xAxis";  // "step", "tokens", "time"
 
 // Runs view: hidden table columns (column keys, RunsTableModel::columnKey) and the "Group by" column.
 inline constexpr const char* kSettingRunsHiddenColumns = "runs/hiddenColumns";

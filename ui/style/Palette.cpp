@@ -1,6 +1,7 @@
 #include "ui/style/Palette.h"
 
 #include <QHash>
+#include <algorithm>
 #include <cstdlib>
 
 namespace needlescope {
@@ -33,6 +34,14 @@ QColor modelColor(const QString& kind) {
     if (kind.compare(QLatin1String("standard"), Qt::CaseInsensitive) == 0) return okabeIto(OkabeIto::Blue);
     if (kind.compare(QLatin1String("diff"), Qt::CaseInsensitive) == 0) return okabeIto(OkabeIto::Vermillion);
     return seriesColor(2 + static_cast<int>(qHash(kind) % 5));
+}
+
+QColor modelShade(const QString& kind, int ordinal) {
+    const QColor base = modelColor(kind);
+    if (ordinal <= 0) return base;
+    // 1: darker, 2: lighter, 3: darker still, 4: lighter still, … (bounded so lines stay visible on white).
+    const int step = std::min((ordinal + 1) / 2, 3);
+    return ordinal % 2 == 1 ? base.darker(100 + 35 * step) : base.lighter(100 + 25 * step);
 }
 
 QColor errorColor() { return QColor(0xB2, 0x18, 0x2B); }

@@ -13,6 +13,9 @@ QColor okabeIto(OkabeIto colour);
 QColor seriesColor(int index);
 // One colour per model kind, shared by every chart: standard blue, DIFF vermillion, others by name.
 QColor modelColor(const QString& kind);
+// The `ordinal`-th run of one kind among several shown together: 0 is modelColor(kind) itself, then
+// alternately darker and lighter shades of it (the hue stays the kind's, so DIFF is always vermillion).
+QColor modelShade(const QString& kind, int ordinal);
 
 // Text colours for states and messages.
 QColor errorColor();    // failed, invalid input, missing data

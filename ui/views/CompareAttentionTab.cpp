@@ -13,6 +13,7 @@
 
 #include "ui/style/Palette.h"
 #include "ui/views/AttentionDisplay.h"
+#include "ui/widgets/HeadGridWidget.h"
 #include "ui/widgets/HeatmapWidget.h"
 #include "ui/widgets/NeedleControls.h"
 #include "ui/widgets/NumberFormat.h"
@@ -21,6 +22,7 @@ namespace needlescope {
 namespace {
 
 constexpr int kMaxPanels = 4;
+const QSize kGridSize(240, 150);  // the head grid next to a panel's read-out
 
 }  // namespace
 
@@ -28,6 +30,7 @@ struct CompareAttentionTab::Panel {
     RunSource source;
     QGroupBox* box = nullptr;
     QLabel* info = nullptr;
+    HeadGridWidget* grid = nullptr;
     HeatmapWidget* heatmap = nullptr;
     std::shared_ptr<const InspectionResult> result;
     QString error;
@@ -98,6 +101,22 @@ QVector<HeatmapWidget*> CompareAttentionTab::heatmaps() const {
     return out;
 }
 
+QVector<HeadGridWidget*> CompareAttentionTab::headGrids() const {
+    QVector<HeadGridWidget*> out;
+    for (const Panel* p : panels_) out.push_back(p->grid);
+    return out;
+}
+
+void CompareAttentionTab::selectHead(int layer, int head) {
+    if (layer < 0 || head < 0) return;
+    {
+        const QSignalBlocker b1(layerSpin_), b2(headSpin_);
+        layerSpin_->setValue(layer);
+        headSpin_->setValue(head);
+    }
+    updateHeatmaps();
+}
+
 QVector<std::shared_ptr<const InspectionResult>> CompareAttentionTab::results() const {
     QVector<std::shared_ptr<const InspectionResult>> out;
     for (const Panel* p : panels_) out.push_back(p->result);
@@ -140,7 +159,17 @@ void CompareAttentionTab::rebuildPanels() {
         panel->info = new QLabel(panel->box);
         panel->info->setWordWrap(true);
         panel->info->setTextFormat(Qt::RichText);
-        v->addWidget(panel->info);
+        panel->grid = new HeadGridWidget(panel->box);
+        panel->grid->setMaximumSize(kGridSize);
+        panel->grid->setShowValues(false);
+        panel->grid->setToolTip(
+            tr("Answer attention (signed) of every head at the needle's query row: click a head to show it "
+               "in every run"));
+        connect(panel->grid, &HeadGridWidget::headSelected, this, &CompareAttentionTab::selectHead);
+        auto* top = new QHBoxLayout;
+        top->addWidget(panel->info, 1);
+        top->addWidget(panel->grid, 0, Qt::AlignTop);
+        v->addLayout(top);
         panel->heatmap = new HeatmapWidget(panel->box);
         v->addWidget(panel->heatmap, 1);
         layout->addWidget(panel->box, 1);
@@ -190,6 +219,7 @@ void CompareAttentionTab::onFinished(const InspectOutcome& outcome) {
         p->error = outcome.entries[i].error;
         if (!p->result) continue;
         const InspectionResult& r = *p->result;
+        showHeadGrid(p->grid, r);
         maxPrompt = maxPrompt == 0 ? r.maxPromptLength : std::min(maxPrompt, r.maxPromptLength);
         minPrompt = std::max(minPrompt, r.minPromptLength);
         layers = std::max(layers, r.layers);
@@ -211,11 +241,26 @@ void CompareAttentionTab::onFinished(const InspectOutcome& outcome) {
     updateHeatmaps();
 }
 
+// Every head's signed answer attention at the query row, as Inspect's head grid shows it.
+void CompareAttentionTab::showHeadGrid(HeadGridWidget* grid, const InspectionResult& r) {
+    if (grid->layers() != r.layers || grid->heads() != r.heads) grid->setGrid(int(r.layers), int(r.heads));
+    std::vector<float> values;
+    values.reserve(r.perHead.size());
+    bool negative = false;
+    for (const RowBuckets& h : r.perHead) {
+        values.push_back(float(h.signedNorm.answer));
+        negative = negative || h.signedNorm.answer < 0;
+    }
+    grid->setScaleMode(r.diff || negative ? ColorScale::Mode::Diverging : ColorScale::Mode::Sequential);
+    grid->setScalars(values);
+}
+
 void CompareAttentionTab::updateHeatmaps() {
     const MapKind wanted = MapKind(mapCombo_->currentData().toInt());
     for (Panel* p : panels_) {
         if (!p->result) {
             p->heatmap->clear();
+            p->grid->setGrid(0, 0);
             p->info->setText(p->error.isEmpty() ? tr("…")
                                                 : QStringLiteral("<span style='color:%1'>%2</span>")
                                                       .arg(errorColor().name(), p->error.toHtmlEscaped()));
@@ -231,6 +276,10 @@ void CompareAttentionTab::updateHeatmaps() {
                                  .arg(layer)
                                  .arg(head)
                                  .arg(clamped ? tr(" (nearest that exists)") : QString()));
+        {
+            const QSignalBlocker block(p->grid);
+            p->grid->selectHead(layer, head);
+        }
         const RowBuckets& b = r.buckets(layer, head);
         QString info = tr("answer %1 · noise %2 (signed; this head) · mean answer %3 · ")
                            .arg(formatValue(b.signedNorm.answer), formatValue(b.signedNorm.noise),

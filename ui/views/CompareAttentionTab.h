@@ -1,7 +1,8 @@
 #pragma once
 // The Compare view's "Attention side by side" tab: one heatmap per compared run (up to four, each at its
-// latest checkpoint), all driven by one set of needle controls and one layer/head index, with an optional
-// shared colour scale. Placements are computed by an InspectWorker; the window never waits for them.
+// latest checkpoint), all driven by one set of needle controls and one layer/head index (spin boxes, or a
+// click on any panel's head grid of answer attention), with an optional shared colour scale. Placements are
+// computed by an InspectWorker; the window never waits for them.
 #include <QPair>
 #include <QVector>
 #include <QWidget>
@@ -21,6 +22,7 @@ QT_END_NAMESPACE
 
 namespace needlescope {
 
+class HeadGridWidget;
 class HeatmapWidget;
 class NeedleControls;
 
@@ -39,6 +41,7 @@ class CompareAttentionTab : public QWidget {
     QCheckBox* sharedScaleBox() const { return sharedScale_; }
     QCheckBox* symLogBox() const { return symLog_; }
     QVector<HeatmapWidget*> heatmaps() const;
+    QVector<HeadGridWidget*> headGrids() const;  // one per panel, next to its read-out
     InspectWorker* worker() const { return worker_; }
     QVector<std::shared_ptr<const InspectionResult>> results() const;
 
@@ -49,6 +52,8 @@ class CompareAttentionTab : public QWidget {
     void sendRequests();
     void onFinished(const InspectOutcome& outcome);
     void updateHeatmaps();
+    void selectHead(int layer, int head);  // a head grid's click: that layer and head in every panel
+    static void showHeadGrid(HeadGridWidget* grid, const InspectionResult& r);
     void applySharedScale();
 
     InspectWorker* worker_ = nullptr;

@@ -4,7 +4,9 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSettings>
 #include <QSlider>
+#include <QSplitter>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <optional>
@@ -14,6 +16,7 @@
 #include "core/store/RunStore.h"
 #include "ui/charts/DepthCurveChart.h"
 #include "ui/charts/LossChartWidget.h"
+#include "ui/settings/SettingsKeys.h"
 #include "ui/views/CompareRunStyle.h"
 
 namespace needlescope {
@@ -22,36 +25,75 @@ CompareCurvesTab::CompareCurvesTab(const needlescope::app::AppPaths& paths, QWid
     : QWidget(parent), paths_(paths) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    lossChart_ = new LossChartWidget(this);
+    // Loss above, probes below, split by the user; neither can be squeezed to nothing (at 1024 × 640 both
+    // stay readable).
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(QStringLiteral("curvesSplitter"));
+    split->setChildrenCollapsible(false);
+    layout->addWidget(split, 1);
+    lossChart_ = new LossChartWidget(split);
+    lossChart_->setObjectName(QStringLiteral("compareLossChart"));
     lossChart_->setTitle(tr("Loss (train solid, validation dashed)"));
     lossChart_->setYAxisTitle(tr("loss"));
-    layout->addWidget(lossChart_, 1);
+    lossChart_->setMinimumHeight(kMinChartHeight);
+    restoreChartOptions();
+    connect(lossChart_, &LossChartWidget::viewOptionsChanged, this, &CompareCurvesTab::saveChartOptions);
+    split->addWidget(lossChart_);
+    auto* probes = new QWidget(split);
+    auto* probeLayout = new QVBoxLayout(probes);
+    probeLayout->setContentsMargins(0, 0, 0, 0);
     auto* probeRow = new QHBoxLayout;
-    probeRow->addWidget(new QLabel(tr("Probe at"), this));
-    stepSlider_ = new QSlider(Qt::Horizontal, this);
+    probeRow->addWidget(new QLabel(tr("Probe at"), probes));
+    stepSlider_ = new QSlider(Qt::Horizontal, probes);
     stepSlider_->setRange(0, 0);
     stepSlider_->setToolTip(tr("The stored probes over training: how answer and noise attention evolved"));
     probeRow->addWidget(stepSlider_, 1);
-    stepLabel_ = new QLabel(this);
+    stepLabel_ = new QLabel(probes);
     stepLabel_->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("step 000000 (00 of 00)")));
     probeRow->addWidget(stepLabel_);
-    probeRow->addWidget(new QLabel(tr("Buckets"), this));
-    normCombo_ = new QComboBox(this);
+    probeRow->addWidget(new QLabel(tr("Buckets"), probes));
+    normCombo_ = new QComboBox(probes);
     normCombo_->setObjectName(QStringLiteral("probeNorm"));
     normCombo_->addItem(tr("signed"), int(Normalisation::Signed));
     normCombo_->addItem(tr("absolute"), int(Normalisation::Absolute));
     normCombo_->addItem(tr("raw"), int(Normalisation::Raw));
     probeRow->addWidget(normCombo_);
-    layout->addLayout(probeRow);
-    depthChart_ = new DepthCurveChart(this);
-    layout->addWidget(depthChart_, 1);
-    probeInfo_ = new QLabel(this);
+    probeLayout->addLayout(probeRow);
+    depthChart_ = new DepthCurveChart(probes);
+    depthChart_->setMinimumHeight(200);
+    probeLayout->addWidget(depthChart_, 1);
+    probeInfo_ = new QLabel(probes);
     probeInfo_->setWordWrap(true);
-    layout->addWidget(probeInfo_);
+    probeLayout->addWidget(probeInfo_);
+    split->addWidget(probes);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({600, 400});  // proportions: the loss chart gets the larger share
 
     connect(stepSlider_, &QSlider::valueChanged, this, [this](int) { updateDepthCurves(); });
     connect(normCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this](int) { updateDepthCurves(); });
+}
+
+// The loss chart's view options (smoothing, raw, log-y, x axis) persist between sessions.
+void CompareCurvesTab::restoreChartOptions() {
+    const QSettings settings;
+    LossChartWidget& c = *lossChart_;
+    c.setSmoothing(settings.value(app::kSettingCompareChartSmoothing, c.smoothing()).toDouble());
+    c.setSmoothingEnabled(
+        settings.value(app::kSettingCompareChartSmoothingOn, c.smoothingEnabled()).toBool());
+    c.setShowRaw(settings.value(app::kSettingCompareChartRaw, c.showRaw()).toBool());
+    c.setLogY(settings.value(app::kSettingCompareChartLogY, c.logY()).toBool());
+    c.setXAxis(lossXAxisFromName(settings.value(app::kSettingCompareChartXAxis).toString(), c.xAxis()));
+}
+
+void CompareCurvesTab::saveChartOptions() {
+    QSettings settings;
+    settings.setValue(app::kSettingCompareChartSmoothing, lossChart_->smoothing());
+    settings.setValue(app::kSettingCompareChartSmoothingOn, lossChart_->smoothingEnabled());
+    settings.setValue(app::kSettingCompareChartRaw, lossChart_->showRaw());
+    settings.setValue(app::kSettingCompareChartLogY, lossChart_->logY());
+    settings.setValue(app::kSettingCompareChartXAxis, lossXAxisName(lossChart_->xAxis()));
 }
 
 void CompareCurvesTab::showRuns(const QVector<RunSource>& runs) {
@@ -76,10 +118,10 @@ void CompareCurvesTab::updateLossCurves() {
                                                         std::tuple{"val_loss", " · val", Qt::DashLine}}) {
                 QVector<LossSample> samples;
                 for (const MetricPoint& p : store.metrics(s.runId, metric))
-                    samples.push_back({double(p.step), double(p.tokens), p.value});
+                    samples.push_back({double(p.step), double(p.tokens), p.value, p.wallTime});
                 if (samples.isEmpty()) continue;
                 const QString name = shortName(s) + QString::fromUtf8(suffix);
-                lossChart_->setSeriesStyle(name, runColor(i), style);
+                lossChart_->setSeriesStyle(name, runColor(runs_, i), style);
                 lossChart_->appendSamples(name, samples);
             }
         }
@@ -144,7 +186,7 @@ void CompareCurvesTab::updateDepthCurves() {
         if (!curve) continue;
         DepthSeries d;
         d.name = shortName(s) + (*at != step ? tr(" (step %1)").arg(*at) : QString());
-        d.color = runColor(i);
+        d.color = runColor(runs_, i);
         double hits = 0;
         for (const DepthPoint& p : curve->points) {
             d.depths << p.depth;

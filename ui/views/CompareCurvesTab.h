@@ -1,6 +1,7 @@
 #pragma once
 // The Compare view's "Curves and probes" tab: the compared runs' train/validation loss overlaid, and answer
-// and noise attention vs needle depth from their stored probes, with a step slider over training.
+// and noise attention vs needle depth from their stored probes, with a step slider over training; the two
+// charts share the height through a splitter, and the loss chart's view options persist.
 #include <QVector>
 #include <QWidget>
 #include <map>
@@ -24,6 +25,9 @@ class LossChartWidget;
 class CompareCurvesTab : public QWidget {
     Q_OBJECT
   public:
+    // The loss chart (with its controls) keeps at least this height in pixels, the depth charts 200.
+    static constexpr int kMinChartHeight = 240;
+
     explicit CompareCurvesTab(const needlescope::app::AppPaths& paths, QWidget* parent = nullptr);
 
     // Reloads the curves and probes of `runs` (in the order their colours follow).
@@ -38,6 +42,8 @@ class CompareCurvesTab : public QWidget {
     void statusMessage(const QString& message, int timeoutMs);
 
   private:
+    void restoreChartOptions();
+    void saveChartOptions();
     void updateLossCurves();
     void loadProbes();
     void updateDepthCurves();

@@ -4,8 +4,12 @@
 
 namespace needlescope {
 
-// One colour per compared run (the palette's series order), the same in every chart of the view.
-QColor runColor(int index) { return seriesColor(index); }
+QColor runColor(const QVector<RunSource>& runs, int index) {
+    if (index < 0 || index >= runs.size()) return modelColor(QString());
+    int ordinal = 0;
+    for (int i = 0; i < index; ++i) ordinal += runs[i].kind == runs[index].kind ? 1 : 0;
+    return modelShade(runs[index].kind, ordinal);
+}
 
 QString shortName(const RunSource& s) { return QStringLiteral("#%1 %2").arg(s.runId).arg(s.kind); }
 

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
@@ -18,6 +19,7 @@
 #include "core/store/RunStore.h"
 #include "ui/views/CompareAttentionTab.h"
 #include "ui/views/CompareCurvesTab.h"
+#include "ui/views/CompareExport.h"
 #include "ui/views/CompareRunStyle.h"
 #include "ui/views/ProbeNowBar.h"
 #include "ui/views/RunSources.h"
@@ -132,6 +134,7 @@ QSpinBox* CompareView::headSpin() const { return attention_->headSpin(); }
 QCheckBox* CompareView::sharedScaleBox() const { return attention_->sharedScaleBox(); }
 QCheckBox* CompareView::symLogBox() const { return attention_->symLogBox(); }
 QVector<HeatmapWidget*> CompareView::heatmaps() const { return attention_->heatmaps(); }
+QVector<HeadGridWidget*> CompareView::headGrids() const { return attention_->headGrids(); }
 InspectWorker* CompareView::worker() const { return attention_->worker(); }
 QVector<std::shared_ptr<const InspectionResult>> CompareView::results() const {
     return attention_->results();
@@ -205,6 +208,25 @@ void CompareView::compareRuns(QVector<qint64> ids) {
 
 void CompareView::probeNow() { probeBar_->probeRuns(runIds(), tr("the compared runs")); }
 
+void CompareView::exportCompared() {
+    if (compared_.isEmpty()) {
+        Q_EMIT statusMessage(tr("Check the runs to export in the Compare view's list first"), 5000);
+        return;
+    }
+    const QString path = askComparedExportPath(this, compared_);
+    if (path.isEmpty()) return;
+    QString error;
+    if (exportComparedTo(path, &error))
+        Q_EMIT statusMessage(
+            tr("Exported %n compared run(s) to %1", nullptr, int(compared_.size())).arg(path), 5000);
+    else
+        QMessageBox::warning(this, tr("Export"), error);
+}
+
+bool CompareView::exportComparedTo(const QString& path, QString* error) {
+    return exportComparedRuns(paths_, compared_, *curves_->lossChart(), path, error);
+}
+
 void CompareView::fillRunList(const QVector<qint64>& checked) {
     const QSignalBlocker block(runList_);
     runList_->clear();
@@ -237,7 +259,7 @@ void CompareView::rebuild() {
             int at = -1;
             for (int k = 0; k < compared_.size(); ++k)
                 if (compared_[k].runId == id) at = k;
-            item->setForeground(at >= 0 ? QBrush(runColor(at)) : palette().brush(QPalette::Text));
+            item->setForeground(at >= 0 ? QBrush(runColor(compared_, at)) : palette().brush(QPalette::Text));
         }
     }
     updateConfigDiff();

@@ -29,6 +29,7 @@ class CompareAttentionTab;
 class CompareCurvesTab;
 class ConfigDiffTable;
 class DepthCurveChart;
+class HeadGridWidget;
 class HeatmapWidget;
 class LossChartWidget;
 class ProbeNowBar;
@@ -59,7 +60,11 @@ class CompareView : public QWidget {
     QCheckBox* sharedScaleBox() const;
     QCheckBox* symLogBox() const;
     QVector<HeatmapWidget*> heatmaps() const;
+    QVector<HeadGridWidget*> headGrids() const;  // one per heatmap: answer attention of every head
     InspectWorker* worker() const;
+
+    // Writes the compared runs to `path` (.csv, .json, or the loss chart as .png / .svg).
+    bool exportComparedTo(const QString& path, QString* error = nullptr);
     QVector<std::shared_ptr<const InspectionResult>> results() const;
     // "Probe now": probes the compared runs at their latest checkpoints, then re-reads the store.
     QPushButton* probeButton() const { return probeButton_; }
@@ -69,6 +74,7 @@ class CompareView : public QWidget {
     void refresh();
     void compareRuns(QVector<qint64> runIds);
     void probeNow();
+    void exportCompared();  // File ▸ Export while this view is current: asks for a file, then exports
 
   Q_SIGNALS:
     void statusMessage(const QString& message, int timeoutMs);

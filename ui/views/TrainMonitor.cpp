@@ -169,7 +169,8 @@ void TrainMonitor::restoreChartOptions() {
     chart_->setShowRaw(settings.value(app::kSettingTrainChartRaw, chart_->showRaw()).toBool());
     chart_->setLogY(settings.value(app::kSettingTrainChartLogY, chart_->logY()).toBool());
     const bool tokens = settings.value(app::kSettingTrainChartXTokens, false).toBool();
-    chart_->setXAxis(tokens ? LossXAxis::Tokens : LossXAxis::Steps);
+    chart_->setXAxis(lossXAxisFromName(settings.value(app::kSettingTrainChartXAxis).toString(),
+                                       tokens ? LossXAxis::Tokens : LossXAxis::Steps));
 }
 
 void TrainMonitor::saveChartOptions() {
@@ -179,6 +180,7 @@ void TrainMonitor::saveChartOptions() {
     settings.setValue(app::kSettingTrainChartRaw, chart_->showRaw());
     settings.setValue(app::kSettingTrainChartLogY, chart_->logY());
     settings.setValue(app::kSettingTrainChartXTokens, chart_->xAxis() == LossXAxis::Tokens);
+    settings.setValue(app::kSettingTrainChartXAxis, lossXAxisName(chart_->xAxis()));
 }
 
 void TrainMonitor::reset(const QStringList& kinds) {
@@ -205,7 +207,7 @@ void TrainMonitor::loadHistory(const QString& dbPath, const QVector<qint64>& run
             for (bool validation : {false, true}) {
                 QVector<LossSample> samples;
                 for (const MetricPoint& p : store.metrics(id, validation ? "val_loss" : "train_loss"))
-                    samples.push_back({double(p.step), double(p.tokens), p.value});
+                    samples.push_back({double(p.step), double(p.tokens), p.value, p.wallTime});
                 const QString name = seriesName(kind, validation);
                 chart_->appendSamples(name, samples);
                 if (!samples.isEmpty()) lastSeriesStep_[name] = samples.back().step;
