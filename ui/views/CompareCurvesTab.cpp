@@ -160,10 +160,11 @@ void CompareCurvesTab::updateDepthCurves() {
     if (probeSteps_.isEmpty()) {
         depthChart_->clear();
         depthChart_->setTitle(QString());
-        probeInfo_->setText(runs_.isEmpty()
-                                ? QString()
-                                : tr("No stored needle probes for these runs (set probe_every when "
-                                     "training, or run `needlescope-cli probe`)."));
+        probeInfo_->setText(
+            runs_.isEmpty()
+                ? QString()
+                : tr("No stored needle probes for these runs: press Probe now (or set probe_every "
+                     "when training)."));
         stepLabel_->setText(tr("—"));
         return;
     }

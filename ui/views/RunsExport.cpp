@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QMap>
 #include <QObject>
 #include <QSaveFile>
 #include <QSet>
@@ -59,14 +60,13 @@ bool writeLossImage(RunStore& store, const RunsTableModel& model, const QVector<
     chart.setControlsVisible(false);
     chart.setTitle(oneGroup ? *groups.begin() : QObject::tr("Loss"));
     chart.setYAxisTitle(QObject::tr("cross-entropy (nats)"));
-    int index = 0;
+    QMap<QString, int> perKind;  // the n-th run of a kind gets that kind's n-th shade
     for (qint64 id : ids) {
         const RunRecord record = store.run(id);
         const QString kind = fromStd(record.kind);
         const QString label =
             oneGroup ? (kind == "diff" ? QStringLiteral("DIFF") : kind) : fromStd(record.name);
-        const QColor color = oneGroup ? modelColor(kind) : seriesColor(index);
-        ++index;
+        const QColor color = modelShade(kind, perKind[kind]++);  // colour by model kind everywhere
         for (bool validation : {false, true}) {
             const QString name = label + (validation ? QObject::tr(" val") : QObject::tr(" train"));
             chart.setSeriesStyle(name, color, validation ? Qt::DashLine : Qt::SolidLine);
