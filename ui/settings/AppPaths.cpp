@@ -4,7 +4,9 @@
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
+#include <exception>
 
+#include "core/data/Corpus.h"
 #include "core/data/DataLocator.h"
 #include "ui/settings/SettingsKeys.h"
 
@@ -27,6 +29,16 @@ AppPaths resolveAppPaths(const QString& dbFlag, const QString& dataFlag, bool cr
     paths.cacheDir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
     paths.dataFlag = dataFlag;
     return paths;
+}
+
+DataCheck checkTrainingData(const QString& path) {
+    try {
+        const CorpusInfo info = detectCorpus(path.toStdString());
+        requireSplits(info, {Split::Train, Split::Valid});  // training reads both
+        return DataCheck{true, QString::fromStdString(info.describe())};
+    } catch (const std::exception& e) {
+        return DataCheck{false, QString::fromStdString(e.what())};
+    }
 }
 
 QString AppPaths::locateData() const {

@@ -22,4 +22,11 @@ AppPaths resolveAppPaths(const QString& dbFlag, const QString& dataFlag, bool cr
 
 QString defaultDataDir();  // <AppDataLocation>/data
 
+// Whether a folder (or text file) can be trained on: a corpus with a train and a valid split.
+struct DataCheck {
+    bool usable = false;
+    QString text;  // what was found (usable), else what is wrong, naming the missing split's file
+};
+DataCheck checkTrainingData(const QString& path);
+
 }  // namespace needlescope::app

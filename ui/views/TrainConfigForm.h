@@ -24,12 +24,16 @@ class TrainConfigForm : public QWidget {
     explicit TrainConfigForm(const needlescope::app::AppPaths& paths, QWidget* parent = nullptr);
 
     // The selected preset with the form's values on top; `error` gets the validation message (empty when
-    // valid).
+    // valid): every field outside its range, one per line, else the first config error.
     TrainConfig config(QString* error = nullptr) const;
     void selectPreset(const QString& name);
     void setDataFolder(const QString& path);
     QString dataFolder() const;
+    // What blocks Start (empty when nothing): invalid fields, the config, or a data folder that cannot be
+    // trained on.
     QString validationMessage() const { return validation_; }
+    // The amber warnings shown under the form (empty when none); they do not block Start.
+    QString warningMessage() const;
 
     // While training the fields are read-only.
     void setEditable(bool editable);
@@ -48,12 +52,16 @@ class TrainConfigForm : public QWidget {
     QWidget* buildFieldBox(FieldGroup group, const QString& title, QWidget* parent);
     QWidget* buildDataBox(QWidget* parent);
     void fill(const TrainConfig& config);
+    TrainConfig readConfig(QString* error, QHash<QString, QString>* problems) const;
+    QString warnings(const TrainConfig& config) const;
+    static void markInvalid(QWidget* editor, const QString& problem);
     void checkDataFolder();
     void updateEpochsEnabled();
 
     needlescope::app::AppPaths paths_;
     TrainConfig preset_;
-    QString validation_;
+    QString validation_;  // the first thing that blocks Start: invalid fields, the config, the data
+    QString dataError_;
     QWidget* fields_ = nullptr;  // everything editable (disabled while training)
     QComboBox* presetCombo_ = nullptr;
     QCheckBox* standardBox_ = nullptr;
@@ -62,6 +70,7 @@ class TrainConfigForm : public QWidget {
     QLineEdit* dataEdit_ = nullptr;
     QLabel* dataInfo_ = nullptr;
     QLabel* errorLabel_ = nullptr;
+    QLabel* warningLabel_ = nullptr;  // amber: allowed but probably a slip (intervals longer than the run)
 };
 
 }  // namespace needlescope

@@ -12,7 +12,6 @@
 #include <exception>
 #include <limits>
 
-#include "core/data/Corpus.h"
 #include "core/model/ModelConfig.h"
 #include "core/store/RunStore.h"
 #include "ui/charts/LossChartWidget.h"
@@ -170,11 +169,16 @@ void TrainView::start() {
             dataDir = search.locateData();
         } else {
             dataDir = QDir::cleanPath(dataDir);
-            detectCorpus(dataDir.toStdString());  // a clear message now rather than from the worker
         }
     } catch (const std::exception& e) {
         form_->showError(QString::fromStdString(e.what()));
         Q_EMIT statusMessage(tr("Cannot start: no corpus found"), 6000);
+        return;
+    }
+    // A clear message now rather than from the worker (a folder may have changed since it was checked).
+    if (const app::DataCheck check = app::checkTrainingData(dataDir); !check.usable) {
+        form_->showError(tr("Data: %1").arg(check.text));
+        Q_EMIT statusMessage(tr("Cannot start: the data folder cannot be trained on"), 6000);
         return;
     }
     QSettings().setValue(app::kSettingTrainLastDataDir, dataDir);
