@@ -219,6 +219,15 @@ class TestTrain : public QObject {
         const auto names = presetNames();
         for (const char* wanted : {"tiny", "quick", "small", "seed"})
             QVERIFY2(std::find(names.begin(), names.end(), wanted) != names.end(), wanted);
+        // Probing is on where it is cheap (issue 12 point 4): quick probes every 50 of its 400 steps (a probe
+        // of both models costs about 1.3 steps, so ~2.6 % of the run). tiny stays off: its 32-token
+        // context cannot hold the needle and its question (77 tokens), so the probe would switch itself off.
+        QCOMPARE(loadPreset("quick").probeEvery, int64_t(50));
+        QCOMPARE(loadPreset("tiny").probeEvery, int64_t(0));
+        for (const auto& name : names) {
+            const TrainConfig c = loadPreset(name);
+            if (c.steps > 0) QVERIFY2(c.probeEvery <= c.steps, name.c_str());
+        }
         const TrainConfig seed = loadPreset("seed");
         QCOMPARE(seed.model.dModel, int64_t(512));
         QCOMPARE(seed.batchSize, int64_t(32));
