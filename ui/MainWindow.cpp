@@ -111,8 +111,7 @@ void MainWindow::buildMenus() {
     // The Train view's own actions: one QAction each, so a shortcut is never ambiguous.
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(train_->startAction());
-    run->addAction(train_->pauseAction());
-    run->addAction(train_->resumeAction());
+    run->addAction(train_->pauseAction());  // one toggle: Pause, or Resume while paused (Ctrl+P)
     run->addAction(train_->stopAction());
     connect(train_->startAction(), &QAction::triggered, this, [this] { showTab(TrainTab); });
 

@@ -87,7 +87,6 @@ class MainWindowTest : public QObject {
             {"File", "Quit", QKeySequence(Qt::CTRL | Qt::Key_Q)},
             {"Run", "Start", QKeySequence(Qt::CTRL | Qt::Key_R)},
             {"Run", "Pause", QKeySequence(Qt::CTRL | Qt::Key_P)},
-            {"Run", "Resume", QKeySequence(Qt::CTRL | Qt::Key_P)},
             {"Run", "Stop", QKeySequence(Qt::CTRL | Qt::Key_Period)},
             {"View", "Train", QKeySequence(Qt::CTRL | Qt::Key_1)},
             {"View", "Inspect", QKeySequence(Qt::CTRL | Qt::Key_2)},
@@ -103,6 +102,13 @@ class MainWindowTest : public QObject {
         // The Run menu holds the Train view's own actions (no ambiguous duplicate shortcuts).
         QCOMPARE(findAction(bar, "Run", "Start"), window.trainView()->startAction());
         QCOMPARE(findAction(bar, "Run", "Stop"), window.trainView()->stopAction());
+        // Pause and Resume are one toggle: exactly one action in the window answers Ctrl+P.
+        QCOMPARE(findAction(bar, "Run", "Pause"), window.trainView()->pauseAction());
+        int ctrlP = 0;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_P))) ++ctrlP;
+        QCOMPARE(ctrlP, 1);
+        QVERIFY(window.trainView()->pauseAction()->toolTip().contains("toggles"));
     }
 
     void shortcutsSwitchTabs() {

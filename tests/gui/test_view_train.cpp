@@ -308,7 +308,9 @@ class TrainViewTest : public QObject {
         // Pause holds the step count, Resume continues.
         QTest::mouseClick(button(view, "pauseButton"), Qt::LeftButton);
         QVERIFY(view.isPaused());
-        QVERIFY(view.resumeAction()->isEnabled());
+        // One toggle: the same button (and Ctrl+P) now reads Resume.
+        QVERIFY(view.pauseAction()->isEnabled());
+        QCOMPARE(view.pauseAction()->text().remove('&'), QString("Resume"));
         // The step in flight finishes, then nothing more arrives.
         int pausedAt = -1;
         QElapsedTimer settle;
@@ -321,8 +323,9 @@ class TrainViewTest : public QObject {
         QVERIFY(pausedAt > 0);
         QTest::qWait(500);
         QCOMPARE(view.chart()->pointCount("standard train"), pausedAt);
-        QTest::mouseClick(button(view, "resumeButton"), Qt::LeftButton);
+        QTest::keyClick(&view, Qt::Key_P, Qt::ControlModifier);
         QVERIFY(!view.isPaused());
+        QCOMPARE(view.pauseAction()->text().remove('&'), QString("Pause"));
         QTRY_VERIFY_WITH_TIMEOUT(view.chart()->pointCount("standard train") > pausedAt, 10000);
 
         // Stop takes effect within a second.
@@ -338,6 +341,8 @@ class TrainViewTest : public QObject {
         QVERIFY(view.startAction()->isEnabled());
         QVERIFY(runsChanged.count() >= 2);
         QCOMPARE(progress.last().at(1).toInt(), -1);  // idle again
+        // Nothing is left to estimate once stopped.
+        QCOMPARE(view.findChild<QLabel*>("etaValue")->text(), QString::fromUtf8("—"));
 
         // The runs appear in the Runs view, interrupted (resumable).
         RunsView runs(paths);
@@ -363,8 +368,13 @@ class TrainViewTest : public QObject {
         TrainView view(paths);
         view.show();
         QSignalSpy finished(view.worker(), &TrainingWorker::finished);
+        auto* steps = view.findChild<QSpinBox*>("stepsSpin");
+        steps->setValue(77);
         view.resumeRun(runId);
         QVERIFY(view.isTraining());
+        // The locked form shows the resumed run's own config (it was started with 100000 steps).
+        QCOMPARE(steps->value(), 100000);
+        QVERIFY(!steps->isEnabled());
         // The earlier curve is loaded from the store, then new steps arrive after it.
         QTRY_VERIFY_WITH_TIMEOUT(view.chart()->pointCount("standard train") >= 1, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(view.findChild<QLabel*>("stepValue")->text() != QString::fromUtf8("—"),
@@ -374,6 +384,9 @@ class TrainViewTest : public QObject {
         QCOMPARE(finished.at(0).at(0).value<RunStatus>(), RunStatus::Interrupted);
         RunStore store = RunStore::open(paths.dbPath.toStdString());
         QVERIFY(store.run(runId).lastStep >= stoppedAt);
+        // Afterwards the user's own values are back and editable.
+        QCOMPARE(steps->value(), 77);
+        QVERIFY(steps->isEnabled());
     }
 
     void destroyingTheViewStopsTraining() {

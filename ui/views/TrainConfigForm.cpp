@@ -304,6 +304,33 @@ void TrainConfigForm::setEditable(bool editable) {
     updateEpochsEnabled();
 }
 
+void TrainConfigForm::showRunConfig(const TrainConfig& config, const QString& dataRoot) {
+    if (!held_) held_ = HeldEdits{presetCombo_->currentText(), readConfig(nullptr, nullptr), dataFolder()};
+    {
+        const QSignalBlocker block(presetCombo_);
+        const int index = presetCombo_->findText(QString::fromStdString(config.name));
+        if (index >= 0) presetCombo_->setCurrentIndex(index);
+    }
+    fill(config);
+    if (!dataRoot.isEmpty()) {
+        const QSignalBlocker block(dataEdit_);
+        setDataFolder(dataRoot);
+    }
+}
+
+void TrainConfigForm::restoreEdits() {
+    if (!held_) return;
+    const HeldEdits held = *held_;
+    held_.reset();
+    {
+        const QSignalBlocker block(presetCombo_);
+        presetCombo_->setCurrentText(held.preset);
+    }
+    fill(held.config);
+    const QSignalBlocker block(dataEdit_);
+    setDataFolder(held.dataFolder);
+}
+
 // Epochs count only while steps is 0.
 void TrainConfigForm::updateEpochsEnabled() {
     auto* steps = static_cast<QSpinBox*>(editors_.value(QStringLiteral("stepsSpin")));

@@ -4,6 +4,7 @@
 #include <QHash>
 #include <QString>
 #include <QWidget>
+#include <optional>
 
 #include "core/train/TrainConfig.h"
 #include "ui/settings/AppPaths.h"
@@ -37,6 +38,10 @@ class TrainConfigForm : public QWidget {
 
     // While training the fields are read-only.
     void setEditable(bool editable);
+    // While a resumed run trains, the (read-only) form shows that run's config and data folder;
+    // restoreEdits() brings back the preset, values and folder the form held before (no-op otherwise).
+    void showRunConfig(const TrainConfig& config, const QString& dataRoot);
+    void restoreEdits();
     void showError(const QString& message);
     void hideError();
     // Settings may have changed: the data folder when none is chosen, the default thread count.
@@ -70,7 +75,14 @@ class TrainConfigForm : public QWidget {
     QLineEdit* dataEdit_ = nullptr;
     QLabel* dataInfo_ = nullptr;
     QLabel* errorLabel_ = nullptr;
-    QLabel* warningLabel_ = nullptr;  // amber: allowed but probably a slip (intervals longer than the run)
+    QLabel* warningLabel_ = nullptr;
+    struct HeldEdits {
+        QString preset;
+        TrainConfig config;
+        QString dataFolder;
+    };
+    std::optional<HeldEdits> held_;  // the user's form while a resumed run's config is shown  // amber:
+                                     // allowed but probably a slip (intervals longer than the run)
 };
 
 }  // namespace needlescope
