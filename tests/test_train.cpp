@@ -76,6 +76,43 @@ class TestTrain : public QObject {
         }
     }
 
+    // Issue 12 point 10: a stop while the data is prepared used to leave two empty "interrupted" runs.
+    // A stop before the first step now leaves no run at all (nothing was trained, nothing to resume).
+    void stopWhilePreparingLeavesNoRun() {
+        const size_t before = RunStore::open(paths_.dbPath).runs().size();
+        TrainingControl control;
+        control.stop();  // already requested when the data preparation ends
+        traintest::StepSink sink;
+        Experiment experiment(config(30), paths_, &sink, &control);
+        QCOMPARE(experiment.run(), RunStatus::Cancelled);
+        QVERIFY(experiment.runIds().empty());
+        QCOMPARE(sink.lastStep, int64_t(0));
+        QVERIFY(sink.logged("no run was created"));
+        QCOMPARE(RunStore::open(paths_.dbPath).runs().size(), before);
+    }
+
+    // The same when the stop lands after the runs were created but before the first step: they are removed
+    // with their checkpoint folder.
+    void stopBeforeTheFirstStepRemovesTheNewRuns() {
+        struct StopOnCreate : traintest::StepSink {
+            TrainingControl* control = nullptr;
+            std::string group;
+            void onRunsCreated(const std::vector<int64_t>&, const std::string& g) override {
+                group = g;
+                control->stop();
+            }
+        } sink;
+        TrainingControl control;
+        sink.control = &control;
+        const size_t before = RunStore::open(paths_.dbPath).runs().size();
+        Experiment experiment(config(30), paths_, &sink, &control);
+        QCOMPARE(experiment.run(), RunStatus::Cancelled);
+        QVERIFY(!sink.group.empty());
+        QCOMPARE(sink.lastStep, int64_t(0));
+        QCOMPARE(RunStore::open(paths_.dbPath).runs().size(), before);
+        QVERIFY(!std::filesystem::exists(std::filesystem::path(paths_.checkpointDir) / sink.group));
+    }
+
     void cancelMarksRunsCancelled() {
         TrainingControl control;
         traintest::StepSink trigger(3, [&control] { control.cancel(); });
