@@ -7,6 +7,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QProgressBar>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -15,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include "core/store/RunStore.h"
 #include "core/util/BlasKernel.h"
 #include "tests/TestSupport.h"
 #include "tests/gui/GuiSandbox.h"
@@ -183,6 +185,59 @@ class MainWindowTest : public QObject {
         MainWindow again(empty_);
         QCOMPARE(again.tabs()->currentIndex(), int(MainWindow::RunsTab));
         QCOMPARE(again.size(), QSize(1100, 700));
+    }
+
+    // Issue 12 point 10: the README's folders (~/.local/share/Needlescope/, ~/.cache/Needlescope/), the
+    // same settings file as before, and the earlier …/Needlescope/Needlescope/ folders still read.
+    void appFoldersAreTheDocumentedOnesAndOldOnesAreStillRead() {
+        const QString org = QCoreApplication::organizationName();
+        const QString domain = QCoreApplication::organizationDomain();
+        const QString name = QCoreApplication::applicationName();
+        const QString data = qEnvironmentVariable("XDG_DATA_HOME");
+        const QString cache = qEnvironmentVariable("XDG_CACHE_HOME");
+        const QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
+        auto restore = qScopeGuard([&] {
+            QCoreApplication::setOrganizationName(org);
+            QCoreApplication::setOrganizationDomain(domain);
+            QCoreApplication::setApplicationName(name);
+            qputenv("XDG_DATA_HOME", data.toLocal8Bit());
+            qputenv("XDG_CACHE_HOME", cache.toLocal8Bit());
+            qputenv("XDG_CONFIG_HOME", config.toLocal8Bit());
+        });
+        const QDir home(QDir(sandbox_.root()).filePath("home"));
+        qputenv("XDG_DATA_HOME", home.filePath("share").toLocal8Bit());
+        qputenv("XDG_CACHE_HOME", home.filePath("cache").toLocal8Bit());
+        qputenv("XDG_CONFIG_HOME", home.filePath("config").toLocal8Bit());
+        app::setApplicationNames();
+
+        // The settings file did not move (QSettings takes the organisation domain).
+        // (QSettings reads XDG_CONFIG_HOME once per process: the sandbox's config folder.)
+        QCOMPARE(QSettings().fileName(), QDir(config).filePath("Needlescope/Needlescope.conf"));
+        QCOMPARE(QSettings().status(), QSettings::NoError);
+        QSettings().remove(app::kSettingDbPath);
+
+        // A fresh user: the documented folders.
+        app::AppPaths fresh = app::resolveAppPaths(QString(), QString(), false);
+        QCOMPARE(fresh.dbPath, home.filePath("share/Needlescope/runs.db"));
+        QCOMPARE(fresh.checkpointDir, home.filePath("share/Needlescope/checkpoints"));
+        QCOMPARE(fresh.cacheDir, home.filePath("cache/Needlescope"));
+        QCOMPARE(app::defaultDataDir(), home.filePath("share/Needlescope/data"));
+
+        // A user of an earlier version: store, checkpoints, data and cache are read where they are.
+        const QString legacy = home.filePath("share/Needlescope/Needlescope");
+        QVERIFY(QDir().mkpath(legacy + "/checkpoints") && QDir().mkpath(legacy + "/data"));
+        QVERIFY(QDir().mkpath(home.filePath("cache/Needlescope/Needlescope")));
+        { RunStore::open((legacy + "/runs.db").toStdString()); }
+        app::AppPaths old = app::resolveAppPaths(QString(), QString(), false);
+        QCOMPARE(old.dbPath, legacy + "/runs.db");
+        QCOMPARE(old.checkpointDir, legacy + "/checkpoints");
+        QCOMPARE(old.cacheDir, home.filePath("cache/Needlescope/Needlescope"));
+        QCOMPARE(app::defaultDataDir(), legacy + "/data");
+        // Once the documented folder holds a store, it wins.
+        QVERIFY(QDir().mkpath(home.filePath("share/Needlescope")));
+        { RunStore::open(home.filePath("share/Needlescope/runs.db").toStdString()); }
+        QCOMPARE(app::resolveAppPaths(QString(), QString(), false).dbPath,
+                 home.filePath("share/Needlescope/runs.db"));
     }
 
     void settingsAndAboutDialogs() {

@@ -45,8 +45,7 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     dataInfo_->setObjectName(QStringLiteral("dataInfo"));
     dataInfo_->setWordWrap(true);
 
-    const QString defaultDb = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-                                  .filePath(QStringLiteral("runs.db"));
+    const QString defaultDb = app::defaultDbPath();
     initialDb_ = settings.value(app::kSettingDbPath).toString();
     dbEdit_ = new QLineEdit(initialDb_, this);
     dbEdit_->setObjectName(QStringLiteral("dbEdit"));
