@@ -13,7 +13,9 @@
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTextBrowser>
 #include <QtTest/QtTest>
 
 #include "core/store/RunStore.h"
@@ -22,6 +24,7 @@
 #include "tests/gui/GuiSandbox.h"
 #include "ui/MainWindow.h"
 #include "ui/dialogs/AboutDialog.h"
+#include "ui/dialogs/HelpDialog.h"
 #include "ui/dialogs/SettingsDialog.h"
 #include "ui/settings/AppPaths.h"
 #include "ui/settings/SettingsKeys.h"
@@ -238,6 +241,44 @@ class MainWindowTest : public QObject {
         { RunStore::open(home.filePath("share/Needlescope/runs.db").toStdString()); }
         QCOMPARE(app::resolveAppPaths(QString(), QString(), false).dbPath,
                  home.filePath("share/Needlescope/runs.db"));
+    }
+
+    // The Help menu: a shortcut list read from the actions themselves, and the page on reading the maps.
+    void helpListsShortcutsAndExplainsTheMaps() {
+        MainWindow window(empty_);
+        QAction* keys = findAction(window.menuBar(), "Help", "Keyboard Shortcuts");
+        QAction* maps = findAction(window.menuBar(), "Help", "How to Read the Maps");
+        QVERIFY(keys && maps);
+        QCOMPARE(maps->shortcut(), QKeySequence(QKeySequence::HelpContents));
+
+        HelpDialog dialog(window.shortcutActions());
+        QTableWidget* table = dialog.shortcutsTable();
+        QStringList rows;
+        for (int r = 0; r < table->rowCount(); ++r)
+            rows << table->item(r, 0)->text() + " = " + table->item(r, 1)->text();
+        const QString list = rows.join('\n');
+        for (const QString& expected :
+             {QKeySequence(Qt::CTRL | Qt::Key_R).toString(QKeySequence::NativeText) + " = Start training",
+              QKeySequence(Qt::CTRL | Qt::Key_P).toString(QKeySequence::NativeText) +
+                  " = Pause or resume training (one toggle)",
+              QKeySequence(Qt::CTRL | Qt::Key_Period).toString(QKeySequence::NativeText) +
+                  " = Stop training (checkpointed; resume it from Runs)",
+              QKeySequence(Qt::CTRL | Qt::Key_2).toString(QKeySequence::NativeText) +
+                  " = Show the Inspect view",
+              QKeySequence(Qt::CTRL | Qt::Key_Comma).toString(QKeySequence::NativeText) + " = Settings"})
+            QVERIFY2(rows.contains(expected), qPrintable(expected + " not in\n" + list));
+        // Ctrl+P appears once: one toggle.
+        const QString ctrlP = QKeySequence(Qt::CTRL | Qt::Key_P).toString(QKeySequence::NativeText) + " = ";
+        QCOMPARE(rows.filter(QRegularExpression("^" + QRegularExpression::escape(ctrlP))).size(), 1);
+
+        const QString page = dialog.mapsPage()->toPlainText();
+        for (const char* term : {"row", "column", "A1 − λ·A2", "negative", "1 − λ", "answer", "noise", "sink",
+                                 "λ_init = 0.8 − 0.6·exp(−0.3·l)"})
+            QVERIFY2(page.contains(QString::fromUtf8(term)), term);
+        dialog.showPage(HelpDialog::MapsPage);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QVERIFY(dialog.mapsPage()->isVisible());
     }
 
     void settingsAndAboutDialogs() {

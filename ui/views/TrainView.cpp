@@ -89,12 +89,15 @@ TrainView::~TrainView() {
 void TrainView::createActions() {
     startAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Start"), this);
     startAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    startAction_->setWhatsThis(tr("Start training"));
     startAction_->setToolTip(tr("Start training the configured experiment (Ctrl+R)"));
     // One toggle for Pause and Resume, so Ctrl+P is never two actions; updateActions() relabels it.
     pauseAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this);
     pauseAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    pauseAction_->setWhatsThis(tr("Pause or resume training (one toggle)"));
     stopAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("S&top"), this);
     stopAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    stopAction_->setWhatsThis(tr("Stop training (checkpointed; resume it from Runs)"));
     stopAction_->setToolTip(
         tr("Stop after the current step and checkpoint; the run can be resumed from Runs (Ctrl+.)"));
     for (QAction* a : {startAction_, pauseAction_, stopAction_}) {
