@@ -197,7 +197,8 @@ class TrainViewTest : public QObject {
         QCOMPARE(layers->palette().color(QPalette::Text), errorColor());
         QVERIFY(layers->toolTip().contains("1 to 128"));
         // Leaving the field keeps what was typed.
-        view.findChild<QLineEdit*>("lrEdit")->setFocus();
+        auto* lr = view.findChild<QLineEdit*>("lrEdit");
+        lr->setFocus();
         QCOMPARE(layers->text(), QString("0"));
         QVERIFY(!view.startAction()->isEnabled());
         // An emptied field is explained too.
@@ -206,13 +207,20 @@ class TrainViewTest : public QObject {
         QTest::keyClick(layers, Qt::Key_Backspace);
         QVERIFY2(view.validationMessage().contains("Layers") && view.validationMessage().contains("empty"),
                  qPrintable(view.validationMessage()));
+        // Leaving it empty keeps it empty (no silent revert to the last value) and Start stays off.
+        lr->setFocus();
+        QTRY_VERIFY(lr->hasFocus());  // the spin box had its focus-out
+        QCOMPARE(layers->text(), QString());
+        QVERIFY(view.validationMessage().contains("Layers"));
+        QVERIFY(!view.startAction()->isEnabled());
+        layers->setFocus();
+        QTest::keyClick(layers, Qt::Key_A, Qt::ControlModifier);
         QTest::keyClicks(layers, "2");
         QVERIFY(view.validationMessage().isEmpty());
         QVERIFY(layers->palette().color(QPalette::Text) != errorColor());
         QVERIFY(view.startAction()->isEnabled());
 
         // LR: letters and negative numbers stay as typed and are explained.
-        auto* lr = view.findChild<QLineEdit*>("lrEdit");
         for (const char* bad : {"abc", "-1", "0", "11"}) {
             lr->setFocus();
             lr->selectAll();

@@ -41,6 +41,17 @@ QString FieldSpinBox::textFromValue(int value) const {
     return QSpinBox::textFromValue(value);
 }
 
+// The spin box's focus-out reverts text that is not a number (an emptied field): put the typed text back,
+// the form explains it in red instead.
+void FieldSpinBox::focusOutEvent(QFocusEvent* event) {
+    QString typed = lineEdit()->text();
+    int pos = 0;
+    const bool acceptable = validate(typed, pos) == QValidator::Acceptable;
+    typed = lineEdit()->text();
+    QSpinBox::focusOutEvent(event);
+    if (!acceptable && lineEdit()->text() != typed) lineEdit()->setText(typed);
+}
+
 void FieldSpinBox::stepBy(int steps) {
     const qint64 next = qint64(value()) + qint64(steps) * singleStep();
     setValue(int(std::clamp<qint64>(next, lowest_, highest_)));
@@ -80,6 +91,15 @@ double FieldDoubleSpinBox::valueFromText(const QString& text) const {
 QString FieldDoubleSpinBox::textFromValue(double value) const {
     if (!special_.isEmpty() && value == lowest_) return special_;
     return QDoubleSpinBox::textFromValue(value);
+}
+
+void FieldDoubleSpinBox::focusOutEvent(QFocusEvent* event) {
+    QString typed = lineEdit()->text();
+    int pos = 0;
+    const bool acceptable = validate(typed, pos) == QValidator::Acceptable;
+    typed = lineEdit()->text();
+    QDoubleSpinBox::focusOutEvent(event);
+    if (!acceptable && lineEdit()->text() != typed) lineEdit()->setText(typed);
 }
 
 void FieldDoubleSpinBox::stepBy(int steps) {

@@ -22,6 +22,7 @@ class FieldSpinBox : public QSpinBox {
   protected:
     QValidator::State validate(QString& text, int& pos) const override;
     int valueFromText(const QString& text) const override;
+    void focusOutEvent(QFocusEvent* event) override;
     QString textFromValue(int value) const override;
     void stepBy(int steps) override;
     StepEnabled stepEnabled() const override;
@@ -47,6 +48,7 @@ class FieldDoubleSpinBox : public QDoubleSpinBox {
   protected:
     QValidator::State validate(QString& text, int& pos) const override;
     double valueFromText(const QString& text) const override;
+    void focusOutEvent(QFocusEvent* event) override;
     QString textFromValue(double value) const override;
     void stepBy(int steps) override;
     StepEnabled stepEnabled() const override;
