@@ -3,7 +3,7 @@
 # and unpacks it where Needlescope looks for data by default. Needs internet; never run by tests or CI.
 #
 # Usage: fetch-wikitext.sh [DEST]
-#   DEST defaults to the app's data folder: ${XDG_DATA_HOME:-~/.local/share}/Needlescope/Needlescope/data
+#   DEST defaults to the app's data folder: ${XDG_DATA_HOME:-~/.local/share}/Needlescope/data
 #   Set WIKITEXT_ZIP=/path/to/wikitext-2-raw-v1.zip to install from an archive you already have.
 #
 # WikiText-2 (Merity et al., 2016, arXiv:1609.07843) is licensed CC BY-SA 3.0.
@@ -26,7 +26,7 @@ readonly -A SPLIT_SHA256=(
 fail() { echo "fetch-wikitext: $*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || fail "$1 is required ($2)"; }
 
-dest=${1:-${XDG_DATA_HOME:-$HOME/.local/share}/Needlescope/Needlescope/data}
+dest=${1:-${XDG_DATA_HOME:-$HOME/.local/share}/Needlescope/data}
 target="$dest/wikitext-2-raw"
 
 splits_ok() {

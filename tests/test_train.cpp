@@ -76,6 +76,43 @@ class TestTrain : public QObject {
         }
     }
 
+    // Issue 12 point 10: a stop while the data is prepared used to leave two empty "interrupted" runs.
+    // A stop before the first step now leaves no run at all (nothing was trained, nothing to resume).
+    void stopWhilePreparingLeavesNoRun() {
+        const size_t before = RunStore::open(paths_.dbPath).runs().size();
+        TrainingControl control;
+        control.stop();  // already requested when the data preparation ends
+        traintest::StepSink sink;
+        Experiment experiment(config(30), paths_, &sink, &control);
+        QCOMPARE(experiment.run(), RunStatus::Cancelled);
+        QVERIFY(experiment.runIds().empty());
+        QCOMPARE(sink.lastStep, int64_t(0));
+        QVERIFY(sink.logged("no run was created"));
+        QCOMPARE(RunStore::open(paths_.dbPath).runs().size(), before);
+    }
+
+    // The same when the stop lands after the runs were created but before the first step: they are removed
+    // with their checkpoint folder.
+    void stopBeforeTheFirstStepRemovesTheNewRuns() {
+        struct StopOnCreate : traintest::StepSink {
+            TrainingControl* control = nullptr;
+            std::string group;
+            void onRunsCreated(const std::vector<int64_t>&, const std::string& g) override {
+                group = g;
+                control->stop();
+            }
+        } sink;
+        TrainingControl control;
+        sink.control = &control;
+        const size_t before = RunStore::open(paths_.dbPath).runs().size();
+        Experiment experiment(config(30), paths_, &sink, &control);
+        QCOMPARE(experiment.run(), RunStatus::Cancelled);
+        QVERIFY(!sink.group.empty());
+        QCOMPARE(sink.lastStep, int64_t(0));
+        QCOMPARE(RunStore::open(paths_.dbPath).runs().size(), before);
+        QVERIFY(!std::filesystem::exists(std::filesystem::path(paths_.checkpointDir) / sink.group));
+    }
+
     void cancelMarksRunsCancelled() {
         TrainingControl control;
         traintest::StepSink trigger(3, [&control] { control.cancel(); });
@@ -219,6 +256,15 @@ class TestTrain : public QObject {
         const auto names = presetNames();
         for (const char* wanted : {"tiny", "quick", "small", "seed"})
             QVERIFY2(std::find(names.begin(), names.end(), wanted) != names.end(), wanted);
+        // Probing is on where it is cheap (issue 12 point 4): quick probes every 50 of its 400 steps (a probe
+        // of both models costs about 1.3 steps, so ~2.6 % of the run). tiny stays off: its 32-token
+        // context cannot hold the needle and its question (77 tokens), so the probe would switch itself off.
+        QCOMPARE(loadPreset("quick").probeEvery, int64_t(50));
+        QCOMPARE(loadPreset("tiny").probeEvery, int64_t(0));
+        for (const auto& name : names) {
+            const TrainConfig c = loadPreset(name);
+            if (c.steps > 0) QVERIFY2(c.probeEvery <= c.steps, name.c_str());
+        }
         const TrainConfig seed = loadPreset("seed");
         QCOMPARE(seed.model.dModel, int64_t(512));
         QCOMPARE(seed.batchSize, int64_t(32));

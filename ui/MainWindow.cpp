@@ -16,6 +16,7 @@
 #include <QVBoxLayout>
 
 #include "ui/dialogs/AboutDialog.h"
+#include "ui/dialogs/HelpDialog.h"
 #include "ui/dialogs/SettingsDialog.h"
 #include "ui/settings/SettingsKeys.h"
 #include "ui/views/CompareView.h"
@@ -113,8 +114,7 @@ void MainWindow::buildMenus() {
     // The Train view's own actions: one QAction each, so a shortcut is never ambiguous.
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(train_->startAction());
-    run->addAction(train_->pauseAction());
-    run->addAction(train_->resumeAction());
+    run->addAction(train_->pauseAction());  // one toggle: Pause, or Resume while paused (Ctrl+P)
     run->addAction(train_->stopAction());
     connect(train_->startAction(), &QAction::triggered, this, [this] { showTab(TrainTab); });
 
@@ -122,6 +122,7 @@ void MainWindow::buildMenus() {
     for (int i = 0; i < tabs_->count(); ++i) {
         QAction* a = view->addAction(tabs_->tabText(i).remove('&'));
         a->setObjectName(QStringLiteral("showTab%1").arg(i + 1));
+        a->setWhatsThis(tr("Show the %1 view").arg(tabs_->tabText(i).remove('&')));
         a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
         connect(a, &QAction::triggered, this, [this, i] { showTab(i); });
     }
@@ -131,6 +132,15 @@ void MainWindow::buildMenus() {
     refresh->setShortcutContext(Qt::ApplicationShortcut);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* keys =
+        help->addAction(tr("&Keyboard Shortcuts"), this, [this] { showHelp(HelpDialog::ShortcutsPage); });
+    keys->setObjectName(QStringLiteral("helpShortcuts"));
+    keys->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
+    QAction* maps =
+        help->addAction(tr("How to Read the &Maps"), this, [this] { showHelp(HelpDialog::MapsPage); });
+    maps->setObjectName(QStringLiteral("helpMaps"));
+    maps->setShortcut(QKeySequence::HelpContents);
+    help->addSeparator();
     help->addAction(tr("&About Needlescope"), this, &MainWindow::showAbout)->setMenuRole(QAction::AboutRole);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)->setMenuRole(QAction::AboutQtRole);
 }
@@ -203,6 +213,24 @@ void MainWindow::showSettings() {
     else
         showStatus(tr("Settings saved"), 3000);
     train_->refresh();
+}
+
+// Every action with a shortcut: the menus' in menu order, then the views' own (e.g. Inspect's).
+QList<QAction*> MainWindow::shortcutActions() const {
+    QList<QAction*> actions;
+    for (QAction* menuAction : menuBar()->actions())
+        if (QMenu* menu = menuAction->menu())
+            for (QAction* a : menu->actions())
+                if (!a->shortcut().isEmpty() && !actions.contains(a)) actions << a;
+    for (QAction* a : findChildren<QAction*>())
+        if (!a->shortcut().isEmpty() && !a->text().isEmpty() && !actions.contains(a)) actions << a;
+    return actions;
+}
+
+void MainWindow::showHelp(int page) {
+    HelpDialog dialog(shortcutActions(), this);
+    dialog.showPage(HelpDialog::Page(page));
+    dialog.exec();
 }
 
 void MainWindow::showAbout() {

@@ -44,6 +44,8 @@ class MainWindow : public QMainWindow {
     void showTab(int index);
     void showSettings();
     void showAbout();
+    // Help: the keyboard shortcuts (page 0) or how to read the attention maps (page 1).
+    void showHelp(int page);
     void exportRuns();
     void inspectRun(qint64 runId);
     void compareRuns(const QVector<qint64>& runIds);
@@ -52,6 +54,10 @@ class MainWindow : public QMainWindow {
 
   protected:
     void closeEvent(QCloseEvent* event) override;
+
+  public:
+    // Every action that has a shortcut (what the Help's shortcut list shows).
+    QList<QAction*> shortcutActions() const;
 
   private:
     void buildMenus();

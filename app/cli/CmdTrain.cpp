@@ -25,6 +25,9 @@ int exitCodeFor(RunStatus status) {
         case RunStatus::Finished:
             return Ok;
         case RunStatus::Interrupted:
+        // The CLI only ever stops (on a signal); a stop before the first step leaves no run and comes back
+        // as Cancelled: still "stopped by Ctrl-C or SIGTERM", not an error.
+        case RunStatus::Cancelled:
             return Interrupted;
         default:
             return RuntimeError;

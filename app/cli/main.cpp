@@ -5,13 +5,12 @@
 
 #include "app/cli/Commands.h"
 #include "core/util/BlasKernel.h"
-#include "ui/settings/SettingsKeys.h"
+#include "ui/settings/AppPaths.h"
 
 int main(int argc, char** argv) {
     needlescope::prepareProcess(argv);  // passive OpenMP waits, the right BLAS kernel; may restart once
     const auto app = needlescope::cli::makeApplication(argc, argv);  // QApplication (offscreen) for `report`
-    QCoreApplication::setOrganizationName(QString::fromLatin1(needlescope::app::kOrganizationName));
-    QCoreApplication::setApplicationName(QString::fromLatin1(needlescope::app::kApplicationName));
+    needlescope::app::setApplicationNames();  // before anything reads QSettings or QStandardPaths
     QCoreApplication::setApplicationVersion(NEEDLESCOPE_VERSION);
     return needlescope::cli::dispatch(app->arguments());
 }

@@ -16,8 +16,7 @@ namespace {
 
 // Before anything touches QSettings or QStandardPaths (the names are shared with needlescope-cli).
 void setApplicationNames() {
-    QCoreApplication::setOrganizationName(QString::fromLatin1(needlescope::app::kOrganizationName));
-    QCoreApplication::setApplicationName(QString::fromLatin1(needlescope::app::kApplicationName));
+    needlescope::app::setApplicationNames();
     QCoreApplication::setApplicationVersion(needlescope::AboutDialog::appVersion());
 }
 

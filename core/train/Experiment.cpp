@@ -183,7 +183,14 @@ class AbandonBeforeFirstStep {
     ~AbandonBeforeFirstStep() {
         if (released_) return;
         try {
-            for (int64_t id : runIds_) store_.setStatus(id, RunStatus::Failed);
+            for (int64_t id : runIds_) {
+                if (discard_) {  // stopped by the user before the first step: nothing worth keeping
+                    store_.setStatus(id, RunStatus::Cancelled);
+                    store_.deleteRun(id);
+                } else {
+                    store_.setStatus(id, RunStatus::Failed);
+                }
+            }
         } catch (...) {  // already unwinding from the original failure, which is the one to report
         }
         std::error_code ec;
@@ -191,12 +198,14 @@ class AbandonBeforeFirstStep {
         fs::remove(groupDir_, ec);  // only when empty
     }
     void release() { released_ = true; }
+    void discard() { discard_ = true; }
 
   private:
     RunStore& store_;
     const std::vector<int64_t>& runIds_;
     fs::path groupDir_;
     bool released_ = false;
+    bool discard_ = false;
 };
 
 nlohmann::json runConfigJson(const TrainConfig& config, ModelKind kind, const ModelConfig& model,
@@ -254,6 +263,9 @@ struct Experiment::Session {
     int64_t dataPosition = 0;              // the batcher position of that step
     double priorSeconds = 0;               // wall time of the sessions before (a resume)
     std::function<void()> trainingStarts;  // releases the guard that undoes a start that failed
+    // A stop or cancel came before the first step: a new run's rows are deleted (nothing was trained);
+    // a resume's runs get their previous status back. Returns the status to report.
+    std::function<RunStatus()> stoppedBeforeStart;
 };
 
 RunStatus Experiment::run() {
@@ -273,6 +285,13 @@ RunStatus Experiment::run() {
                                         });
     s.sink->onLog(std::string("tokens: train ") + std::to_string(data.train.size()) + ", valid " +
                   std::to_string(data.valid.size()) + (data.fromCache ? " (from cache)" : ""));
+    // Stopped while the data was prepared (the long part of a start): no run is created at all, so no
+    // empty "interrupted" runs are left behind. The prepared tokenizer and token cache are kept.
+    if (s.control->request() != TrainingControl::Request::None) {
+        s.sink->onLog("stopped before training began: no run was created");
+        s.sink->onFinished(RunStatus::Cancelled);
+        return RunStatus::Cancelled;
+    }
 
     ModelConfig model = s.config.model;
     model.vocabSize = data.tokenizer.vocabSize();
@@ -304,10 +323,18 @@ RunStatus Experiment::run() {
         trainers.push_back(std::make_unique<ModelTrainer>(s.runIds[i], m, s.config.optimizer, device));
     }
     s.sink->onRunsCreated(s.runIds, s.group);
-    Session session{
-        store, trainers, data, model, /*startStep=*/0, /*dataPosition=*/0, /*priorSeconds=*/0.0, [&] {
-            abandon.release();
-        }};  // from then on the loop records the outcome and checkpoints
+    Session session{store,
+                    trainers,
+                    data,
+                    model,
+                    /*startStep=*/0,
+                    /*dataPosition=*/0,
+                    /*priorSeconds=*/0.0,
+                    [&] { abandon.release(); },  // from then on the loop records the outcome and checkpoints
+                    [&] {
+                        abandon.discard();
+                        return RunStatus::Cancelled;
+                    }};
     return train(session);
 }
 
@@ -364,7 +391,8 @@ RunStatus Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
                     step,
                     restored.dataPosition,
                     restored.wallSeconds,
-                    [&] { claim.trainingStarts(); }};
+                    [&] { claim.trainingStarts(); },
+                    [] { return RunStatus::Interrupted; }};  // the claim gives the runs back as they were
     return train(session);
 }
 
@@ -386,6 +414,14 @@ RunStatus Experiment::train(Session& session) {
     if (s.hooks.curriculum)
         curriculum = s.hooks.curriculum({s.config, session.data.tokenizer, trainTokens, model.maxContext,
                                          [&s](const std::string& line) { s.sink->onLog(line); }});
+    if (s.control->request() != TrainingControl::Request::None) {
+        const RunStatus status = session.stoppedBeforeStart();
+        s.sink->onLog(status == RunStatus::Cancelled
+                          ? "stopped before the first step: the new runs were removed"
+                          : "stopped before the first step: the runs are unchanged");
+        s.sink->onFinished(status);
+        return status;
+    }
     session.trainingStarts();
     return recordOutcome(session.store, s.runIds, *s.sink, [&] {
         const TrainingData batches{batcher, validation, curriculum.get()};

@@ -7,19 +7,24 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QProgressBar>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTextBrowser>
 #include <QtTest/QtTest>
 
+#include "core/store/RunStore.h"
 #include "core/util/BlasKernel.h"
 #include "tests/TestSupport.h"
 #include "tests/gui/GuiSandbox.h"
 #include "ui/MainWindow.h"
 #include "ui/dialogs/AboutDialog.h"
+#include "ui/dialogs/HelpDialog.h"
 #include "ui/dialogs/SettingsDialog.h"
 #include "ui/settings/AppPaths.h"
 #include "ui/settings/SettingsKeys.h"
@@ -87,7 +92,6 @@ class MainWindowTest : public QObject {
             {"File", "Quit", QKeySequence(Qt::CTRL | Qt::Key_Q)},
             {"Run", "Start", QKeySequence(Qt::CTRL | Qt::Key_R)},
             {"Run", "Pause", QKeySequence(Qt::CTRL | Qt::Key_P)},
-            {"Run", "Resume", QKeySequence(Qt::CTRL | Qt::Key_P)},
             {"Run", "Stop", QKeySequence(Qt::CTRL | Qt::Key_Period)},
             {"View", "Train", QKeySequence(Qt::CTRL | Qt::Key_1)},
             {"View", "Inspect", QKeySequence(Qt::CTRL | Qt::Key_2)},
@@ -103,6 +107,13 @@ class MainWindowTest : public QObject {
         // The Run menu holds the Train view's own actions (no ambiguous duplicate shortcuts).
         QCOMPARE(findAction(bar, "Run", "Start"), window.trainView()->startAction());
         QCOMPARE(findAction(bar, "Run", "Stop"), window.trainView()->stopAction());
+        // Pause and Resume are one toggle: exactly one action in the window answers Ctrl+P.
+        QCOMPARE(findAction(bar, "Run", "Pause"), window.trainView()->pauseAction());
+        int ctrlP = 0;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_P))) ++ctrlP;
+        QCOMPARE(ctrlP, 1);
+        QVERIFY(window.trainView()->pauseAction()->toolTip().contains("toggles"));
     }
 
     void shortcutsSwitchTabs() {
@@ -177,6 +188,97 @@ class MainWindowTest : public QObject {
         MainWindow again(empty_);
         QCOMPARE(again.tabs()->currentIndex(), int(MainWindow::RunsTab));
         QCOMPARE(again.size(), QSize(1100, 700));
+    }
+
+    // Issue 12 point 10: the README's folders (~/.local/share/Needlescope/, ~/.cache/Needlescope/), the
+    // same settings file as before, and the earlier …/Needlescope/Needlescope/ folders still read.
+    void appFoldersAreTheDocumentedOnesAndOldOnesAreStillRead() {
+        const QString org = QCoreApplication::organizationName();
+        const QString domain = QCoreApplication::organizationDomain();
+        const QString name = QCoreApplication::applicationName();
+        const QString data = qEnvironmentVariable("XDG_DATA_HOME");
+        const QString cache = qEnvironmentVariable("XDG_CACHE_HOME");
+        const QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
+        auto restore = qScopeGuard([&] {
+            QCoreApplication::setOrganizationName(org);
+            QCoreApplication::setOrganizationDomain(domain);
+            QCoreApplication::setApplicationName(name);
+            qputenv("XDG_DATA_HOME", data.toLocal8Bit());
+            qputenv("XDG_CACHE_HOME", cache.toLocal8Bit());
+            qputenv("XDG_CONFIG_HOME", config.toLocal8Bit());
+        });
+        const QDir home(QDir(sandbox_.root()).filePath("home"));
+        qputenv("XDG_DATA_HOME", home.filePath("share").toLocal8Bit());
+        qputenv("XDG_CACHE_HOME", home.filePath("cache").toLocal8Bit());
+        qputenv("XDG_CONFIG_HOME", home.filePath("config").toLocal8Bit());
+        app::setApplicationNames();
+
+        // The settings file did not move (QSettings takes the organisation domain).
+        // (QSettings reads XDG_CONFIG_HOME once per process: the sandbox's config folder.)
+        QCOMPARE(QSettings().fileName(), QDir(config).filePath("Needlescope/Needlescope.conf"));
+        QCOMPARE(QSettings().status(), QSettings::NoError);
+        QSettings().remove(app::kSettingDbPath);
+
+        // A fresh user: the documented folders.
+        app::AppPaths fresh = app::resolveAppPaths(QString(), QString(), false);
+        QCOMPARE(fresh.dbPath, home.filePath("share/Needlescope/runs.db"));
+        QCOMPARE(fresh.checkpointDir, home.filePath("share/Needlescope/checkpoints"));
+        QCOMPARE(fresh.cacheDir, home.filePath("cache/Needlescope"));
+        QCOMPARE(app::defaultDataDir(), home.filePath("share/Needlescope/data"));
+
+        // A user of an earlier version: store, checkpoints, data and cache are read where they are.
+        const QString legacy = home.filePath("share/Needlescope/Needlescope");
+        QVERIFY(QDir().mkpath(legacy + "/checkpoints") && QDir().mkpath(legacy + "/data"));
+        QVERIFY(QDir().mkpath(home.filePath("cache/Needlescope/Needlescope")));
+        { RunStore::open((legacy + "/runs.db").toStdString()); }
+        app::AppPaths old = app::resolveAppPaths(QString(), QString(), false);
+        QCOMPARE(old.dbPath, legacy + "/runs.db");
+        QCOMPARE(old.checkpointDir, legacy + "/checkpoints");
+        QCOMPARE(old.cacheDir, home.filePath("cache/Needlescope/Needlescope"));
+        QCOMPARE(app::defaultDataDir(), legacy + "/data");
+        // Once the documented folder holds a store, it wins.
+        QVERIFY(QDir().mkpath(home.filePath("share/Needlescope")));
+        { RunStore::open(home.filePath("share/Needlescope/runs.db").toStdString()); }
+        QCOMPARE(app::resolveAppPaths(QString(), QString(), false).dbPath,
+                 home.filePath("share/Needlescope/runs.db"));
+    }
+
+    // The Help menu: a shortcut list read from the actions themselves, and the page on reading the maps.
+    void helpListsShortcutsAndExplainsTheMaps() {
+        MainWindow window(empty_);
+        QAction* keys = findAction(window.menuBar(), "Help", "Keyboard Shortcuts");
+        QAction* maps = findAction(window.menuBar(), "Help", "How to Read the Maps");
+        QVERIFY(keys && maps);
+        QCOMPARE(maps->shortcut(), QKeySequence(QKeySequence::HelpContents));
+
+        HelpDialog dialog(window.shortcutActions());
+        QTableWidget* table = dialog.shortcutsTable();
+        QStringList rows;
+        for (int r = 0; r < table->rowCount(); ++r)
+            rows << table->item(r, 0)->text() + " = " + table->item(r, 1)->text();
+        const QString list = rows.join('\n');
+        for (const QString& expected :
+             {QKeySequence(Qt::CTRL | Qt::Key_R).toString(QKeySequence::NativeText) + " = Start training",
+              QKeySequence(Qt::CTRL | Qt::Key_P).toString(QKeySequence::NativeText) +
+                  " = Pause or resume training (one toggle)",
+              QKeySequence(Qt::CTRL | Qt::Key_Period).toString(QKeySequence::NativeText) +
+                  " = Stop training (checkpointed; resume it from Runs)",
+              QKeySequence(Qt::CTRL | Qt::Key_2).toString(QKeySequence::NativeText) +
+                  " = Show the Inspect view",
+              QKeySequence(Qt::CTRL | Qt::Key_Comma).toString(QKeySequence::NativeText) + " = Settings"})
+            QVERIFY2(rows.contains(expected), qPrintable(expected + " not in\n" + list));
+        // Ctrl+P appears once: one toggle.
+        const QString ctrlP = QKeySequence(Qt::CTRL | Qt::Key_P).toString(QKeySequence::NativeText) + " = ";
+        QCOMPARE(rows.filter(QRegularExpression("^" + QRegularExpression::escape(ctrlP))).size(), 1);
+
+        const QString page = dialog.mapsPage()->toPlainText();
+        for (const char* term : {"row", "column", "A1 − λ·A2", "negative", "1 − λ", "answer", "noise", "sink",
+                                 "λ_init = 0.8 − 0.6·exp(−0.3·l)"})
+            QVERIFY2(page.contains(QString::fromUtf8(term)), term);
+        dialog.showPage(HelpDialog::MapsPage);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QVERIFY(dialog.mapsPage()->isVisible());
     }
 
     void settingsAndAboutDialogs() {

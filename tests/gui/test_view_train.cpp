@@ -22,6 +22,7 @@
 #include "tests/gui/GuiSandbox.h"
 #include "ui/charts/LossChartWidget.h"
 #include "ui/dialogs/SettingsDialog.h"
+#include "ui/style/Palette.h"
 #include "ui/views/RunsTableModel.h"
 #include "ui/views/RunsView.h"
 #include "ui/views/TrainView.h"
@@ -139,6 +140,141 @@ class TrainViewTest : public QObject {
         QVERIFY(status.count() >= 1);
     }
 
+    // Issue 12 point 8: a corpus without a train split is an error naming the missing file, never a ✓.
+    void dataFolderWithoutATrainSplitBlocksStart() {
+        const QString dir = QDir(sandbox_.root()).filePath("valid-only");
+        QVERIFY(QDir().mkpath(dir));
+        for (const char* name : {"wiki.valid.raw", "wiki.test.raw"}) {
+            QFile f(QDir(dir).filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(" = Valkyria = \n\n Some text for the split . \n");
+        }
+        TrainView view(empty_);
+        view.show();
+        view.selectPreset("tiny");
+        view.setDataFolder(dir);
+        auto* info = view.findChild<QLabel*>("dataInfo");
+        QVERIFY2(!info->text().contains(QString::fromUtf8("✓")), qPrintable(info->text()));
+        QVERIFY2(info->text().contains("wiki.train.raw"), qPrintable(info->text()));
+        QVERIFY(info->styleSheet().contains(errorColor().name()));
+        QVERIFY2(view.validationMessage().contains("train"), qPrintable(view.validationMessage()));
+        QVERIFY(!view.startAction()->isEnabled());
+        view.start();
+        QVERIFY(!view.isTraining());
+        // A usable folder enables Start again.
+        view.setDataFolder(corpus_);
+        QVERIFY(view.validationMessage().isEmpty());
+        QVERIFY(view.startAction()->isEnabled());
+
+        // Settings' live check says the same.
+        SettingsDialog dialog;
+        dialog.setDataFolder(dir);
+        auto* settingsInfo = dialog.findChild<QLabel*>("dataInfo");
+        QVERIFY(settingsInfo);
+        QVERIFY2(settingsInfo->text().contains("wiki.train.raw"), qPrintable(settingsInfo->text()));
+        QVERIFY(!settingsInfo->text().contains(QString::fromUtf8("✓")));
+        QVERIFY(settingsInfo->styleSheet().contains(errorColor().name()));
+        dialog.setDataFolder(corpus_);
+        QVERIFY(settingsInfo->text().startsWith(QString::fromUtf8("✓")));
+    }
+
+    // Issue 12 point 9: what the user types stays, is shown red with the valid range, and blocks Start.
+    void badInputIsShownNotRewritten() {
+        TrainView view(empty_);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.selectPreset("tiny");
+        QVERIFY(view.startAction()->isEnabled());
+        auto* layers = view.findChild<QSpinBox*>("layersSpin");
+        QVERIFY(layers);
+        layers->setFocus();
+        QTest::keyClick(layers, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClicks(layers, "0");
+        QCOMPARE(layers->text(), QString("0"));
+        QVERIFY2(view.validationMessage().contains("Layers must be a whole number from 1 to 128"),
+                 qPrintable(view.validationMessage()));
+        QVERIFY(!view.startAction()->isEnabled());
+        QCOMPARE(layers->palette().color(QPalette::Text), errorColor());
+        QVERIFY(layers->toolTip().contains("1 to 128"));
+        // Leaving the field keeps what was typed.
+        auto* lr = view.findChild<QLineEdit*>("lrEdit");
+        lr->setFocus();
+        QCOMPARE(layers->text(), QString("0"));
+        QVERIFY(!view.startAction()->isEnabled());
+        // An emptied field is explained too.
+        layers->setFocus();
+        QTest::keyClick(layers, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClick(layers, Qt::Key_Backspace);
+        QVERIFY2(view.validationMessage().contains("Layers") && view.validationMessage().contains("empty"),
+                 qPrintable(view.validationMessage()));
+        // Leaving it empty keeps it empty (no silent revert to the last value) and Start stays off.
+        lr->setFocus();
+        QTRY_VERIFY(lr->hasFocus());  // the spin box had its focus-out
+        QCOMPARE(layers->text(), QString());
+        QVERIFY(view.validationMessage().contains("Layers"));
+        QVERIFY(!view.startAction()->isEnabled());
+        layers->setFocus();
+        QTest::keyClick(layers, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClicks(layers, "2");
+        QVERIFY(view.validationMessage().isEmpty());
+        QVERIFY(layers->palette().color(QPalette::Text) != errorColor());
+        QVERIFY(view.startAction()->isEnabled());
+
+        // LR: letters and negative numbers stay as typed and are explained.
+        for (const char* bad : {"abc", "-1", "0", "11"}) {
+            lr->setFocus();
+            lr->selectAll();
+            QTest::keyClicks(lr, bad);
+            QCOMPARE(lr->text(), QString(bad));
+            QVERIFY2(view.validationMessage().contains("LR must be a number above 0 and at most 10"),
+                     qPrintable(view.validationMessage()));
+            QVERIFY(!view.startAction()->isEnabled());
+            QCOMPARE(view.currentConfig().optimizer.lr, 3e-3);  // never a silently changed rate
+        }
+        lr->selectAll();
+        QTest::keyClicks(lr, "3e-4");
+        QVERIFY(view.validationMessage().isEmpty());
+        QCOMPARE(view.currentConfig().optimizer.lr, 3e-4);
+
+        // Vocab below the 256 byte pieces + specials is named with its range, like every field.
+        auto* vocab = view.findChild<QSpinBox*>("vocabSpin");
+        vocab->setValue(5);
+        QCOMPARE(vocab->value(), 5);
+        QVERIFY2(view.validationMessage().contains("Vocab must be a whole number from 260"),
+                 qPrintable(view.validationMessage()));
+        // The arrows stay within the range.
+        vocab->setValue(260);
+        vocab->stepDown();
+        QCOMPARE(vocab->value(), 260);
+        QVERIFY(view.validationMessage().isEmpty());
+    }
+
+    // Intervals and a warm-up longer than the run are allowed, with an amber warning.
+    void longIntervalsWarnButAllowStart() {
+        TrainView view(empty_);
+        view.show();
+        view.selectPreset("tiny");  // 30 steps
+        auto* warning = view.findChild<QLabel*>("warningLabel");
+        QVERIFY(warning && warning->isHidden());
+        view.findChild<QSpinBox*>("warmupSpin")->setValue(40);
+        QVERIFY(warning->isVisible());
+        QVERIFY2(warning->text().contains("Warm-up"), qPrintable(warning->text()));
+        QVERIFY(warning->styleSheet().contains(warningColor().name()));
+        QVERIFY(view.validationMessage().isEmpty());
+        QVERIFY(view.startAction()->isEnabled());
+        view.findChild<QSpinBox*>("warmupSpin")->setValue(5);
+        QVERIFY(warning->isHidden());
+        for (const char* name : {"evalEverySpin", "checkpointEverySpin", "probeEverySpin"}) {
+            auto* spin = view.findChild<QSpinBox*>(name);
+            const int before = spin->value();
+            spin->setValue(31);
+            QVERIFY2(warning->isVisible() && warning->text().contains("longer than the run"), name);
+            QVERIFY(view.startAction()->isEnabled());
+            spin->setValue(before);
+            QVERIFY2(warning->isHidden(), name);
+        }
+    }
+
     void trainsFromTheUiAndStopsWithinASecond() {
         const app::AppPaths paths = sandbox_.emptyStore("live", QString());
         TrainView view(paths);
@@ -180,7 +316,9 @@ class TrainViewTest : public QObject {
         // Pause holds the step count, Resume continues.
         QTest::mouseClick(button(view, "pauseButton"), Qt::LeftButton);
         QVERIFY(view.isPaused());
-        QVERIFY(view.resumeAction()->isEnabled());
+        // One toggle: the same button (and Ctrl+P) now reads Resume.
+        QVERIFY(view.pauseAction()->isEnabled());
+        QCOMPARE(view.pauseAction()->text().remove('&'), QString("Resume"));
         // The step in flight finishes, then nothing more arrives.
         int pausedAt = -1;
         QElapsedTimer settle;
@@ -193,8 +331,9 @@ class TrainViewTest : public QObject {
         QVERIFY(pausedAt > 0);
         QTest::qWait(500);
         QCOMPARE(view.chart()->pointCount("standard train"), pausedAt);
-        QTest::mouseClick(button(view, "resumeButton"), Qt::LeftButton);
+        QTest::keyClick(&view, Qt::Key_P, Qt::ControlModifier);
         QVERIFY(!view.isPaused());
+        QCOMPARE(view.pauseAction()->text().remove('&'), QString("Pause"));
         QTRY_VERIFY_WITH_TIMEOUT(view.chart()->pointCount("standard train") > pausedAt, 10000);
 
         // Stop takes effect within a second.
@@ -210,6 +349,8 @@ class TrainViewTest : public QObject {
         QVERIFY(view.startAction()->isEnabled());
         QVERIFY(runsChanged.count() >= 2);
         QCOMPARE(progress.last().at(1).toInt(), -1);  // idle again
+        // Nothing is left to estimate once stopped.
+        QCOMPARE(view.findChild<QLabel*>("etaValue")->text(), QString::fromUtf8("—"));
 
         // The runs appear in the Runs view, interrupted (resumable).
         RunsView runs(paths);
@@ -235,8 +376,13 @@ class TrainViewTest : public QObject {
         TrainView view(paths);
         view.show();
         QSignalSpy finished(view.worker(), &TrainingWorker::finished);
+        auto* steps = view.findChild<QSpinBox*>("stepsSpin");
+        steps->setValue(77);
         view.resumeRun(runId);
         QVERIFY(view.isTraining());
+        // The locked form shows the resumed run's own config (it was started with 100000 steps).
+        QCOMPARE(steps->value(), 100000);
+        QVERIFY(!steps->isEnabled());
         // The earlier curve is loaded from the store, then new steps arrive after it.
         QTRY_VERIFY_WITH_TIMEOUT(view.chart()->pointCount("standard train") >= 1, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(view.findChild<QLabel*>("stepValue")->text() != QString::fromUtf8("—"),
@@ -246,6 +392,9 @@ class TrainViewTest : public QObject {
         QCOMPARE(finished.at(0).at(0).value<RunStatus>(), RunStatus::Interrupted);
         RunStore store = RunStore::open(paths.dbPath.toStdString());
         QVERIFY(store.run(runId).lastStep >= stoppedAt);
+        // Afterwards the user's own values are back and editable.
+        QCOMPARE(steps->value(), 77);
+        QVERIFY(steps->isEnabled());
     }
 
     void destroyingTheViewStopsTraining() {

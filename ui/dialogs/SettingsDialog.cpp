@@ -21,7 +21,6 @@
 #include <exception>
 #include <utility>
 
-#include "core/data/Corpus.h"
 #include "core/util/Runtime.h"
 #include "ui/settings/AppPaths.h"
 #include "ui/settings/SettingsKeys.h"
@@ -43,10 +42,10 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     dataRow->addWidget(dataEdit_, 1);
     dataRow->addWidget(dataBrowse);
     dataInfo_ = new QLabel(this);
+    dataInfo_->setObjectName(QStringLiteral("dataInfo"));
     dataInfo_->setWordWrap(true);
 
-    const QString defaultDb = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-                                  .filePath(QStringLiteral("runs.db"));
+    const QString defaultDb = app::defaultDbPath();
     initialDb_ = settings.value(app::kSettingDbPath).toString();
     dbEdit_ = new QLineEdit(initialDb_, this);
     dbEdit_->setObjectName(QStringLiteral("dbEdit"));
@@ -142,14 +141,9 @@ void SettingsDialog::checkData() {
         QTimer::singleShot(0, this, &SettingsDialog::fitHeight);
         return;
     }
-    try {
-        dataInfo_->setText(QStringLiteral("✓ ") +
-                           QString::fromStdString(detectCorpus(path.toStdString()).describe()));
-        dataInfo_->setStyleSheet(textColorStyle(successColor()));
-    } catch (const std::exception& e) {
-        dataInfo_->setText(QString::fromStdString(e.what()));
-        dataInfo_->setStyleSheet(textColorStyle(errorColor()));
-    }
+    const app::DataCheck check = app::checkTrainingData(path);
+    dataInfo_->setText((check.usable ? QStringLiteral("✓ ") : QStringLiteral("✗ ")) + check.text);
+    dataInfo_->setStyleSheet(textColorStyle(check.usable ? successColor() : errorColor()));
     QTimer::singleShot(0, this, &SettingsDialog::fitHeight);
 }
 

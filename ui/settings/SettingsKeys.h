@@ -3,8 +3,11 @@
 // must be set before the first QSettings is made; both executables use the ones here.
 namespace needlescope::app {
 
-// The names QSettings and QStandardPaths file things under (shared by needlescope and needlescope-cli).
-inline constexpr const char* kOrganizationName = "Needlescope";
+// The names QSettings and QStandardPaths file things under (shared by needlescope and needlescope-cli; set
+// by app::setApplicationNames() in AppPaths.h). No organisation name: QStandardPaths would nest it
+// (…/Needlescope/Needlescope/, as before); QSettings takes the organisation domain instead, so the
+// settings file stays ~/.config/Needlescope/Needlescope.conf.
+inline constexpr const char* kOrganizationDomain = "Needlescope";
 inline constexpr const char* kApplicationName = "Needlescope";
 
 // Paths and compute (Settings dialog; read by the CLI too).

@@ -11,6 +11,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
+#include <QPalette>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
@@ -20,7 +22,6 @@
 #include <algorithm>
 #include <exception>
 
-#include "core/data/Corpus.h"
 #include "ui/settings/SettingsKeys.h"
 #include "ui/style/Palette.h"
 
@@ -64,11 +65,18 @@ TrainConfigForm::TrainConfigForm(const app::AppPaths& paths, QWidget* parent)
     errorLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     errorLabel_->setStyleSheet(textColorStyle(errorColor()));
     errorLabel_->hide();
+    warningLabel_ = new QLabel(this);
+    warningLabel_->setObjectName(QStringLiteral("warningLabel"));
+    warningLabel_->setWordWrap(true);
+    warningLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    warningLabel_->setStyleSheet(textColorStyle(warningColor()));
+    warningLabel_->hide();
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(scroll, 1);
     layout->addWidget(errorLabel_);
+    layout->addWidget(warningLabel_);
 
     // The preset last used, else quick — or the first one.
     QStringList names;
@@ -196,27 +204,60 @@ void TrainConfigForm::fill(const TrainConfig& c) {
     validate();
 }
 
-TrainConfig TrainConfigForm::config(QString* error) const {
+TrainConfig TrainConfigForm::config(QString* error) const { return readConfig(error, nullptr); }
+
+// The form's config; every field that is not a number within its range is listed in `problems` (object
+// name → message) and keeps the preset's value in the config.
+TrainConfig TrainConfigForm::readConfig(QString* error, QHash<QString, QString>* problems) const {
     TrainConfig c = preset_;
     c.kinds.clear();
     if (standardBox_->isChecked()) c.kinds.push_back(ModelKind::Standard);
     if (diffBox_->isChecked()) c.kinds.push_back(ModelKind::Diff);
-    QString message;
+    QStringList messages;
     for (const TrainField& field : trainFields()) {
+        const QString name = QString::fromLatin1(field.objectName);
         double value = 0;
-        if (fieldValue(editors_.value(QString::fromLatin1(field.objectName)), field, &value))
+        const QString problem = fieldProblem(editors_.value(name), field, &value);
+        if (problem.isEmpty()) {
             field.write(c, value);
-        else if (message.isEmpty())
-            message = tr(field.invalidText);
+        } else {
+            messages << problem;
+            if (problems) problems->insert(name, problem);
+        }
     }
+    QString message = messages.join(QLatin1Char('\n'));
     if (message.isEmpty())
         if (auto err = c.validationError()) message = QString::fromStdString(*err);
     if (error) *error = message;
     return c;
 }
 
+// Intervals and a warm-up longer than the run are allowed but almost always a slip.
+QString TrainConfigForm::warnings(const TrainConfig& c) const {
+    if (c.steps <= 0) return QString();  // trained by epochs: the step count is known only from the data
+    QStringList lines;
+    const QString steps = QLocale().toString(qlonglong(c.steps));
+    if (c.optimizer.warmupSteps >= c.steps)
+        lines << tr("Warm-up (%1 steps) is not shorter than the run (%2 steps): the learning rate never "
+                    "reaches its peak")
+                     .arg(QLocale().toString(qlonglong(c.optimizer.warmupSteps)), steps);
+    const std::pair<const char*, int64_t> intervals[] = {
+        {QT_TR_NOOP("Eval every"), c.evalEvery},
+        {QT_TR_NOOP("Checkpoint"), c.checkpointEvery},
+        {QT_TR_NOOP("Probe every"), c.probeEvery},
+    };
+    for (const auto& [label, every] : intervals)
+        if (every > c.steps)
+            lines << tr("%1 (%2) is longer than the run (%3 steps): it happens only at the end")
+                         .arg(tr(label), QLocale().toString(qlonglong(every)), steps);
+    return lines.join(QLatin1Char('\n'));
+}
+
 void TrainConfigForm::validate() {
-    config(&validation_);
+    QHash<QString, QString> problems;
+    const TrainConfig c = readConfig(&validation_, &problems);
+    for (auto it = editors_.cbegin(); it != editors_.cend(); ++it)
+        markInvalid(it.value(), problems.value(it.key()));
     updateEpochsEnabled();
     if (validation_.isEmpty()) {
         errorLabel_->clear();
@@ -224,8 +265,32 @@ void TrainConfigForm::validate() {
     } else {
         showError(tr("Config: %1").arg(validation_));
     }
+    const QString warning = validation_.isEmpty() ? warnings(c) : QString();
+    warningLabel_->setText(warning);
+    warningLabel_->setVisible(!warning.isEmpty());
+    // A config error is named first; a data folder that cannot be trained on blocks Start too.
+    if (validation_.isEmpty()) validation_ = dataError_;
     Q_EMIT validated();
 }
+
+// Red text and the message as tooltip on a field whose input is not valid; the declared tooltip otherwise.
+void TrainConfigForm::markInvalid(QWidget* editor, const QString& problem) {
+    const bool invalid = !problem.isEmpty();
+    if (editor->property("invalid").toBool() == invalid && !invalid) return;
+    if (!editor->property("plainTip").isValid()) editor->setProperty("plainTip", editor->toolTip());
+    if (invalid) {
+        QPalette palette = editor->palette();
+        palette.setColor(QPalette::Text, errorColor());
+        editor->setPalette(palette);
+    } else {
+        editor->setPalette(QPalette());  // nothing of its own: the inherited palette again
+    }
+    editor->setProperty("invalid", invalid);
+    const QString tip = editor->property("plainTip").toString();
+    editor->setToolTip(invalid ? (tip.isEmpty() ? problem : tip + QStringLiteral("\n") + problem) : tip);
+}
+
+QString TrainConfigForm::warningMessage() const { return warningLabel_->text(); }
 
 void TrainConfigForm::showError(const QString& message) {
     errorLabel_->setText(message);
@@ -237,6 +302,33 @@ void TrainConfigForm::hideError() { errorLabel_->hide(); }
 void TrainConfigForm::setEditable(bool editable) {
     fields_->setEnabled(editable);
     updateEpochsEnabled();
+}
+
+void TrainConfigForm::showRunConfig(const TrainConfig& config, const QString& dataRoot) {
+    if (!held_) held_ = HeldEdits{presetCombo_->currentText(), readConfig(nullptr, nullptr), dataFolder()};
+    {
+        const QSignalBlocker block(presetCombo_);
+        const int index = presetCombo_->findText(QString::fromStdString(config.name));
+        if (index >= 0) presetCombo_->setCurrentIndex(index);
+    }
+    fill(config);
+    if (!dataRoot.isEmpty()) {
+        const QSignalBlocker block(dataEdit_);
+        setDataFolder(dataRoot);
+    }
+}
+
+void TrainConfigForm::restoreEdits() {
+    if (!held_) return;
+    const HeldEdits held = *held_;
+    held_.reset();
+    {
+        const QSignalBlocker block(presetCombo_);
+        presetCombo_->setCurrentText(held.preset);
+    }
+    fill(held.config);
+    const QSignalBlocker block(dataEdit_);
+    setDataFolder(held.dataFolder);
 }
 
 // Epochs count only while steps is 0.
@@ -267,26 +359,24 @@ QString TrainConfigForm::dataFolder() const { return dataEdit_->text().trimmed()
 
 void TrainConfigForm::checkDataFolder() {
     const QString path = dataFolder();
+    app::DataCheck check;
     if (path.isEmpty()) {
         try {
             app::AppPaths search = paths_;
             search.dataFlag.clear();
-            dataInfo_->setText(tr("Empty: the search order finds %1").arg(search.locateData()));
-            dataInfo_->setStyleSheet(QString());
+            const QString found = search.locateData();
+            check = app::checkTrainingData(found);
+            if (check.usable) check.text = tr("Empty: the search order finds %1").arg(check.text);
         } catch (const std::exception& e) {
-            dataInfo_->setText(QString::fromStdString(e.what()));
-            dataInfo_->setStyleSheet(textColorStyle(errorColor()));
+            check = app::DataCheck{false, QString::fromStdString(e.what())};
         }
-        return;
+    } else {
+        check = app::checkTrainingData(QDir::cleanPath(path));
     }
-    try {
-        const CorpusInfo info = detectCorpus(QDir::cleanPath(path).toStdString());
-        dataInfo_->setText(QStringLiteral("✓ ") + QString::fromStdString(info.describe()));
-        dataInfo_->setStyleSheet(textColorStyle(successColor()));
-    } catch (const std::exception& e) {
-        dataInfo_->setText(QString::fromStdString(e.what()));
-        dataInfo_->setStyleSheet(textColorStyle(errorColor()));
-    }
+    dataInfo_->setText(check.usable ? QStringLiteral("✓ ") + check.text : QStringLiteral("✗ ") + check.text);
+    dataInfo_->setStyleSheet(textColorStyle(check.usable ? successColor() : errorColor()));
+    dataError_ = check.usable ? QString() : tr("Data: %1").arg(check.text);
+    validate();
 }
 
 }  // namespace needlescope

@@ -4,6 +4,7 @@
 #include <QHash>
 #include <QString>
 #include <QWidget>
+#include <optional>
 
 #include "core/train/TrainConfig.h"
 #include "ui/settings/AppPaths.h"
@@ -24,15 +25,23 @@ class TrainConfigForm : public QWidget {
     explicit TrainConfigForm(const needlescope::app::AppPaths& paths, QWidget* parent = nullptr);
 
     // The selected preset with the form's values on top; `error` gets the validation message (empty when
-    // valid).
+    // valid): every field outside its range, one per line, else the first config error.
     TrainConfig config(QString* error = nullptr) const;
     void selectPreset(const QString& name);
     void setDataFolder(const QString& path);
     QString dataFolder() const;
+    // What blocks Start (empty when nothing): invalid fields, the config, or a data folder that cannot be
+    // trained on.
     QString validationMessage() const { return validation_; }
+    // The amber warnings shown under the form (empty when none); they do not block Start.
+    QString warningMessage() const;
 
     // While training the fields are read-only.
     void setEditable(bool editable);
+    // While a resumed run trains, the (read-only) form shows that run's config and data folder;
+    // restoreEdits() brings back the preset, values and folder the form held before (no-op otherwise).
+    void showRunConfig(const TrainConfig& config, const QString& dataRoot);
+    void restoreEdits();
     void showError(const QString& message);
     void hideError();
     // Settings may have changed: the data folder when none is chosen, the default thread count.
@@ -48,12 +57,16 @@ class TrainConfigForm : public QWidget {
     QWidget* buildFieldBox(FieldGroup group, const QString& title, QWidget* parent);
     QWidget* buildDataBox(QWidget* parent);
     void fill(const TrainConfig& config);
+    TrainConfig readConfig(QString* error, QHash<QString, QString>* problems) const;
+    QString warnings(const TrainConfig& config) const;
+    static void markInvalid(QWidget* editor, const QString& problem);
     void checkDataFolder();
     void updateEpochsEnabled();
 
     needlescope::app::AppPaths paths_;
     TrainConfig preset_;
-    QString validation_;
+    QString validation_;  // the first thing that blocks Start: invalid fields, the config, the data
+    QString dataError_;
     QWidget* fields_ = nullptr;  // everything editable (disabled while training)
     QComboBox* presetCombo_ = nullptr;
     QCheckBox* standardBox_ = nullptr;
@@ -62,6 +75,14 @@ class TrainConfigForm : public QWidget {
     QLineEdit* dataEdit_ = nullptr;
     QLabel* dataInfo_ = nullptr;
     QLabel* errorLabel_ = nullptr;
+    QLabel* warningLabel_ = nullptr;
+    struct HeldEdits {
+        QString preset;
+        TrainConfig config;
+        QString dataFolder;
+    };
+    std::optional<HeldEdits> held_;  // the user's form while a resumed run's config is shown  // amber:
+                                     // allowed but probably a slip (intervals longer than the run)
 };
 
 }  // namespace needlescope

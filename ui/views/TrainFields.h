@@ -2,6 +2,7 @@
 // The Train form's config fields, each declared once: object name, label, tooltip, editor kind and range,
 // and how its value is read from and written to a TrainConfig. TrainConfigForm builds, fills and reads
 // its editors from this table alone.
+#include <QString>
 #include <QtGlobal>
 #include <functional>
 #include <vector>
@@ -16,7 +17,8 @@ QT_END_NAMESPACE
 namespace needlescope {
 
 enum class FieldGroup { Model, Training };
-// Int: QSpinBox · Decimal: QDoubleSpinBox · Scientific: a QLineEdit taking numbers such as 3e-4.
+// Int: a QSpinBox · Decimal: a QDoubleSpinBox · Scientific: a QLineEdit taking numbers such as 3e-4.
+// None of them clamps or reverts what is typed: fieldProblem() says what is wrong instead.
 enum class FieldEditor { Int, Decimal, Scientific };
 
 struct TrainField {
@@ -25,14 +27,13 @@ struct TrainField {
     const char* tip;         // tooltip of the editor and its label (nullptr: none)
     FieldGroup group;
     FieldEditor editor;
-    double minimum;
+    double minimum;  // Scientific: exclusive (the value must be above it)
     double maximum;
     double step;
     int decimals;             // Decimal and Scientific editors
     const char* specialText;  // shown at the minimum (nullptr: none)
     double (*read)(const TrainConfig&);
     void (*write)(TrainConfig&, double);
-    const char* invalidText;  // Scientific: the message when the text is not a number
 };
 
 // The fields in form order: the Model group, then the Training group, two per grid row.
@@ -41,8 +42,9 @@ const std::vector<TrainField>& trainFields();
 // The editor a field declares, configured (range, step, tooltip, object name).
 QWidget* createFieldEditor(const TrainField& field, QWidget* parent);
 void setFieldValue(QWidget* editor, const TrainField& field, double value);
-// False when the editor's text is not a number (Scientific editors only).
-bool fieldValue(const QWidget* editor, const TrainField& field, double* value);
+// Empty when the editor holds a number within the field's range (stored in *value); otherwise a message
+// naming the field and its valid range (and what was typed), for the form to show in red.
+QString fieldProblem(const QWidget* editor, const TrainField& field, double* value);
 // Calls `onEdit` whenever the user (or code) changes the editor's value.
 void connectFieldEdited(QWidget* editor, const TrainField& field, QObject* context,
                         std::function<void()> onEdit);

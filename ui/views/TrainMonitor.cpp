@@ -280,6 +280,8 @@ void TrainMonitor::showProgress(const TrainingProgress& p) {
     etaValue_->setText(p.step >= p.totalSteps ? QStringLiteral("0:00") : formatDuration(p.etaSeconds));
 }
 
+void TrainMonitor::trainingEnded() { etaValue_->setText(QStringLiteral("—")); }
+
 void TrainMonitor::setState(const QString& text, const QColor& color) {
     stateLabel_->setText(text);
     stateLabel_->setStyleSheet(color.isValid() ? textColorStyle(color) : QString());

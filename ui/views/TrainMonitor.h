@@ -34,6 +34,8 @@ class TrainMonitor : public QWidget {
     void showMetrics(const QVector<needlescope::ModelMetrics>& updates);
     void showProgress(const needlescope::TrainingProgress& progress);
     void setState(const QString& text, const QColor& color = QColor());
+    // The training ended (finished, stopped, failed): nothing is left to estimate, the ETA shows "—".
+    void trainingEnded();
     void setGroupText(const QString& text);
     void appendLog(const QString& line);
     qint64 lastStep() const { return lastStep_; }

@@ -11,8 +11,9 @@
 #include <algorithm>
 #include <exception>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
 
-#include "core/data/Corpus.h"
 #include "core/model/ModelConfig.h"
 #include "core/store/RunStore.h"
 #include "ui/charts/LossChartWidget.h"
@@ -22,6 +23,29 @@
 #include "ui/views/TrainMonitor.h"
 
 namespace needlescope {
+
+namespace {
+
+struct RunTrainConfig {
+    TrainConfig config;
+    QString dataRoot;
+};
+
+// The config a stored run was trained with (nothing when its JSON cannot be read: the form then keeps
+// its values, the resume itself reports the problem).
+std::optional<RunTrainConfig> runTrainConfig(const RunRecord& run) {
+    try {
+        const auto json = nlohmann::json::parse(run.configJson);
+        RunTrainConfig out{json.at("train").get<TrainConfig>(), QString()};
+        if (json.contains("data") && json.at("data").contains("root"))
+            out.dataRoot = QString::fromStdString(json.at("data").at("root").get<std::string>());
+        return out;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace
 
 TrainView::TrainView(const app::AppPaths& paths, QWidget* parent) : QWidget(parent), paths_(paths) {
     worker_ = new TrainingWorker(this);
@@ -65,28 +89,27 @@ TrainView::~TrainView() {
 void TrainView::createActions() {
     startAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Start"), this);
     startAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    startAction_->setWhatsThis(tr("Start training"));
     startAction_->setToolTip(tr("Start training the configured experiment (Ctrl+R)"));
+    // One toggle for Pause and Resume, so Ctrl+P is never two actions; updateActions() relabels it.
     pauseAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this);
     pauseAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
-    pauseAction_->setToolTip(tr("Pause after the current step (Ctrl+P)"));
-    resumeAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("&Resume"), this);
-    resumeAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
-    resumeAction_->setToolTip(tr("Continue a paused training (Ctrl+P)"));
+    pauseAction_->setWhatsThis(tr("Pause or resume training (one toggle)"));
     stopAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("S&top"), this);
     stopAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    stopAction_->setWhatsThis(tr("Stop training (checkpointed; resume it from Runs)"));
     stopAction_->setToolTip(
         tr("Stop after the current step and checkpoint; the run can be resumed from Runs (Ctrl+.)"));
-    for (QAction* a : {startAction_, pauseAction_, resumeAction_, stopAction_}) {
+    for (QAction* a : {startAction_, pauseAction_, stopAction_}) {
         a->setShortcutContext(Qt::WindowShortcut);
         addAction(a);  // works when the view is its own window (tests) too
     }
     connect(startAction_, &QAction::triggered, this, &TrainView::start);
-    connect(pauseAction_, &QAction::triggered, this, &TrainView::pause);
-    connect(resumeAction_, &QAction::triggered, this, &TrainView::resume);
+    connect(pauseAction_, &QAction::triggered, this, &TrainView::togglePause);
     connect(stopAction_, &QAction::triggered, this, &TrainView::stop);
 }
 
-// The form with a row of Start / Pause / Resume / Stop buttons under it.
+// The form with a row of Start / Pause (Resume) / Stop buttons under it.
 QWidget* TrainView::buildControls() {
     auto* left = new QWidget(this);
     left->setMinimumWidth(350);
@@ -97,7 +120,7 @@ QWidget* TrainView::buildControls() {
     auto* buttons = new QGridLayout();
     buttons->setSpacing(4);
     int column = 0;
-    for (QAction* a : {startAction_, pauseAction_, resumeAction_, stopAction_}) {
+    for (QAction* a : {startAction_, pauseAction_, stopAction_}) {
         auto* b = new QToolButton(left);
         b->setDefaultAction(a);
         b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -123,8 +146,16 @@ void TrainView::updateActions() {
     const bool paused = busy && worker_->isPaused();
     const bool stopping = busy && worker_->isStopping();
     startAction_->setEnabled(!busy && form_->validationMessage().isEmpty());
-    pauseAction_->setEnabled(busy && !paused && !stopping);
-    resumeAction_->setEnabled(busy && paused && !stopping);
+    pauseAction_->setEnabled(busy && !stopping);
+    if (paused) {
+        pauseAction_->setText(tr("&Resume"));
+        pauseAction_->setIcon(style()->standardIcon(QStyle::SP_MediaSeekForward));
+        pauseAction_->setToolTip(tr("Continue the paused training (Ctrl+P toggles pause and resume)"));
+    } else {
+        pauseAction_->setText(tr("&Pause"));
+        pauseAction_->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
+        pauseAction_->setToolTip(tr("Pause after the current step (Ctrl+P toggles pause and resume)"));
+    }
     stopAction_->setEnabled(busy && !stopping);
 }
 
@@ -170,11 +201,16 @@ void TrainView::start() {
             dataDir = search.locateData();
         } else {
             dataDir = QDir::cleanPath(dataDir);
-            detectCorpus(dataDir.toStdString());  // a clear message now rather than from the worker
         }
     } catch (const std::exception& e) {
         form_->showError(QString::fromStdString(e.what()));
         Q_EMIT statusMessage(tr("Cannot start: no corpus found"), 6000);
+        return;
+    }
+    // A clear message now rather than from the worker (a folder may have changed since it was checked).
+    if (const app::DataCheck check = app::checkTrainingData(dataDir); !check.usable) {
+        form_->showError(tr("Data: %1").arg(check.text));
+        Q_EMIT statusMessage(tr("Cannot start: the data folder cannot be trained on"), 6000);
         return;
     }
     QSettings().setValue(app::kSettingTrainLastDataDir, dataDir);
@@ -198,11 +234,13 @@ void TrainView::resumeRun(qint64 runId) {
         return;
     }
     QStringList kinds;
+    std::optional<RunTrainConfig> runConfig;
     try {
         RunStore store = RunStore::open(paths_.dbPath.toStdString());
         const RunRecord anchor = store.run(runId);
         for (const RunRecord& r : store.group(anchor.group)) kinds << QString::fromStdString(r.kind);
         monitor_->setGroupText(QString::fromStdString(anchor.group));
+        runConfig = runTrainConfig(anchor);
     } catch (const std::exception& e) {
         form_->showError(QString::fromStdString(e.what()));
         Q_EMIT statusMessage(tr("Cannot resume run %1").arg(runId), 6000);
@@ -213,6 +251,8 @@ void TrainView::resumeRun(qint64 runId) {
     resuming_ = true;
     monitor_->appendLog(tr("— resuming run %1").arg(runId));
     if (!worker_->resumeRun(runId, trainingPaths(QString()))) return;  // no data folder: the run's own
+    // The locked form shows what trains: the run's own config, not the preset's (given back at the end).
+    if (runConfig) form_->showRunConfig(runConfig->config, runConfig->dataRoot);
     began(tr("Resuming…"));
 }
 
@@ -269,15 +309,23 @@ void TrainView::onProgress(const TrainingProgress& p) {
 }
 
 void TrainView::onFinished(RunStatus status, const QString& error) {
+    form_->restoreEdits();  // after a resume: the user's own values again
     form_->setEditable(true);
     form_->validate();
+    monitor_->trainingEnded();
     chart()->refreshNow();
+    // A stop or cancel before the first step leaves no run behind (core creates none, or removes them).
+    const bool nothingTrained = worker_->runIds().isEmpty() || monitor_->lastStep() == 0;
     const qint64 step = monitor_->lastStep();
     const QString at = step > 0 ? tr(" at step %1 of %2").arg(step).arg(monitor_->totalSteps()) : QString();
     QString message;
     if (status == RunStatus::Finished) {
         monitor_->setState(tr("Finished"), successColor());
         message = tr("Training finished%1").arg(at);
+    } else if ((status == RunStatus::Interrupted || status == RunStatus::Cancelled) && nothingTrained &&
+               !resuming_) {
+        monitor_->setState(tr("Stopped"), mutedColor());
+        message = tr("Stopped before the first step; no run was saved");
     } else if (status == RunStatus::Interrupted) {
         monitor_->setState(tr("Stopped"), warningColor());
         message = tr("Training stopped%1; resume it from the Runs view").arg(at);

@@ -39,11 +39,10 @@ class TrainView : public QWidget {
     TrainingWorker* worker() const { return worker_; }
     LossChartWidget* chart() const;
 
-    // Start (Ctrl+R), Pause (Ctrl+P), Resume (Ctrl+P while paused), Stop (Ctrl+.): the main window
-    // puts these very actions into its Run menu.
+    // Start (Ctrl+R), Pause / Resume (one toggle, Ctrl+P: it reads "Resume" while paused), Stop (Ctrl+.):
+    // the main window puts these very actions into its Run menu.
     QAction* startAction() const { return startAction_; }
     QAction* pauseAction() const { return pauseAction_; }
-    QAction* resumeAction() const { return resumeAction_; }
     QAction* stopAction() const { return stopAction_; }
 
   public Q_SLOTS:
@@ -83,8 +82,7 @@ class TrainView : public QWidget {
     bool resuming_ = false;
 
     QAction* startAction_ = nullptr;
-    QAction* pauseAction_ = nullptr;
-    QAction* resumeAction_ = nullptr;
+    QAction* pauseAction_ = nullptr;  // Pause while training, Resume while paused
     QAction* stopAction_ = nullptr;
 };
 
