@@ -3,6 +3,7 @@
 #include <QtTest/QtTest>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -166,6 +167,36 @@ class TestTrain : public QObject {
             const double wall = store.metrics(id, "train_loss").back().wallTime;
             QVERIFY2(wall > 0 && wall < total - 1.5,
                      qPrintable(QString("stored wall time %1 s of %2 s in all").arg(wall).arg(total)));
+        }
+    }
+
+    void liveMetricsCarryTheStoredWallTime() {
+        // The Train view plots live metrics on a wall-clock axis: they must carry the time that is stored.
+        struct WallSink : TrainingSink {
+            std::map<std::pair<int64_t, int64_t>, std::pair<double, double>>
+                seen;  // (run, step) → (train, val)
+            void onMetrics(const ModelMetrics& m) override {
+                seen[{m.runId, m.step}] = {m.wallTime, m.hasValidation ? m.valWallTime : -1.0};
+            }
+        } sink;
+        TrainConfig cfg = config(6);
+        cfg.evalEvery = 3;
+        Experiment experiment(cfg, paths_, &sink);
+        QCOMPARE(experiment.run(), RunStatus::Finished);
+        RunStore store = RunStore::open(paths_.dbPath);
+        for (int64_t id : experiment.runIds()) {
+            const auto train = store.metrics(id, "train_loss");
+            QCOMPARE(train.size(), size_t(6));
+            double previous = 0;
+            for (const MetricPoint& p : train) {
+                QVERIFY(sink.seen.count({id, p.step}));
+                QCOMPARE(sink.seen[{id, p.step}].first, p.wallTime);
+                QVERIFY(p.wallTime > previous);  // a clock: strictly later at every step
+                previous = p.wallTime;
+            }
+            const auto val = store.metrics(id, "val_loss");
+            QCOMPARE(val.size(), size_t(2));  // steps 3 and 6
+            for (const MetricPoint& p : val) QCOMPARE(sink.seen[{id, p.step}].second, p.wallTime);
         }
     }
 

@@ -97,6 +97,7 @@ void TrainingLoop::recordTrainMetrics(int64_t step, std::vector<ModelMetrics>& m
     for (size_t i = 0; i < trainers_.size(); ++i) {
         metrics[i].step = step;
         metrics[i].tokens = tokensDone_;
+        metrics[i].wallTime = wall;
         const bool logged = step % config_.logEvery == 0 || step == steps_.totalSteps;
         unlogged_[i].clear();  // only the newest step that log_every skipped is kept
         auto& out = logged ? pending_[i] : unlogged_[i];
@@ -125,6 +126,7 @@ void TrainingLoop::evaluateAll(int64_t step, std::vector<ModelMetrics>& metrics)
         metrics[i].valLoss = valLoss;
         metrics[i].valPerplexity = std::exp(valLoss);
         const double wall = steps_.priorSeconds + elapsed();
+        metrics[i].valWallTime = wall;
         pending_[i].push_back({step, "val_loss", valLoss, metrics[i].tokens, wall});
         pending_[i].push_back({step, "val_ppl", std::exp(valLoss), metrics[i].tokens, wall});
     }

@@ -29,6 +29,8 @@ struct ModelMetrics {
     double gradNorm = 0;
     bool hasValidation = false;
     double valLoss = 0, valPerplexity = 0;
+    double wallTime = 0,
+           valWallTime = 0;       // seconds of training (pauses excluded), as stored with the metrics
     std::vector<double> lambdas;  // DIFF only, one per layer
 };
 

@@ -231,10 +231,10 @@ void TrainMonitor::showMetrics(const QVector<ModelMetrics>& updates) {
     };
     for (const ModelMetrics& u : updates) {
         const QString kind = QString::fromStdString(kindName(u.kind));
-        add(seriesName(kind, false), {double(u.step), double(u.tokens), u.trainLoss});
+        add(seriesName(kind, false), {double(u.step), double(u.tokens), u.trainLoss, u.wallTime});
         lastTrainLoss_[kind] = u.trainLoss;
         if (u.hasValidation) {
-            add(seriesName(kind, true), {double(u.step), double(u.tokens), u.valLoss});
+            add(seriesName(kind, true), {double(u.step), double(u.tokens), u.valLoss, u.valWallTime});
             lastValLoss_[kind] = u.valLoss;
         }
         if (!u.lambdas.empty()) lambdas = QVector<double>(u.lambdas.begin(), u.lambdas.end());
