@@ -260,6 +260,10 @@ class TestProbePrompts : public QObject {
                     spec.contextLength = context;
                     spec.sample = sample;
                     QCOMPARE(int64_t(builder.build(spec).tokens.size()), context);
+                    // The bounds hold the sample's own needs between them.
+                    const int64_t own = builder.needs(spec).total();
+                    QVERIFY(builder.leastNeeds(spec).total() <= own && own <= worst);
+                    QVERIFY(builder.leastNeeds(spec).needle > 1);
                 }
         }
         // The too-short error counts every needle and says what to do.

@@ -55,18 +55,23 @@ PromptBuilder::PromptBuilder(const Tokenizer& tokenizer, const Haystack& haystac
     : tokenizer_(tokenizer), haystack_(haystack), sink_(tokenizer.encode("\n")) {
     if (sink_.empty())
         throw Error("the tokenizer encodes a line break as nothing; cannot build a sink token");
-    int64_t answer = 0;
+    int64_t answer = 0, leastAnswer = std::numeric_limits<int64_t>::max();
     for (int d = 1; d <= 9; ++d)
-        for (int number : {d * 1000000, d * 1111111})
-            answer =
-                std::max<int64_t>(answer, int64_t(tokenizer.encode(" " + std::to_string(number)).size()));
+        for (int number : {d * 1000000, d * 1111111}) {
+            const int64_t n = int64_t(tokenizer.encode(" " + std::to_string(number)).size());
+            answer = std::max(answer, n);
+            leastAnswer = std::min(leastAnswer, n);
+        }
+    leastNeedle_ = leastQuestion_ = std::numeric_limits<int64_t>::max();
     for (const std::string& city : needleCities()) {
         const NeedleTexts texts = needleTexts({city, "1000000"});
-        worstNeedle_ = std::max<int64_t>(
-            worstNeedle_,
-            int64_t(tokenizer.encode(texts.lead).size() + tokenizer.encode(texts.tail).size()) + answer);
-        worstQuestion_ =
-            std::max<int64_t>(worstQuestion_, int64_t(tokenizer.encode(questionText(city)).size()));
+        const int64_t words =
+            int64_t(tokenizer.encode(texts.lead).size() + tokenizer.encode(texts.tail).size());
+        const int64_t question = int64_t(tokenizer.encode(questionText(city)).size());
+        worstNeedle_ = std::max(worstNeedle_, words + answer);
+        worstQuestion_ = std::max(worstQuestion_, question);
+        leastNeedle_ = std::min(leastNeedle_, words + leastAnswer);
+        leastQuestion_ = std::min(leastQuestion_, question);
     }
 }
 
