@@ -6,6 +6,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSlider>
@@ -363,6 +364,8 @@ class TestViewInspect : public QObject {
         QVERIFY(view.errorText().isEmpty());
         QVERIFY(!view.needleControls()->isEnabled());
         QVERIFY(!view.currentResult());
+        testsupport::saveScreenshot(&view, QStringLiteral("inspect-view-too-short-1024"), QSize(1024, 640));
+        QCOMPARE(view.width(), 1024);  // the view fits a 1024-pixel-wide window
         const int messages = status.count();
         QVERIFY(messages <= 1);
         view.refresh();
@@ -421,7 +424,14 @@ class TestViewInspect : public QObject {
         QTest::mouseClick(grid, Qt::LeftButton, Qt::NoModifier, grid->cellRect(layer, head).center());
         QCOMPARE(view.selectedLayer(), layer);
         QCOMPARE(view.selectedHead(), head);
-        testsupport::saveScreenshot(&view, QStringLiteral("inspect-view-thumbnails-1024"));
+        testsupport::saveScreenshot(&view, QStringLiteral("inspect-view-thumbnails-1024"), QSize(1024, 640));
+        view.overview()->mapsBox()->setChecked(false);
+        testsupport::saveScreenshot(&view, QStringLiteral("inspect-view-1024"), QSize(1024, 640));
+        // At 1024 × 640 the λ line stays on one line and every head shows its value.
+        QVERIFY(view.headPanel()->lambdaLabel()->height() < 2 * view.fontMetrics().height());
+        for (int l = 0; l < r->layers; ++l)
+            for (int h = 0; h < r->heads; ++h) QVERIFY(!grid->cellLabel(l, h).isEmpty());
+        view.overview()->mapsBox()->setChecked(true);
         view.overview()->mapsBox()->setChecked(false);
         QVERIFY(grid->cellColor(0, 0).isValid());
     }

@@ -23,7 +23,7 @@ InspectTopBar buildInspectTopBar(QWidget* owner) {
     bar.layout = top;
     top->addWidget(new QLabel(tr("Run"), owner));
     bar.run = new QComboBox(owner);
-    bar.run->setMinimumContentsLength(28);
+    bar.run->setMinimumContentsLength(20);
     bar.run->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     bar.run->setToolTip(tr("The run to inspect (newest first)"));
     top->addWidget(bar.run, 3);

@@ -261,6 +261,7 @@ void InspectView::loadRun() {
                                  .arg(source_.label()));
         stack_->setCurrentIndex(0);
         errorLabel_->hide();
+        placementLabel_->clear();
         result_.reset();
         return;
     }
@@ -275,7 +276,9 @@ void InspectView::loadRun() {
     firstResultForRun_ = true;
     result_.reset();
     errorLabel_->hide();
+    placementLabel_->clear();
     controls_->setEnabled(true);
+    controls_->show();
     emptyLabel_->setText(tr("Placing the needle in %1…").arg(source_.label()));
     stack_->setCurrentIndex(0);
     const bool diff = source_.kind == QLatin1String("diff");
@@ -341,7 +344,9 @@ void InspectView::showError(const QString& message) {
 void InspectView::showTooShort(const QString& message) {
     result_.reset();
     errorLabel_->hide();
+    placementLabel_->clear();
     controls_->setEnabled(false);
+    controls_->hide();  // the previous model's placement and limits mean nothing here
     emptyLabel_->setText(tr("%1 cannot be inspected: %2").arg(source_.label(), message));
     stack_->setCurrentIndex(0);
     const QString status = tr("%1 is too short for the needle task").arg(source_.label());
