@@ -303,7 +303,8 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
                 std::to_string(least) + " tokens and the retrieval check appends " + std::to_string(room) +
                 " answer tokens (" + std::to_string(least + room) +
                 " in all). Inspect a run trained with a maximum context of at least " +
-                std::to_string(least + room) + " tokens (the quick preset uses 128).");
+                std::to_string(least + room) + " tokens" +
+                (least + room <= 128 ? " (the quick preset uses 128)." : "."));
     if (T > config.maxContext)
         throw Error("a context of " + std::to_string(T) + " tokens is longer than the model's maximum of " +
                     std::to_string(config.maxContext) + " tokens; use a context of at most " +

@@ -26,6 +26,7 @@
 #include "ui/settings/AppPaths.h"
 #include "ui/views/InspectHeadPanel.h"
 #include "ui/views/InspectOverviewPanel.h"
+#include "ui/views/InspectReadouts.h"
 #include "ui/views/InspectView.h"
 #include "ui/widgets/BucketBarsWidget.h"
 #include "ui/widgets/HeadGridWidget.h"
@@ -434,6 +435,24 @@ class TestViewInspect : public QObject {
         view.overview()->mapsBox()->setChecked(true);
         view.overview()->mapsBox()->setChecked(false);
         QVERIFY(grid->cellColor(0, 0).isValid());
+    }
+
+    void blankGreedyAnswersAreExplained() {
+        // Issue 12 point 10: "Greedy answer: ∅" said nothing; a blank continuation is named as such.
+        InspectionResult r;
+        r.answerText = "4812337";
+        r.greedyTokens = {7};
+        r.greedyPieces = {"\n"};
+        r.greedyText = "\n";
+        const QString blank = greedyAnswerText(r);
+        QVERIFY2(blank.contains("blank") && blank.contains("no digits") && !blank.contains("∅"),
+                 qPrintable(blank));
+        r.greedyTokens = {9};
+        r.greedyPieces = {" 17"};
+        r.greedyText = " 17";
+        QVERIFY(greedyAnswerText(r).contains("<b>17</b>"));
+        r.hit = true;
+        QVERIFY(greedyAnswerText(r).contains("retrieved"));
     }
 
     void errorsAreShownNotThrown() {
