@@ -9,6 +9,7 @@
 #include <QToolButton>
 
 #include "core/probe/Buckets.h"
+#include "ui/views/RunSources.h"
 
 namespace needlescope {
 namespace {
@@ -71,6 +72,29 @@ InspectTopBar buildInspectTopBar(QWidget* owner) {
     top->addWidget(bar.symLog);
 
     return bar;
+}
+
+void fillRunPicker(QComboBox* picker, const QVector<RunSource>& runs,
+                   const QHash<qint64, QString>& tooShort) {
+    picker->clear();
+    for (const RunSource& s : runs) {
+        QString text = runListText(s);
+        if (s.steps.isEmpty()) text += tr(" · no checkpoints");
+        if (tooShort.contains(s.runId)) text += tr(" · context too short to inspect");
+        picker->addItem(text, s.runId);
+    }
+}
+
+bool isInspectable(const RunSource& source, const QHash<qint64, QString>& tooShort) {
+    return !source.steps.isEmpty() && !tooShort.contains(source.runId);
+}
+
+int newestInspectable(const QVector<RunSource>& runs, const QHash<qint64, QString>& tooShort) {
+    for (int i = 0; i < runs.size(); ++i)
+        if (isInspectable(runs[i], tooShort)) return i;
+    for (int i = 0; i < runs.size(); ++i)
+        if (!runs[i].steps.isEmpty()) return i;
+    return runs.isEmpty() ? -1 : 0;
 }
 
 }  // namespace needlescope

@@ -1,7 +1,12 @@
 #pragma once
 // The Inspect view's first row: run, checkpoint, map kind (Effective / A1 / A2), bucket normalisation,
 // all query rows, log colours. Built here so the view itself only wires them.
+#include <QHash>
+#include <QString>
+#include <QVector>
 #include <QtGlobal>
+
+#include "ui/workers/InspectWorker.h"
 
 QT_BEGIN_NAMESPACE
 class QButtonGroup;
@@ -27,5 +32,13 @@ struct InspectTopBar {
 
 // The widgets are children of `owner`; the layout is not yet added anywhere.
 InspectTopBar buildInspectTopBar(QWidget* owner);
+
+// The runs a picker offers, newest first, marked when they have no checkpoint or a model too short for a
+// needle task (`tooShort`: run id → reason).
+void fillRunPicker(QComboBox* picker, const QVector<RunSource>& runs, const QHash<qint64, QString>& tooShort);
+bool isInspectable(const RunSource& source, const QHash<qint64, QString>& tooShort);
+// The newest run with a checkpoint whose model is not known to be too short; else the newest with a
+// checkpoint; else the newest (−1 without runs).
+int newestInspectable(const QVector<RunSource>& runs, const QHash<qint64, QString>& tooShort);
 
 }  // namespace needlescope

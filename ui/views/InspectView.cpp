@@ -177,13 +177,7 @@ void InspectView::refresh() {
         problem = tr("No runs yet. Train a paired experiment in the Train view, then inspect it here.");
     {
         const QSignalBlocker block(runCombo_);
-        runCombo_->clear();
-        for (const RunSource& s : runs_) {
-            QString text = runListText(s);
-            if (s.steps.isEmpty()) text += tr(" · no checkpoints");
-            if (tooShort_.contains(s.runId)) text += tr(" · context too short to inspect");
-            runCombo_->addItem(text, s.runId);
-        }
+        fillRunPicker(runCombo_, runs_, tooShort_);
         int index = runCombo_->findData(previous);
         if (index < 0 || (!userRun_ && !inspectable(runs_[index]))) index = newestInspectable();
         runCombo_->setCurrentIndex(index);
@@ -198,19 +192,9 @@ void InspectView::refresh() {
     loadRun();
 }
 
-bool InspectView::inspectable(const RunSource& source) const {
-    return !source.steps.isEmpty() && !tooShort_.contains(source.runId);
-}
+bool InspectView::inspectable(const RunSource& source) const { return isInspectable(source, tooShort_); }
 
-int InspectView::newestInspectable() const {
-    // The newest run with a checkpoint whose model is not known to be too short for a needle; else the
-    // newest with a checkpoint; else the newest.
-    for (int i = 0; i < runs_.size(); ++i)
-        if (inspectable(runs_[i])) return i;
-    for (int i = 0; i < runs_.size(); ++i)
-        if (!runs_[i].steps.isEmpty()) return i;
-    return runs_.isEmpty() ? -1 : 0;
-}
+int InspectView::newestInspectable() const { return needlescope::newestInspectable(runs_, tooShort_); }
 
 void InspectView::showRun(qint64 runId) {
     userRun_ = true;
