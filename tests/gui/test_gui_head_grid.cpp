@@ -7,6 +7,7 @@
 
 #include "Screenshot.h"
 #include "ui/widgets/HeadGridWidget.h"
+#include "ui/widgets/MapThumbnail.h"
 
 using namespace needlescope;
 
@@ -144,6 +145,25 @@ class HeadGridTest : public QObject {
         }
         QVERIFY(w.cellToolTip(0, 1).contains("-1.23457e-05"));
         QVERIFY(w.cellToolTip(1, 2).contains("-0.0123456"));
+    }
+
+    void thumbnailsKeepTheStrongestWeight() {
+        // The all-heads thumbnails pool blocks by their largest |value|: a lone strong key (or a negative
+        // DIFF weight) survives the shrinking.
+        std::vector<float> map(64 * 48, 0.01f);
+        map[size_t(40 * 48 + 30)] = -0.9f;
+        map[size_t(3 * 48 + 2)] = 0.6f;
+        const PooledMap t = mapThumbnail(map.data(), 64, 48, 16);
+        QCOMPARE(t.rows, 16);
+        QCOMPARE(t.cols, 16);
+        QCOMPARE(t.values.size(), size_t(256));
+        QCOMPARE(t.values[size_t((40 * 16 / 64) * 16 + 30 * 16 / 48)], -0.9f);
+        QCOMPARE(t.values[size_t((3 * 16 / 64) * 16 + 2 * 16 / 48)], 0.6f);
+        QCOMPARE(t.values[size_t(15 * 16 + 15)], 0.01f);
+        const PooledMap small = mapThumbnail(map.data(), 4, 3, 16);  // smaller than the side: as it is
+        QCOMPARE(small.rows, 4);
+        QCOMPARE(small.cols, 3);
+        QVERIFY(mapThumbnail(nullptr, 4, 4, 16).values.empty());
     }
 
     void screenshot() {
