@@ -287,6 +287,81 @@ class TestInspection : public QObject {
                  qPrintable(QString("%1 vs %2").arg(middle.placedDepth).arg(generated.placedDepth)));
     }
 
+    void editedNeedleIsTheOneAskedAbout() {
+        // Issue 12 point 7: with an edited needle and several needles, the question asks about the edited
+        // needle's city, which no distractor shares; too many needles for the context say how many fit.
+        for (int needles : {1, 2, 3}) {
+            InspectionRequest req = request(1, 50, 120);
+            req.needles = needles;
+            req.needle = "The special magic number for Denver is 2718281.";
+            const QString error = errorOf(req);
+            if (!error.isEmpty()) {
+                // Too many for this small tokenizer's long questions: the message counts every needle
+                // and the question, and says how many fit.
+                QVERIFY2(error.contains(QString("%1 needles").arg(needles)) && error.contains("question") &&
+                             error.contains("use at most"),
+                         qPrintable(error));
+                QVERIFY(needles > 1);
+                continue;
+            }
+            const InspectionResult r = session_.inspect(req);
+            QCOMPARE(r.answerText, std::string("2718281"));
+            QVERIFY2(QString::fromStdString(r.questionText).contains("Denver"), r.questionText.c_str());
+            QVERIFY(QString::fromStdString(decodeSpan(*tokenizer_, r, r.question)).contains("Denver"));
+            QCOMPARE(decodeSpan(*tokenizer_, r, r.answer), std::string("2718281"));
+            QCOMPARE(int(r.distractors.size()), needles - 1);
+            for (const TokenSpan& d : r.distractors)
+                QVERIFY(!QString::fromStdString(decodeSpan(*tokenizer_, r, d)).contains("Denver"));
+        }
+        // A needle in another form: its question is the needle up to the answer.
+        InspectionRequest other = request(0, 50, 110);
+        other.needle = "Remember that the password is 4711.";
+        const InspectionResult r = session_.inspect(other);
+        QCOMPARE(r.questionText, std::string("Remember that the password is"));
+        InspectionRequest first = request(0, 50, 110);
+        first.needle = "4711 is the code.";
+        QVERIFY(errorOf(first).contains("type the question"));
+    }
+
+    void limitsAreWhatTheModelAccepts() {
+        // The reported limits are exact: both ends work for every sample, one past them does not.
+        for (int needles : {1, 2}) {
+            InspectionRequest req = request(0, 50);
+            req.needles = needles;
+            const InspectionResult longest = session_.inspect(req);
+            QCOMPARE(longest.contextLength, longest.maxPromptLength);
+            QVERIFY(longest.minPromptLength < longest.maxPromptLength);
+            // Every context the slider offers works; the one below its minimum does not.
+            for (int64_t context = longest.minPromptLength; context <= longest.maxPromptLength;
+                 context += 7) {
+                req.contextLength = context;
+                const InspectionResult r = session_.inspect(req);
+                QCOMPARE(r.contextLength, context);
+                QCOMPARE(r.minPromptLength, longest.minPromptLength);
+            }
+            req.contextLength = longest.minPromptLength - 1;
+            QVERIFY(errorOf(req).contains("at least " + QString::number(longest.minPromptLength)));
+            req.contextLength = longest.maxPromptLength + 1;
+            QVERIFY(errorOf(req).contains("at most " + QString::number(longest.maxPromptLength)));
+        }
+        // Too many needles for the model: the message says how many fit, and that many do.
+        InspectionRequest many = request(0, 50);
+        many.needles = 8;
+        const QString m = errorOf(many);
+        const QRegularExpressionMatch fit = QRegularExpression("use at most (\\d+) needle").match(m);
+        QVERIFY2(fit.hasMatch() && m.contains("8 needles"), qPrintable(m));
+        many.needles = fit.captured(1).toInt();
+        QVERIFY(many.needles >= 1 && many.needles < 8);
+        QCOMPARE(session_.inspect(many).distractors.size(), size_t(many.needles - 1));
+        // Too short a context: the message names a context that works.
+        InspectionRequest shortContext = request(0, 50, 20);
+        const QString s = errorOf(shortContext);
+        const QRegularExpressionMatch least = QRegularExpression("at least (\\d+) tokens").match(s);
+        QVERIFY2(least.hasMatch(), qPrintable(s));
+        shortContext.contextLength = least.captured(1).toInt();
+        QCOMPARE(session_.inspect(shortContext).contextLength, shortContext.contextLength);
+    }
+
     void longContextsKeepTheLastRows() {
         InspectionRequest req = request(0, 50, 120);
         req.fullRowsUpTo = 64;

@@ -213,6 +213,74 @@ class TestProbePrompts : public QObject {
         QVERIFY(differ > 0);
     }
 
+    void customNeedleAndDistractorsNeverShareItsCity() {
+        // Issue 12 point 7: an edited needle is the queried one, the question asks about it, and no
+        // distractor names its city or number.
+        PromptBuilder builder(data_.tokenizer, *haystack_);
+        const std::string sentence = " The special magic number for Denver is 2718281.";
+        const std::string question = questionForNeedle(sentence, sentence.find("2718281"));
+        QCOMPARE(question, questionText("Denver"));
+        const std::string password = " Remember that the password is swordfish.";
+        QCOMPARE(questionForNeedle(password, password.find("swordfish")),
+                 std::string(" Remember that the password is"));
+        QVERIFY(questionForNeedle(" 42 is the answer.", 1).empty());
+        NeedleParts custom{data_.tokenizer.encode(" The special magic number for Denver is"),
+                           data_.tokenizer.encode(" 2718281"), data_.tokenizer.encode("."), sentence};
+        for (int needles : {1, 2, 3, 5})
+            for (int64_t sample = 0; sample < 40; ++sample) {
+                PromptSpec spec;
+                spec.contextLength = 200;
+                spec.needles = needles;
+                spec.sample = sample;
+                spec.customNeedle = custom;
+                spec.customQuestion = data_.tokenizer.encode(question);
+                const Prompt p = builder.build(spec);
+                QCOMPARE(decode(p, p.needle), sentence);
+                QCOMPARE(decode(p, p.question), question);
+                QCOMPARE(int(p.distractors.size()), needles - 1);
+                for (const Needle& d : p.distractorNeedles) {
+                    QVERIFY(d.city != "Denver");
+                    QVERIFY(d.number != "2718281");
+                }
+                const PromptNeeds needs = builder.needs(spec);
+                QVERIFY(needs.total() <= builder.worstNeeds(spec).total());
+                QCOMPARE(needs.needle, custom.size());
+            }
+    }
+
+    void worstNeedsHoldEverySample() {
+        // Every context from worstNeeds().total() up holds every sample (the Inspect slider's minimum).
+        PromptBuilder builder(data_.tokenizer, *haystack_);
+        for (int needles : {1, 3}) {
+            PromptSpec spec;
+            spec.needles = needles;
+            const int64_t worst = builder.worstNeeds(spec).total();
+            for (int64_t context = worst; context < worst + 6; ++context)
+                for (int64_t sample = 0; sample < 30; ++sample) {
+                    spec.contextLength = context;
+                    spec.sample = sample;
+                    QCOMPARE(int64_t(builder.build(spec).tokens.size()), context);
+                    // The bounds hold the sample's own needs between them.
+                    const int64_t own = builder.needs(spec).total();
+                    QVERIFY(builder.leastNeeds(spec).total() <= own && own <= worst);
+                    QVERIFY(builder.leastNeeds(spec).needle > 1);
+                }
+        }
+        // The too-short error counts every needle and says what to do.
+        PromptSpec three;
+        three.needles = 3;
+        three.contextLength = 30;
+        try {
+            builder.build(three);
+            QFAIL("a 30-token context cannot hold three needles");
+        } catch (const Error& e) {
+            const QString m = QString::fromUtf8(e.what());
+            QVERIFY2(m.contains("3 needles") && m.contains("question") && m.contains("at least") &&
+                         m.contains("fewer needles"),
+                     qPrintable(m));
+        }
+    }
+
     void badRequestsGiveClearErrors() {
         PromptBuilder builder(data_.tokenizer, *haystack_);
         auto message = [&](const PromptSpec& spec) -> QString {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <limits>
 #include <list>
+#include <map>
 #include <utility>
 
 #include "core/data/Tokenizer.h"
@@ -43,6 +44,7 @@ std::string withoutLeadingSpace(const std::string& text) { return trimmed(text);
 struct CustomNeedle {
     std::vector<int32_t> lead, answer, tail;
     std::string text, answerText;
+    std::string question;  // the cloze question that asks for its answer (questionForNeedle)
     int64_t size() const { return int64_t(lead.size() + answer.size() + tail.size()); }
 };
 
@@ -75,6 +77,7 @@ CustomNeedle encodeCustomNeedle(const Tokenizer& tokenizer, const std::string& n
     CustomNeedle out;
     out.text = body;
     out.answerText = sentence.substr(pos, len);
+    out.question = questionForNeedle(sentence, pos);
     const std::string lead = sentence.substr(0, a), answer = sentence.substr(a, pos + len - a),
                       tail = sentence.substr(pos + len);
     if (!lead.empty()) out.lead = tokenizer.encode(lead);
@@ -82,118 +85,6 @@ CustomNeedle encodeCustomNeedle(const Tokenizer& tokenizer, const std::string& n
     if (!tail.empty()) out.tail = tokenizer.encode(tail);
     if (out.answer.empty()) throw Error("the answer encodes to no tokens");
     return out;
-}
-
-// Replaces the queried needle (and, when given, the question) of a built prompt by custom texts, keeping
-// the context length: extra tokens come off the haystack next to the question (then at its start), missing
-// ones are taken from the haystack that follows the window. Distractor needles are never cut.
-Prompt spliceCustom(const Prompt& base, const Tokenizer& tokenizer, const Haystack& haystack,
-                    const CustomNeedle* needle, const std::vector<int32_t>* question) {
-    const auto& t = base.tokens;
-    const int64_t T = int64_t(t.size());
-    std::vector<int32_t> before(t.begin() + base.sink.end, t.begin() + base.needle.begin);
-    std::vector<int32_t> after(t.begin() + base.needle.end, t.begin() + base.question.begin);
-    std::vector<int32_t> needleTokens(t.begin() + base.needle.begin, t.begin() + base.needle.end);
-    std::vector<int32_t> questionTokens(t.begin() + base.question.begin, t.end());
-    int64_t answerOffset = base.answer.begin - base.needle.begin, answerSize = base.answer.size();
-    std::vector<int32_t> answerTokens = base.answerTokens;
-    if (needle) {
-        needleTokens = needle->lead;
-        needleTokens.insert(needleTokens.end(), needle->answer.begin(), needle->answer.end());
-        needleTokens.insert(needleTokens.end(), needle->tail.begin(), needle->tail.end());
-        // The number's tokens: the answer part without leading whitespace-only tokens (as the builder does).
-        int64_t first = 0;
-        while (first < int64_t(needle->answer.size())) {
-            const std::string text = tokenizer.decode({needle->answer[size_t(first)]});
-            if (text.find_first_not_of(" \t\n") != std::string::npos) break;
-            ++first;
-        }
-        answerOffset = int64_t(needle->lead.size()) + first;
-        answerSize = int64_t(needle->answer.size()) - first;
-        answerTokens = needle->answer;
-    }
-    if (question) questionTokens = *question;
-
-    // Distractors relative to `before` / `after`.
-    std::vector<std::pair<bool, TokenSpan>> distractors;  // (in after, span relative to its part)
-    for (const TokenSpan& d : base.distractors) {
-        if (d.end <= base.needle.begin)
-            distractors.push_back({false, {d.begin - base.sink.end, d.end - base.sink.end}});
-        else
-            distractors.push_back({true, {d.begin - base.needle.end, d.end - base.needle.end}});
-    }
-    // Tokens to take off (delta > 0) or to add (delta < 0), split between the haystack before and after the
-    // needle in the proportion of the depth, so the needle keeps its relative place (depth 0 stays first,
-    // 100 stays last); one side makes up for what the other cannot give.
-    int64_t delta =
-        int64_t(needleTokens.size() + questionTokens.size()) - base.needle.size() - base.question.size();
-    const double share = std::clamp(base.depth / 100.0, 0.0, 1.0);
-    if (delta > 0) {
-        int64_t lastInAfter = 0, firstInBefore = int64_t(before.size());
-        for (const auto& [inAfter, s] : distractors)
-            if (inAfter)
-                lastInAfter = std::max(lastInAfter, s.end);
-            else
-                firstInBefore = std::min(firstInBefore, s.begin);
-        const int64_t canAfter = int64_t(after.size()) - lastInAfter, canBefore = firstInBefore;
-        int64_t fromBefore = std::min(canBefore, int64_t(std::llround(double(delta) * share)));
-        const int64_t fromAfter = std::min(canAfter, delta - fromBefore);
-        fromBefore = std::min(canBefore, delta - fromAfter);
-        if (fromBefore + fromAfter < delta)
-            throw Error("the needle (" + std::to_string(needleTokens.size()) + " tokens) and question (" +
-                        std::to_string(questionTokens.size()) + " tokens) do not fit in a context of " +
-                        std::to_string(T) + " tokens");
-        after.resize(after.size() - size_t(fromAfter));
-        before.erase(before.begin(), before.begin() + fromBefore);
-        for (auto& [inAfter, s] : distractors)
-            if (!inAfter) s = {s.begin - fromBefore, s.end - fromBefore};
-    } else if (delta < 0) {
-        const auto& hay = haystack.tokens();
-        const int64_t need = -delta;
-        const int64_t next = base.haystackStart + base.haystackTokens;
-        const int64_t canAfter = std::max<int64_t>(0, int64_t(hay.size()) - next),
-                      canBefore = base.haystackStart;
-        int64_t toBefore = std::min(canBefore, int64_t(std::llround(double(need) * share)));
-        const int64_t toAfter = std::min(canAfter, need - toBefore);
-        toBefore = std::min(canBefore, need - toAfter);
-        if (toBefore + toAfter < need)
-            throw Error("the haystack is too short for a context of " + std::to_string(T) + " tokens");
-        after.insert(after.end(), hay.begin() + next, hay.begin() + next + toAfter);
-        before.insert(before.begin(), hay.begin() + (base.haystackStart - toBefore),
-                      hay.begin() + base.haystackStart);
-        for (auto& [inAfter, s] : distractors)
-            if (!inAfter) s = {s.begin + toBefore, s.end + toBefore};
-    }
-
-    Prompt p = base;
-    p.tokens.assign(t.begin(), t.begin() + base.sink.end);
-    const int64_t beforeAt = int64_t(p.tokens.size());
-    p.tokens.insert(p.tokens.end(), before.begin(), before.end());
-    p.needle = {int64_t(p.tokens.size()), int64_t(p.tokens.size() + needleTokens.size())};
-    p.answer = {p.needle.begin + answerOffset, p.needle.begin + answerOffset + answerSize};
-    p.tokens.insert(p.tokens.end(), needleTokens.begin(), needleTokens.end());
-    const int64_t afterAt = int64_t(p.tokens.size());
-    p.tokens.insert(p.tokens.end(), after.begin(), after.end());
-    p.question = {int64_t(p.tokens.size()), int64_t(p.tokens.size() + questionTokens.size())};
-    p.tokens.insert(p.tokens.end(), questionTokens.begin(), questionTokens.end());
-    p.answerTokens = answerTokens;
-    p.distractors.clear();
-    int64_t distractorBefore = 0, distractorTotal = 0;
-    for (const auto& [inAfter, s] : distractors) {
-        const int64_t at = inAfter ? afterAt : beforeAt;
-        p.distractors.push_back({at + s.begin, at + s.end});
-        distractorTotal += s.size();
-        if (!inAfter) distractorBefore += s.size();
-    }
-    const int64_t hayTokens = int64_t(before.size() + after.size()) - distractorTotal;
-    p.haystackTokens = hayTokens;
-    p.placedDepth = hayTokens > 0
-                        ? 100.0 * double(int64_t(before.size()) - distractorBefore) / double(hayTokens)
-                        : base.depth;
-    if (int64_t(p.tokens.size()) != T)
-        throw Error("internal error: spliced a prompt of " + std::to_string(p.tokens.size()) +
-                    " tokens for " + std::to_string(T));
-    return p;
 }
 
 struct TextSource {
@@ -272,6 +163,31 @@ int64_t InspectionResult::rowIndexOf(int64_t position) const {
 
 struct InspectionSession::Impl {
     size_t modelCache = 4;
+    std::map<std::string, int64_t> shortest;  // shortestContext by request (texts, needles, sample …)
+
+    // The shortest context from which every longer one up to `maxPrompt` holds the prompt of `spec`
+    // (maxPrompt + 1 when even maxPrompt does not).
+    int64_t shortestContext(const PromptBuilder& builder, PromptSpec spec, int64_t maxPrompt,
+                            const std::string& tokenizerModel) {
+        std::string key = tokenizerModel + '\n' + std::to_string(maxPrompt) + '\n' +
+                          std::to_string(spec.needles) + '\n' + std::to_string(spec.seed) + '\n' +
+                          std::to_string(spec.sample) + '\n' +
+                          (spec.customNeedle ? spec.customNeedle->sentence : std::string("-")) + '\n';
+        if (spec.customQuestion)
+            for (int32_t id : *spec.customQuestion) key += std::to_string(id) + ',';
+        if (const auto it = shortest.find(key); it != shortest.end()) return it->second;
+        int64_t x = maxPrompt + 1;
+        const int64_t floor = builder.leastNeeds(spec).total();
+        for (int64_t c = maxPrompt; c >= std::max<int64_t>(2, floor); --c) {
+            spec.contextLength = c;
+            if (builder.needs(spec).total() > c) break;
+            x = c;
+        }
+        if (shortest.size() > 256) shortest.clear();
+        shortest.emplace(key, x);
+        return x;
+    }
+
     std::list<LoadedModel> models;  // most recently used first
     std::list<TextSource> texts;    // most recently used first (at most 2)
 
@@ -344,32 +260,26 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
 
     const Tokenizer& tokenizer = *source.tokenizer;
     const NeedleProbe& probe = *source.probe;
+    const PromptBuilder& builder = probe.builder();
     const bool customNeedle = !trimmed(request.needle).empty();
     const bool customQuestion = !trimmed(request.question).empty();
     std::optional<CustomNeedle> needle;
     std::optional<std::vector<int32_t>> question;
     if (customNeedle) needle = encodeCustomNeedle(tokenizer, request.needle, request.answer);
-    if (customQuestion) question = tokenizer.encode(" " + trimmed(request.question));
+    if (customQuestion)
+        question = tokenizer.encode(" " + trimmed(request.question));
+    else if (needle && needle->question.empty())
+        throw Error("the needle \"" + needle->text +
+                    "\" starts with its answer, so no question can be made from it: type the question");
+    else if (needle)
+        question = tokenizer.encode(needle->question);  // an edited needle is asked about, never another
+    if (request.contextLength < 0) throw Error("context length must be positive");
 
     // The context: the probe's own rule (room for the answer the retrieval check appends).
     const int64_t answerTokens = needle ? int64_t(needle->answer.size()) : probe.maxAnswerTokens();
-    const int64_t maxPrompt = config.maxContext - (answerTokens - 1);
-    int64_t T = request.contextLength > 0 ? request.contextLength : maxPrompt;
-    if (!customNeedle) {
-        ProbeOptions options;
-        options.depths = {request.depth};
-        options.contextLength = T;
-        options.samples = 1;
-        options.needles = request.needles;
-        options.seed = request.seed;
-        T = probe.resolveContext(options,
-                                 config);  // Error for a context over the maximum, a needle too long …
-    } else if (T > maxPrompt) {
-        throw Error(
-            "a context of " + std::to_string(T) + " tokens leaves no room for the " +
-            std::to_string(answerTokens - 1) + " answer tokens the retrieval check appends (model maximum " +
-            std::to_string(config.maxContext) + "); use a context of at most " + std::to_string(maxPrompt));
-    }
+    const int64_t room = answerTokens - 1;
+    const int64_t maxPrompt = config.maxContext - room;
+    const int64_t T = request.contextLength > 0 ? request.contextLength : maxPrompt;
 
     PromptSpec spec;
     spec.contextLength = T;
@@ -377,11 +287,55 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     spec.needles = request.needles;
     spec.seed = request.seed;
     spec.sample = request.sample;
-    const Prompt generated = probe.builder().build(spec);
-    const Prompt prompt = (customNeedle || customQuestion)
-                              ? spliceCustom(generated, tokenizer, *source.haystack,
-                                             needle ? &*needle : nullptr, question ? &*question : nullptr)
-                              : generated;
+    if (needle) spec.customNeedle = NeedleParts{needle->lead, needle->answer, needle->tail, needle->text};
+    spec.customQuestion = question;
+
+    // A model too short for even one needle (with the shortest city and number): no context can help.
+    PromptSpec one = spec;
+    one.needles = 1;
+    const int64_t least = builder.leastNeeds(one).total();
+    if (least > maxPrompt)
+        throw ContextTooShortError(
+            config.maxContext, least + room,
+            "this model's context of " + std::to_string(config.maxContext) +
+                " tokens is too short for the needle task: one needle, its question and the first token "
+                "take at least " +
+                std::to_string(least) + " tokens and the retrieval check appends " + std::to_string(room) +
+                " answer tokens (" + std::to_string(least + room) +
+                " in all). Inspect a run trained with a maximum context of at least " +
+                std::to_string(least + room) + " tokens" +
+                (least + room <= 128 ? " (the quick preset uses 128)." : "."));
+    if (T > config.maxContext)
+        throw Error("a context of " + std::to_string(T) + " tokens is longer than the model's maximum of " +
+                    std::to_string(config.maxContext) + " tokens; use a context of at most " +
+                    std::to_string(maxPrompt));
+    if (T > maxPrompt)
+        throw Error("a context of " + std::to_string(T) + " tokens leaves no room for the " +
+                    std::to_string(room) + " answer tokens the retrieval check appends (model maximum " +
+                    std::to_string(config.maxContext) + "); use a context of at most " +
+                    std::to_string(maxPrompt));
+    // The texts drawn depend on the context, so the shortest context is found by trying each one.
+    const int64_t minPrompt = impl_->shortestContext(builder, spec, maxPrompt, request.tokenizerModel);
+    if (minPrompt > maxPrompt) {
+        PromptSpec longest = spec;
+        longest.contextLength = maxPrompt;
+        int fit = 0;
+        for (PromptSpec fewer = longest; fewer.needles >= 1 && fit == 0; --fewer.needles)
+            if (builder.needs(fewer).total() <= maxPrompt) fit = fewer.needles;
+        throw Error(builder.needs(longest).describe() + ", more than the " + std::to_string(maxPrompt) +
+                    " prompt tokens this model holds (its maximum context of " +
+                    std::to_string(config.maxContext) + " less " + std::to_string(room) +
+                    " for the answer): " +
+                    (fit > 0 ? "use at most " + std::to_string(fit) + (fit == 1 ? " needle" : " needles")
+                             : std::string("use fewer needles or another sample")));
+    }
+    const PromptNeeds needs = builder.needs(spec);
+    if (needs.total() > T)
+        throw Error(needs.describe() + ", more than the context of " + std::to_string(T) +
+                    " tokens: use a context of at least " + std::to_string(minPrompt) + " tokens" +
+                    (spec.needles > 1 ? " or fewer needles" : ""));
+
+    const Prompt prompt = builder.build(spec);
     if (T + int64_t(prompt.answerTokens.size()) - 1 > config.maxContext)
         throw Error("the prompt and its answer do not fit the model's context of " +
                     std::to_string(config.maxContext));
@@ -393,11 +347,7 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     result.heads = config.attentionHeads();
     result.maxContext = config.maxContext;
     result.maxPromptLength = maxPrompt;
-    {
-        int64_t fixed = prompt.sink.size() + prompt.needle.size() + prompt.question.size();
-        for (const auto& d : prompt.distractors) fixed += d.size();
-        result.minPromptLength = fixed;
-    }
+    result.minPromptLength = minPrompt;  // this sample fits every context from here to maxPrompt
 
     // Prompt facts.
     result.tokens = prompt.tokens;
@@ -408,11 +358,13 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     result.answer = prompt.answer;
     result.question = prompt.question;
     result.distractors = prompt.distractors;
-    result.generatedNeedle = withoutLeadingSpace(needleTexts(generated.target).sentence());
-    result.generatedQuestion = withoutLeadingSpace(questionText(generated.target.city));
+    result.generatedNeedle = withoutLeadingSpace(needleTexts(prompt.target).sentence());
+    result.generatedQuestion = withoutLeadingSpace(questionText(prompt.target.city));
     result.needleText = needle ? needle->text : result.generatedNeedle;
-    result.answerText = needle ? needle->answerText : generated.target.number;
-    result.questionText = customQuestion ? trimmed(request.question) : result.generatedQuestion;
+    result.answerText = needle ? needle->answerText : prompt.target.number;
+    result.questionText = customQuestion ? trimmed(request.question)
+                          : needle       ? withoutLeadingSpace(needle->question)
+                                         : result.generatedQuestion;
     result.custom = customNeedle || customQuestion;
     result.depth = request.depth;
     result.placedDepth = prompt.placedDepth;
@@ -472,6 +424,7 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
     const RetrievalResult& retrieval = placement.retrieval;
     result.hit = retrieval.hit;
     result.greedyTokens = retrieval.generated;
+    for (int32_t id : retrieval.generated) result.greedyPieces.push_back(source.piece(id));
     const bool inVocabulary = std::all_of(retrieval.generated.begin(), retrieval.generated.end(),
                                           [&](int32_t id) { return id >= 0 && id < tokenizer.vocabSize(); });
     if (inVocabulary)

@@ -12,6 +12,7 @@
 
 #include "core/probe/Buckets.h"
 #include "core/store/StoreTypes.h"
+#include "core/util/Error.h"
 
 namespace needlescope {
 
@@ -49,7 +50,7 @@ struct InspectionResult {
     int64_t layers = 0, heads = 0;  // heads per layer (DIFF: h/2)
     int64_t maxContext = 0;         // the model's maximum sequence length
     int64_t maxPromptLength = 0;    // longest prompt with room for the answer the retrieval check appends
-    int64_t minPromptLength = 0;    // shortest prompt that holds sink, needle(s) and question
+    int64_t minPromptLength = 0;    // shortest prompt every sample's sink, needle(s) and question fit in
     std::vector<double> lambdas, lambdaInits;  // per layer (DIFF only)
 
     // Prompt: tokens and their pieces (one decoded string per token), exact spans.
@@ -79,6 +80,7 @@ struct InspectionResult {
     // Retrieval: greedy tokens up to (and including) the first that leaves the answer.
     std::vector<int32_t> greedyTokens;
     std::string greedyText;
+    std::vector<std::string> greedyPieces;  // one decoded string per greedy token
     bool hit = false;
 
     // Timing of this call.
@@ -95,6 +97,19 @@ struct InspectionResult {
         return perHead[size_t(layer * heads + head)];
     }
     int64_t rowIndexOf(int64_t position) const;  // −1 when that position is not a heatmap row
+};
+
+// A model whose maximum context cannot hold even one needle, its question and the answer: no placement
+// of it can work, whatever the context, depth or needle count.
+class ContextTooShortError : public Error {
+  public:
+    ContextTooShortError(int64_t maxContext, int64_t needed, const std::string& message)
+        : Error(message), maxContext_(maxContext), needed_(needed) {}
+    int64_t maxContext() const { return maxContext_; }
+    int64_t needed() const { return needed_; }  // the shortest maximum context the needle task needs
+
+  private:
+    int64_t maxContext_ = 0, needed_ = 0;
 };
 
 // Caches the loaded models (by checkpoint path), tokenizers and haystacks (by tokenizer and data root),

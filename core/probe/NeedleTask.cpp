@@ -1,5 +1,6 @@
 #include "core/probe/NeedleTask.h"
 
+#include <algorithm>
 #include <set>
 
 #include "core/util/Error.h"
@@ -54,7 +55,7 @@ const std::vector<std::string>& needleCities() {
     return cities;
 }
 
-std::vector<Needle> drawNeedles(ProbeRng& rng, int count) {
+std::vector<Needle> drawNeedles(ProbeRng& rng, int count, const std::string& avoid) {
     const auto& cities = needleCities();
     if (count < 1 || count > int(cities.size()))
         throw Error("the number of needles must be between 1 and " + std::to_string(cities.size()) +
@@ -66,11 +67,29 @@ std::vector<Needle> drawNeedles(ProbeRng& rng, int count) {
         n.city = cities[rng.below(cities.size())];
         n.number = std::to_string(1000000 + rng.below(9000000));
         if (usedCities.count(n.city) || usedNumbers.count(n.number)) continue;
+        if (!avoid.empty() &&
+            (avoid.find(n.city) != std::string::npos || avoid.find(n.number) != std::string::npos))
+            continue;
         usedCities.insert(n.city);
         usedNumbers.insert(n.number);
         needles.push_back(n);
     }
     return needles;
+}
+
+std::string questionForNeedle(const std::string& sentence, size_t answerAt) {
+    std::string lead = sentence.substr(0, std::min(answerAt, sentence.size()));
+    while (!lead.empty() && (lead.back() == ' ' || lead.back() == '\t')) lead.pop_back();
+    size_t first = lead.find_first_not_of(" \t");
+    lead = first == std::string::npos ? std::string() : lead.substr(first);
+    const std::string form = "The special magic number for ";
+    const std::string is = " is";
+    if (lead.size() > form.size() + is.size() && lead.compare(0, form.size(), form) == 0 &&
+        lead.compare(lead.size() - is.size(), is.size(), is) == 0) {
+        const std::string city = lead.substr(form.size(), lead.size() - form.size() - is.size());
+        if (!city.empty()) return questionText(city);
+    }
+    return lead.empty() ? std::string() : " " + lead;
 }
 
 }  // namespace needlescope

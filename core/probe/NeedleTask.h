@@ -47,7 +47,13 @@ std::string questionText(const std::string& city);
 
 const std::vector<std::string>& needleCities();  // the fixed list the generator draws from
 
-// `count` needles with pairwise different cities and numbers.
-std::vector<Needle> drawNeedles(ProbeRng& rng, int count);
+// `count` needles with pairwise different cities and numbers; none whose city or number occurs in `avoid`
+// (a custom needle's sentence), which leaves the draws of an empty `avoid` unchanged.
+std::vector<Needle> drawNeedles(ProbeRng& rng, int count, const std::string& avoid = {});
+
+// The cloze question for a custom needle sentence whose answer begins at byte `answerAt`: the generator's
+// question when the sentence has the generator's form ("… magic number for {city} is …"), else the
+// sentence up to its answer ("Remember that the password is"). Starts with a space, as questionText does.
+std::string questionForNeedle(const std::string& sentence, size_t answerAt);
 
 }  // namespace needlescope

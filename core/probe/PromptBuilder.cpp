@@ -2,17 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "core/util/Error.h"
 
 namespace needlescope {
 namespace {
-
-struct EncodedNeedle {
-    std::vector<int32_t> lead, answer, tail;
-    int64_t size() const { return int64_t(lead.size() + answer.size() + tail.size()); }
-};
 
 struct Insertion {
     int64_t point = 0;  // haystack offset the needle goes before
@@ -37,10 +33,97 @@ void requireDepth(double depth) {
         throw Error("needle depth must be within 0-100 %, got " + formatDepth(depth));
 }
 
+struct PromptBuilder::Drawn {
+    std::vector<Needle> needles;  // needles[0] is the queried one (replaced by a custom needle)
+    std::vector<NeedleParts> encoded;
+    std::vector<int32_t> question;
+    PromptNeeds needs;
+};
+
+std::string PromptNeeds::describe() const {
+    std::string what;
+    if (distractorCount > 0)
+        what = std::to_string(distractorCount + 1) + " needles (" + std::to_string(needle + distractors) +
+               " tokens)";
+    else
+        what = "the needle (" + std::to_string(needle) + " tokens)";
+    return what + ", the question (" + std::to_string(question) + " tokens) and the first token need " +
+           std::to_string(total()) + " tokens";
+}
+
 PromptBuilder::PromptBuilder(const Tokenizer& tokenizer, const Haystack& haystack)
     : tokenizer_(tokenizer), haystack_(haystack), sink_(tokenizer.encode("\n")) {
     if (sink_.empty())
         throw Error("the tokenizer encodes a line break as nothing; cannot build a sink token");
+    int64_t answer = 0, leastAnswer = std::numeric_limits<int64_t>::max();
+    for (int d = 1; d <= 9; ++d)
+        for (int number : {d * 1000000, d * 1111111}) {
+            const int64_t n = int64_t(tokenizer.encode(" " + std::to_string(number)).size());
+            answer = std::max(answer, n);
+            leastAnswer = std::min(leastAnswer, n);
+        }
+    leastNeedle_ = leastQuestion_ = std::numeric_limits<int64_t>::max();
+    for (const std::string& city : needleCities()) {
+        const NeedleTexts texts = needleTexts({city, "1000000"});
+        const int64_t words =
+            int64_t(tokenizer.encode(texts.lead).size() + tokenizer.encode(texts.tail).size());
+        const int64_t question = int64_t(tokenizer.encode(questionText(city)).size());
+        worstNeedle_ = std::max(worstNeedle_, words + answer);
+        worstQuestion_ = std::max(worstQuestion_, question);
+        leastNeedle_ = std::min(leastNeedle_, words + leastAnswer);
+        leastQuestion_ = std::min(leastQuestion_, question);
+    }
+}
+
+PromptBuilder::Drawn PromptBuilder::draw(const PromptSpec& spec, ProbeRng& rng) const {
+    if (spec.needles < 1)
+        throw Error("a probe needs at least one needle, got " + std::to_string(spec.needles));
+    Drawn d;
+    d.needles =
+        drawNeedles(rng, spec.needles, spec.customNeedle ? spec.customNeedle->sentence : std::string());
+    for (size_t i = 0; i < d.needles.size(); ++i) {
+        if (i == 0 && spec.customNeedle) {
+            d.encoded.push_back(*spec.customNeedle);
+            continue;
+        }
+        const NeedleTexts texts = needleTexts(d.needles[i]);
+        d.encoded.push_back({tokenizer_.encode(texts.lead), tokenizer_.encode(texts.answer),
+                             tokenizer_.encode(texts.tail), texts.sentence()});
+    }
+    d.question =
+        spec.customQuestion ? *spec.customQuestion : tokenizer_.encode(questionText(d.needles[0].city));
+    d.needs.sink = int64_t(sink_.size());
+    d.needs.needle = d.encoded[0].size();
+    for (size_t i = 1; i < d.encoded.size(); ++i) d.needs.distractors += d.encoded[i].size();
+    d.needs.distractorCount = int(d.encoded.size()) - 1;
+    d.needs.question = int64_t(d.question.size());
+    return d;
+}
+
+PromptNeeds PromptBuilder::needs(const PromptSpec& spec) const {
+    ProbeRng rng(
+        mixSeed({spec.seed, uint64_t(spec.contextLength), uint64_t(spec.needles), uint64_t(spec.sample)}));
+    return draw(spec, rng).needs;
+}
+
+PromptNeeds PromptBuilder::worstNeeds(const PromptSpec& spec) const {
+    if (spec.needles < 1)
+        throw Error("a probe needs at least one needle, got " + std::to_string(spec.needles));
+    PromptNeeds n;
+    n.sink = int64_t(sink_.size());
+    n.needle = spec.customNeedle ? spec.customNeedle->size() : worstNeedle_;
+    n.distractorCount = spec.needles - 1;
+    n.distractors = int64_t(n.distractorCount) * worstNeedle_;
+    n.question = spec.customQuestion ? int64_t(spec.customQuestion->size()) : worstQuestion_;
+    return n;
+}
+
+PromptNeeds PromptBuilder::leastNeeds(const PromptSpec& spec) const {
+    PromptNeeds n = worstNeeds(spec);
+    if (!spec.customNeedle) n.needle = leastNeedle_;
+    n.distractors = int64_t(n.distractorCount) * leastNeedle_;
+    if (!spec.customQuestion) n.question = leastQuestion_;
+    return n;
 }
 
 Prompt PromptBuilder::build(const PromptSpec& spec) const {
@@ -52,28 +135,15 @@ Prompt PromptBuilder::build(const PromptSpec& spec) const {
 
     ProbeRng rng(
         mixSeed({spec.seed, uint64_t(spec.contextLength), uint64_t(spec.needles), uint64_t(spec.sample)}));
-    const std::vector<Needle> drawn = drawNeedles(rng, spec.needles);
-    std::vector<EncodedNeedle> encoded;
-    for (const Needle& n : drawn) {
-        const NeedleTexts texts = needleTexts(n);
-        encoded.push_back(
-            {tokenizer_.encode(texts.lead), tokenizer_.encode(texts.answer), tokenizer_.encode(texts.tail)});
-    }
-    const std::vector<int32_t> question = tokenizer_.encode(questionText(drawn[0].city));
-
-    int64_t fixed = int64_t(sink_.size() + question.size());
-    for (const auto& e : encoded) fixed += e.size();
+    const Drawn drawn = draw(spec, rng);
+    const std::vector<NeedleParts>& encoded = drawn.encoded;
+    const std::vector<int32_t>& question = drawn.question;
+    const int64_t fixed = drawn.needs.total();
     const int64_t H = spec.contextLength - fixed;  // haystack tokens
-    if (H < 0) {
-        std::string what = "the needle (" + std::to_string(encoded[0].size()) + " tokens), its question (" +
-                           std::to_string(question.size()) + " tokens)";
-        if (encoded.size() > 1)
-            what += ", " + std::to_string(encoded.size() - 1) + " distractor needle(s) (" +
-                    std::to_string(fixed - int64_t(sink_.size() + question.size()) - encoded[0].size()) +
-                    " tokens)";
-        throw Error(what + " and the first token need " + std::to_string(fixed) +
-                    " tokens, more than the context of " + std::to_string(spec.contextLength) + " tokens");
-    }
+    if (H < 0)
+        throw Error(drawn.needs.describe() + ", more than the context of " +
+                    std::to_string(spec.contextLength) + " tokens: use a context of at least " +
+                    std::to_string(fixed) + " tokens" + (encoded.size() > 1 ? " or fewer needles" : ""));
 
     // A window of H haystack tokens that starts at a sentence start.
     const auto& starts = haystack_.sentenceStarts();
@@ -134,7 +204,7 @@ Prompt PromptBuilder::build(const PromptSpec& spec) const {
     prompt.placedDepth = H > 0 ? 100.0 * double(targetPoint) / double(H) : spec.depth;
     prompt.haystackStart = s;
     prompt.haystackTokens = H;
-    prompt.target = drawn[0];
+    prompt.target = drawn.needles[0];
     prompt.answerTokens = encoded[0].answer;
     auto& out = prompt.tokens;
     out.reserve(size_t(spec.contextLength));
@@ -145,7 +215,7 @@ Prompt PromptBuilder::build(const PromptSpec& spec) const {
     for (const Insertion& ins : insertions) {
         out.insert(out.end(), hay.begin() + s + copied, hay.begin() + s + ins.point);
         copied = ins.point;
-        const EncodedNeedle& e = encoded[ins.index];
+        const NeedleParts& e = encoded[ins.index];
         const int64_t begin = int64_t(out.size());
         out.insert(out.end(), e.lead.begin(), e.lead.end());
         const int64_t answerBegin = int64_t(out.size());
@@ -165,7 +235,7 @@ Prompt PromptBuilder::build(const PromptSpec& spec) const {
             prompt.answer = {first, answerEnd};
         } else {
             prompt.distractors.push_back(whole);
-            prompt.distractorNeedles.push_back(drawn[ins.index]);
+            prompt.distractorNeedles.push_back(drawn.needles[ins.index]);
         }
     }
     out.insert(out.end(), hay.begin() + s + copied, hay.begin() + s + H);

@@ -56,6 +56,34 @@ class BucketBarsTest : public QObject {
         QVERIFY(w.barRect(3, 0).isEmpty());
     }
 
+    void negativeNumbersNeverOverprintTheLabels() {
+        // Issue 12 point 10: the number left of a negative bar stays clear of the bucket's name, however
+        // wide the number and whatever the range.
+        BucketBarsWidget w;
+        w.setSeries({{"mean", QColor(), {-1.5e-05, -0.4, 0.3, -0.012345}},
+                     {"head", QColor(), {-0.98, 0.2, -3.25e-4, 0.5}}});
+        for (const QSize size : {QSize(420, 260), QSize(260, 200)}) {
+            w.resize(size);
+            for (bool fixed : {false, true}) {
+                if (fixed)
+                    w.setValueRange(-1, 1);
+                else
+                    w.clearValueRange();
+                for (int c = 0; c < 4; ++c)
+                    for (int s = 0; s < 2; ++s) {
+                        const QRect number = w.valueLabelRect(c, s);
+                        QVERIFY(!number.isEmpty());
+                        for (int other = 0; other < 4; ++other)
+                            QVERIFY2(!number.intersects(w.categoryLabelRect(other)),
+                                     qPrintable(QString("category %1 series %2 at %3 px")
+                                                    .arg(c)
+                                                    .arg(s)
+                                                    .arg(size.width())));
+                    }
+            }
+        }
+    }
+
     void screenshot() {
         BucketBarsWidget w;
         w.setTitle("Attention of the last query row, by span");

@@ -7,6 +7,7 @@
 
 #include "Screenshot.h"
 #include "ui/widgets/HeadGridWidget.h"
+#include "ui/widgets/MapThumbnail.h"
 
 using namespace needlescope;
 
@@ -107,6 +108,62 @@ class HeadGridTest : public QObject {
             image.pixelColor(cell.topLeft() + QPoint(3 * cell.width() / 4, 3 * cell.height() / 4));
         QVERIFY2(topLeft.blue() > topLeft.red(), qPrintable(topLeft.name()));
         QVERIFY2(bottomRight.red() > bottomRight.blue(), qPrintable(bottomRight.name()));
+    }
+
+    void smallNegativeValuesAreAbbreviatedNotHidden() {
+        // Issue 12 point 10: values too wide for their cell (small negative DIFF values, small windows)
+        // are printed in a shorter form, never left out; the tooltip holds the full value.
+        HeadGridWidget w;
+        w.setGrid(4, 4);
+        std::vector<float> v(16, 0.25f);
+        v[1] = -1.234567e-5f;
+        v[6] = -0.0123456f;
+        w.setScalars(v);
+        for (const QSize size : {QSize(520, 420), QSize(240, 180), QSize(170, 130)}) {
+            w.resize(size);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            for (int l = 0; l < 4; ++l)
+                for (int h = 0; h < 4; ++h) {
+                    const QString label = w.cellLabel(l, h);
+                    QVERIFY2(!label.isEmpty(), qPrintable(QString("cell %1,%2 empty at %3x%4")
+                                                              .arg(l)
+                                                              .arg(h)
+                                                              .arg(size.width())
+                                                              .arg(size.height())));
+                    // A rounded form of the value: same sign, same order of magnitude.
+                    bool ok = false;
+                    const double shown = label.toDouble(&ok);
+                    const double value = v[size_t(l * 4 + h)];
+                    QVERIFY2(ok && (shown < 0) == (value < 0) &&
+                                 std::fabs(std::log10(std::fabs(shown) / std::fabs(value))) < 0.5,
+                             qPrintable(label));
+                }
+            QVERIFY(w.cellLabel(0, 1).startsWith('-'));
+            QVERIFY(w.cellLabel(0, 1).contains("e-5") || w.cellLabel(0, 1).contains("e-05"));
+            QVERIFY(w.cellLabel(1, 2).startsWith('-'));
+        }
+        QVERIFY(w.cellToolTip(0, 1).contains("-1.23457e-05"));
+        QVERIFY(w.cellToolTip(1, 2).contains("-0.0123456"));
+    }
+
+    void thumbnailsKeepTheStrongestWeight() {
+        // The all-heads thumbnails pool blocks by their largest |value|: a lone strong key (or a negative
+        // DIFF weight) survives the shrinking.
+        std::vector<float> map(64 * 48, 0.01f);
+        map[size_t(40 * 48 + 30)] = -0.9f;
+        map[size_t(3 * 48 + 2)] = 0.6f;
+        const PooledMap t = mapThumbnail(map.data(), 64, 48, 16);
+        QCOMPARE(t.rows, 16);
+        QCOMPARE(t.cols, 16);
+        QCOMPARE(t.values.size(), size_t(256));
+        QCOMPARE(t.values[size_t((40 * 16 / 64) * 16 + 30 * 16 / 48)], -0.9f);
+        QCOMPARE(t.values[size_t((3 * 16 / 64) * 16 + 2 * 16 / 48)], 0.6f);
+        QCOMPARE(t.values[size_t(15 * 16 + 15)], 0.01f);
+        const PooledMap small = mapThumbnail(map.data(), 4, 3, 16);  // smaller than the side: as it is
+        QCOMPARE(small.rows, 4);
+        QCOMPARE(small.cols, 3);
+        QVERIFY(mapThumbnail(nullptr, 4, 4, 16).values.empty());
     }
 
     void screenshot() {

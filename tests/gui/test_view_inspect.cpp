@@ -6,9 +6,11 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStackedWidget>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -16,15 +18,20 @@
 
 #include "Screenshot.h"
 #include "core/store/RunStore.h"
+#include "core/store/Sqlite.h"
 #include "core/train/Experiment.h"
 #include "core/train/TrainConfig.h"
 #include "tests/TestSupport.h"
 #include "tests/gui/GuiSandbox.h"
 #include "ui/settings/AppPaths.h"
+#include "ui/views/InspectHeadPanel.h"
+#include "ui/views/InspectOverviewPanel.h"
+#include "ui/views/InspectReadouts.h"
 #include "ui/views/InspectView.h"
 #include "ui/widgets/BucketBarsWidget.h"
 #include "ui/widgets/HeadGridWidget.h"
 #include "ui/widgets/HeatmapWidget.h"
+#include "ui/widgets/NeedleControls.h"
 #include "ui/widgets/TokenStripWidget.h"
 
 using namespace needlescope;
@@ -262,6 +269,190 @@ class TestViewInspect : public QObject {
         const InspectOutcome failed = spy.back().front().value<InspectOutcome>();
         QVERIFY(!failed.entries.front().result);
         QVERIFY(failed.entries.front().error.contains(QStringLiteral("longer than the model's maximum")));
+    }
+
+    void tinyRunOpensWithTheModelsLimits() {
+        // Issue 12 point 1: Inspect on a tiny run opens without an error, on the newest run and its latest
+        // checkpoint, and its context slider's range is exactly what the model accepts.
+        InspectView view(paths_);
+        view.resize(1024, 640);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTRY_VERIFY_WITH_TIMEOUT(view.currentResult() != nullptr, kWait);
+        QCOMPARE(view.currentRunId(), qint64(runIds_[1]));  // the newest run
+        QCOMPARE(view.checkpointPicker()->currentIndex(), view.checkpointPicker()->count() - 1);
+        QVERIFY(view.errorText().isEmpty());
+        const auto r = view.currentResult();
+        QCOMPARE(r->maxContext, int64_t(128));
+        QVERIFY(r->maxPromptLength < 128 && r->minPromptLength < r->maxPromptLength);
+        QCOMPARE(view.contextSlider()->minimum(), int(r->minPromptLength));
+        QCOMPARE(view.contextSlider()->maximum(), int(r->maxPromptLength));
+        // Both ends of the slider work.
+        for (int end : {view.contextSlider()->minimum(), view.contextSlider()->maximum()}) {
+            view.contextSlider()->setValue(end);
+            QTRY_VERIFY_WITH_TIMEOUT(view.currentResult()->contextLength == end, kWait);
+            QVERIFY(view.errorText().isEmpty());
+        }
+    }
+
+    void newCheckpointsAreShownUnlessOneWasPicked() {
+        // Issue 12 point 10: after a resumed run writes new checkpoints, Inspect shows the newest, unless
+        // the user picked an older one.
+        QString error;
+        const app::AppPaths paths = sandbox_.trainedStore("checkpoints", &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const auto db = sqlite::Database::open(paths.dbPath.toStdString(), 0x00000002);
+        db.exec(
+            "CREATE TABLE saved AS SELECT * FROM checkpoints WHERE step = 30;"
+            "DELETE FROM checkpoints WHERE step = 30;");
+        InspectView view(paths);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTRY_VERIFY_WITH_TIMEOUT(view.currentResult() != nullptr, kWait);
+        QCOMPARE(view.checkpointPicker()->currentText(), QStringLiteral("step 20"));
+        db.exec("INSERT INTO checkpoints SELECT * FROM saved;");
+        view.refresh();
+        QCOMPARE(view.checkpointPicker()->currentText(), QStringLiteral("step 30"));
+        // Picked by hand: kept when more arrive.
+        view.checkpointPicker()->setCurrentIndex(0);
+        Q_EMIT view.checkpointPicker()->activated(0);
+        db.exec("DELETE FROM checkpoints WHERE step = 30;");
+        view.refresh();
+        db.exec("INSERT INTO checkpoints SELECT * FROM saved;");
+        view.refresh();
+        QCOMPARE(view.checkpointPicker()->currentText(), QStringLiteral("step 10"));
+    }
+
+    void tooShortModelSaysSoOnce() {
+        // Issue 12 point 1: a model whose context cannot hold a needle task is not opened on its own; shown
+        // on request it says so once, plainly, with what to do, and the status bar does not repeat it.
+        QString error;
+        const app::AppPaths paths = sandbox_.trainedStore("short", &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        TrainConfig config = loadPreset("tiny");  // max_context 32: too short for any needle
+        config.kinds = {ModelKind::Standard};
+        config.steps = 1;
+        config.checkpointEvery = 1;
+        config.evalEvery = 1;
+        config.evalBatches = 1;
+        config.threads = 2;
+        ExperimentPaths train;
+        train.dataDir = paths.dataFlag.toStdString();
+        train.dbPath = paths.dbPath.toStdString();
+        train.checkpointDir = paths.checkpointDir.toStdString();
+        train.cacheDir = paths.cacheDir.toStdString();
+        Experiment experiment(config, train);
+        QCOMPARE(experiment.run(), RunStatus::Finished);
+        const qint64 shortRun = experiment.runIds().front();
+
+        InspectView view(paths);
+        view.resize(1024, 640);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QCOMPARE(view.runPicker()->count(), 3);
+        // Opened on its own: the newest run that can be inspected.
+        QTRY_VERIFY2_WITH_TIMEOUT(view.currentResult() != nullptr,
+                                  qPrintable(view.emptyText() + " | " + view.errorText()), kWait);
+        QCOMPARE(view.currentRunId(), qint64(runIds_[1]));
+        QVERIFY(view.errorText().isEmpty());
+        QVERIFY(view.runPicker()->itemText(view.runPicker()->findData(shortRun)).contains("too short"));
+
+        QSignalSpy status(&view, &InspectView::statusMessage);
+        view.showRun(shortRun);
+        QTRY_VERIFY_WITH_TIMEOUT(view.emptyText().contains("too short for the needle task"), kWait);
+        QVERIFY(view.emptyPage() != nullptr);
+        QVERIFY2(view.emptyText().contains("maximum context of at least"), qPrintable(view.emptyText()));
+        QVERIFY(view.errorText().isEmpty());
+        QVERIFY(!view.needleControls()->isEnabled());
+        QVERIFY(!view.currentResult());
+        testsupport::saveScreenshot(&view, QStringLiteral("inspect-view-too-short-1024"), QSize(1024, 640));
+        QCOMPARE(view.width(), 1024);  // the view fits a 1024-pixel-wide window
+        const int messages = status.count();
+        QVERIFY(messages <= 1);
+        view.refresh();
+        view.refresh();
+        QTest::qWait(200);
+        QCOMPARE(status.count(), messages);
+        // Back to a run that works.
+        view.showRun(runIds_[0]);
+        QTRY_VERIFY_WITH_TIMEOUT(view.currentResult() && view.currentRunId() == runIds_[0], kWait);
+        QVERIFY(view.needleControls()->isEnabled());
+    }
+
+    void editedNeedleIsTheQueriedOne() {
+        // Issue 12 point 7: with an edited needle and two needles, the question asks about the edited
+        // needle's city.
+        InspectView view(paths_);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTRY_VERIFY_WITH_TIMEOUT(view.currentResult() != nullptr, kWait);
+        view.needleEdit()->setText(QStringLiteral("The special magic number for Denver is 2718281."));
+        Q_EMIT view.needleEdit()->textEdited(view.needleEdit()->text());
+        Q_EMIT view.needleEdit()->editingFinished();
+        view.needleControls()->needlesSpin()->setValue(2);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            view.currentResult()->custom && view.currentResult()->distractors.size() == 1, kWait);
+        QVERIFY(view.errorText().isEmpty());
+        QVERIFY2(view.questionEdit()->text().contains("Denver"), qPrintable(view.questionEdit()->text()));
+        QCOMPARE(view.currentResult()->answerText, std::string("2718281"));
+    }
+
+    void overviewReadouts() {
+        // Issue 12 point 10: the hover read-out is cleared by a new placement; DIFF says why it shows half
+        // the heads; all heads as map thumbnails, a click selects one.
+        InspectView view(paths_);
+        view.resize(1024, 640);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.showRun(runIds_[1]);
+        QTRY_VERIFY_WITH_TIMEOUT(view.currentResult() && view.currentResult()->diff, kWait);
+        const QString note = view.overview()->headsNote();
+        QVERIFY2(note.contains(QString::number(view.currentResult()->heads)) && note.contains("differential"),
+                 qPrintable(note));
+        Q_EMIT view.heatmap()->hovered(0, 0, 0.5f);
+        QVERIFY(view.headPanel()->hoverText() != InspectHeadPanel::hoverHint());
+        view.depthSlider()->setValue(10);
+        QTRY_VERIFY_WITH_TIMEOUT(view.currentResult()->depth == 10.0, kWait);
+        QCOMPARE(view.headPanel()->hoverText(), InspectHeadPanel::hoverHint());
+
+        HeadGridWidget* grid = view.headGrid();
+        QVERIFY(grid->cellColor(0, 0).isValid());  // answer attention colours
+        view.overview()->mapsBox()->setChecked(true);
+        const auto r = view.currentResult();
+        for (int l = 0; l < r->layers; ++l)
+            for (int h = 0; h < r->heads; ++h) QVERIFY(!grid->cellColor(l, h).isValid());  // thumbnails
+        const int layer = int(r->layers) - 1, head = int(r->heads) - 1;
+        QTest::mouseClick(grid, Qt::LeftButton, Qt::NoModifier, grid->cellRect(layer, head).center());
+        QCOMPARE(view.selectedLayer(), layer);
+        QCOMPARE(view.selectedHead(), head);
+        testsupport::saveScreenshot(&view, QStringLiteral("inspect-view-thumbnails-1024"), QSize(1024, 640));
+        view.overview()->mapsBox()->setChecked(false);
+        testsupport::saveScreenshot(&view, QStringLiteral("inspect-view-1024"), QSize(1024, 640));
+        // At 1024 × 640 the λ line stays on one line and every head shows its value.
+        QVERIFY(view.headPanel()->lambdaLabel()->height() < 2 * view.fontMetrics().height());
+        for (int l = 0; l < r->layers; ++l)
+            for (int h = 0; h < r->heads; ++h) QVERIFY(!grid->cellLabel(l, h).isEmpty());
+        view.overview()->mapsBox()->setChecked(true);
+        view.overview()->mapsBox()->setChecked(false);
+        QVERIFY(grid->cellColor(0, 0).isValid());
+    }
+
+    void blankGreedyAnswersAreExplained() {
+        // Issue 12 point 10: "Greedy answer: ∅" said nothing; a blank continuation is named as such.
+        InspectionResult r;
+        r.answerText = "4812337";
+        r.greedyTokens = {7};
+        r.greedyPieces = {"\n"};
+        r.greedyText = "\n";
+        const QString blank = greedyAnswerText(r);
+        QVERIFY2(blank.contains("blank") && blank.contains("no digits") && !blank.contains("∅"),
+                 qPrintable(blank));
+        r.greedyTokens = {9};
+        r.greedyPieces = {" 17"};
+        r.greedyText = " 17";
+        QVERIFY(greedyAnswerText(r).contains("<b>17</b>"));
+        r.hit = true;
+        QVERIFY(greedyAnswerText(r).contains("retrieved"));
     }
 
     void errorsAreShownNotThrown() {

@@ -25,18 +25,25 @@ InspectHeadPanel::InspectHeadPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(heatmap_, 1);
     hover_ = new QLabel(this);
     hover_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    hover_->setText(
-        tr("Hover the map for the token pair and value; click a row to shade the strip with it."));
+    hover_->setText(hoverHint());
     layout->addWidget(hover_);
     connect(heatmap_, &HeatmapWidget::hovered, this, [this](int row, int col, float value) {
         if (result_ && row >= 0 && row < result_->rows) hover_->setText(cellText(*result_, row, col, value));
     });
 }
 
+QString InspectHeadPanel::hoverHint() {
+    return tr("Hover the map for the token pair and value; click a row to shade the strip with it.");
+}
+
+QString InspectHeadPanel::hoverText() const { return hover_->text(); }
+
 void InspectHeadPanel::setHeadTitle(const QString& title) { title_->setText(title); }
 
 void InspectHeadPanel::showHead(std::shared_ptr<const InspectionResult> result, int layer, int head,
                                 MapKind kind, int64_t rowIndex, bool logColours) {
+    // A new placement: the read-out of the previous one's cell no longer describes anything on screen.
+    if (result != result_) hover_->setText(hoverHint());
     result_ = std::move(result);
     if (!result_) return;
     const InspectionResult& r = *result_;

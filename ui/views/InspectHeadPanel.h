@@ -21,6 +21,9 @@ class InspectHeadPanel : public QWidget {
 
     HeatmapWidget* heatmap() const { return heatmap_; }
     void setHeadTitle(const QString& title);
+    QString hoverText() const;  // the read-out line under the map
+    QLabel* lambdaLabel() const { return lambda_; }
+    static QString hoverHint();  // what it says before the map is hovered
     // The (layer, head) map of `kind` with the row `rowIndex` highlighted; log colours on request.
     void showHead(std::shared_ptr<const InspectionResult> result, int layer, int head, MapKind kind,
                   int64_t rowIndex, bool logColours);

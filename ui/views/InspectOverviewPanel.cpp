@@ -1,15 +1,19 @@
 #include "ui/views/InspectOverviewPanel.h"
 
+#include <QCheckBox>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 
+#include "ui/views/AttentionDisplay.h"
 #include "ui/views/InspectReadouts.h"
 #include "ui/widgets/BucketBarsWidget.h"
 #include "ui/widgets/HeadGridWidget.h"
+#include "ui/widgets/MapThumbnail.h"
 
 namespace needlescope {
 
@@ -22,7 +26,18 @@ InspectOverviewPanel::InspectOverviewPanel(QWidget* parent) : QWidget(parent) {
     headGrid_ = new HeadGridWidget(gridBox);
     headGrid_->setToolTip(
         tr("Layers × heads, coloured by the query row's attention to the answer; click a head"));
-    gridLayout->addWidget(headGrid_);
+    gridLayout->addWidget(headGrid_, 1);
+    auto* noteRow = new QHBoxLayout;
+    headsNote_ = new QLabel(gridBox);
+    headsNote_->setWordWrap(true);
+    noteRow->addWidget(headsNote_, 1);
+    mapsBox_ = new QCheckBox(tr("Maps"), gridBox);
+    mapsBox_->setToolTip(
+        tr("Show a thumbnail of every head's attention map (query rows × keys, the "
+           "strongest weight of each block) to find the heads that look at the needle; "
+           "click one to select it"));
+    noteRow->addWidget(mapsBox_);
+    gridLayout->addLayout(noteRow);
     layout->addWidget(gridBox, 3);
     auto* barsBox = new QGroupBox(tr("Buckets of the query row"), this);
     auto* barsLayout = new QVBoxLayout(barsBox);
@@ -36,9 +51,33 @@ InspectOverviewPanel::InspectOverviewPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(greedy_);
 }
 
-void InspectOverviewPanel::showHeads(const InspectionResult& r, Normalisation norm, int layer, int head) {
+QString InspectOverviewPanel::headsNote() const { return headsNote_->text(); }
+
+void InspectOverviewPanel::showHeads(const InspectionResult& r, Normalisation norm, int layer, int head,
+                                     MapKind kind) {
     if (headGrid_->layers() != r.layers || headGrid_->heads() != r.heads)
         headGrid_->setGrid(int(r.layers), int(r.heads));
+    if (r.diff) {
+        headsNote_->setText(tr("%1 differential heads per layer").arg(r.heads));
+        headsNote_->setToolTip(
+            tr("DIFF splits each layer's %1 attention heads into %2 differential heads: each one is two "
+               "softmax maps A1 and A2 combined as A1 − λ·A2, so it shows half the heads of a standard "
+               "model of the same size")
+                .arg(2 * r.heads)
+                .arg(r.heads));
+    } else {
+        headsNote_->setText(tr("%1 heads per layer").arg(r.heads));
+        headsNote_->setToolTip(tr("Standard softmax attention heads"));
+    }
+    headGrid_->clearThumbnails();
+    if (mapsBox_->isChecked()) {
+        const MapKind shown = shownKind(r, kind);
+        for (int64_t l = 0; l < r.layers; ++l)
+            for (int64_t h = 0; h < r.heads; ++h) {
+                const PooledMap t = mapThumbnail(r.map(shown, l, h), int(r.rows), int(r.cols), 32);
+                headGrid_->setThumbnail(int(l), int(h), t.rows, t.cols, t.values);
+            }
+    }
     std::vector<float> values;
     values.reserve(size_t(r.layers * r.heads));
     for (const RowBuckets& h : r.perHead) values.push_back(float(pick(h, norm).answer));

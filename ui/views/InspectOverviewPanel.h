@@ -6,6 +6,7 @@
 #include "core/probe/Inspection.h"
 
 QT_BEGIN_NAMESPACE
+class QCheckBox;
 class QLabel;
 QT_END_NAMESPACE
 
@@ -21,9 +22,13 @@ class InspectOverviewPanel : public QWidget {
 
     HeadGridWidget* headGrid() const { return headGrid_; }
     BucketBarsWidget* bucketBars() const { return bucketBars_; }
+    // "Maps": every head's cell shows a thumbnail of its `kind` map instead of its answer attention.
+    QCheckBox* mapsBox() const { return mapsBox_; }
+    QString headsNote() const;  // the line under the grid: how many heads, and why DIFF has half
 
     // Every head's answer attention in `norm`, (layer, head) selected without a signal; the greedy answer.
-    void showHeads(const InspectionResult& result, Normalisation norm, int layer, int head);
+    void showHeads(const InspectionResult& result, Normalisation norm, int layer, int head,
+                   MapKind kind = MapKind::Effective);
     // The query row's buckets in `norm` (named `normName`): the mean over heads and layers, and (layer,
     // head).
     void showBuckets(const InspectionResult& result, int layer, int head, Normalisation norm,
@@ -33,6 +38,8 @@ class InspectOverviewPanel : public QWidget {
     HeadGridWidget* headGrid_ = nullptr;
     BucketBarsWidget* bucketBars_ = nullptr;
     QLabel* greedy_ = nullptr;
+    QLabel* headsNote_ = nullptr;
+    QCheckBox* mapsBox_ = nullptr;
 };
 
 }  // namespace needlescope

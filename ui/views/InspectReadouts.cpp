@@ -32,17 +32,29 @@ std::pair<int, int> strongestAnswerHead(const InspectionResult& r) {
 QString greedyAnswerText(const InspectionResult& r) {
     const QString greedy = QString::fromStdString(r.greedyText).trimmed().toHtmlEscaped();
     const QString answer = QString::fromStdString(r.answerText).toHtmlEscaped();
-    return r.hit ? tr("Greedy answer: <b>%1</b> <span style='color:%2'>✓ retrieved</span>")
-                       .arg(greedy, successColor().name())
-                 : tr("Greedy answer: <b>%1</b> <span style='color:%3'>✗ miss</span> (answer %2)")
-                       .arg(greedy.isEmpty() ? QStringLiteral("∅") : greedy, answer, errorColor().name());
+    if (r.hit)
+        return tr("Greedy answer: <b>%1</b> <span style='color:%2'>✓ retrieved</span>")
+            .arg(greedy, successColor().name());
+    const QString miss = tr("<span style='color:%1'>✗ miss</span>").arg(errorColor().name());
+    if (!greedy.isEmpty()) return tr("Greedy answer: <b>%1</b> %2 (answer %3)").arg(greedy, miss, answer);
+    // Greedy decoding stops at the first token off the answer's path; when that token is blank (a space or
+    // a line break) there is nothing to print, so say what it was.
+    QStringList blanks;
+    for (const std::string& piece : r.greedyPieces)
+        blanks << QStringLiteral("“%1”").arg(visibleToken(QString::fromStdString(piece)));
+    return blanks.isEmpty()
+               ? tr("Greedy answer: none %1 — the model produced no token after the question (answer %2)")
+                     .arg(miss, answer)
+               : tr("Greedy answer: none %1 — greedy decoding after the question produced only blank "
+                    "tokens (%2) and no digits; it stops at the first token off the answer (answer %3)")
+                     .arg(miss, blanks.join(QLatin1Char(' ')).toHtmlEscaped(), answer);
 }
 
 QString lambdaText(const InspectionResult& r, int layer) {
     if (!r.diff || layer < 0 || size_t(layer) >= r.lambdas.size())
         return tr("Standard softmax attention: every row sums to 1.");
     const double lambda = r.lambdas[size_t(layer)];
-    return tr("λ (layer %1) = %2 · λ_init = %3 · effective rows sum to 1 − λ = %4")
+    return tr("λ = %2 (layer %1, init %3) · rows sum to 1 − λ = %4")
         .arg(layer)
         .arg(formatValue(lambda), formatValue(r.lambdaInits[size_t(layer)]), formatValue(1.0 - lambda));
 }

@@ -18,6 +18,7 @@
 #include "ui/views/InspectHeadPanel.h"
 #include "ui/views/InspectOverviewPanel.h"
 #include "ui/views/InspectReadouts.h"
+#include "ui/views/InspectTopBar.h"
 #include "ui/views/RunSources.h"
 #include "ui/widgets/HeadGridWidget.h"
 #include "ui/widgets/HeatmapWidget.h"
@@ -47,57 +48,16 @@ void InspectView::buildUi() {
     root->setSpacing(4);
 
     // Row 1: run, checkpoint, map kind, bucket normalisation, rows.
-    auto* top = new QHBoxLayout;
-    top->addWidget(new QLabel(tr("Run"), this));
-    runCombo_ = new QComboBox(this);
-    runCombo_->setMinimumContentsLength(28);
-    runCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    runCombo_->setToolTip(tr("The run to inspect (newest first)"));
-    top->addWidget(runCombo_, 3);
-    top->addWidget(new QLabel(tr("Checkpoint"), this));
-    checkpointCombo_ = new QComboBox(this);
-    checkpointCombo_->setMinimumContentsLength(10);
-    top->addWidget(checkpointCombo_, 1);
-    top->addSpacing(12);
-    top->addWidget(new QLabel(tr("Map"), this));
-    mapGroup_ = new QButtonGroup(this);
-    mapGroup_->setExclusive(true);
-    const QString mapTexts[3] = {tr("Effective"), tr("A1"), tr("A2")};
-    const QString mapTips[3] = {
-        tr("The attention the model used: softmax A (standard) or A1 − λ·A2 (DIFF, signed)"),
-        tr("DIFF: the first softmax map A1"), tr("DIFF: the second softmax map A2")};
-    for (int i = 0; i < 3; ++i) {
-        mapButtons_[i] = new QToolButton(this);
-        mapButtons_[i]->setText(mapTexts[i]);
-        mapButtons_[i]->setToolTip(mapTips[i]);
-        mapButtons_[i]->setCheckable(true);
-        mapButtons_[i]->setAutoRaise(false);
-        mapGroup_->addButton(mapButtons_[i], i);
-        top->addWidget(mapButtons_[i]);
-    }
-    mapButtons_[0]->setChecked(true);
+    const InspectTopBar bar = buildInspectTopBar(this);
+    runCombo_ = bar.run;
+    checkpointCombo_ = bar.checkpoint;
+    mapGroup_ = bar.mapGroup;
+    for (int i = 0; i < 3; ++i) mapButtons_[i] = bar.mapButtons[i];
+    normCombo_ = bar.norm;
+    allRowsBox_ = bar.allRows;
+    symLogBox_ = bar.symLog;
     connect(mapGroup_, &QButtonGroup::idClicked, this, [this](int id) { setMapKind(MapKind(id)); });
-    top->addSpacing(12);
-    top->addWidget(new QLabel(tr("Buckets"), this));
-    normCombo_ = new QComboBox(this);
-    normCombo_->addItem(tr("signed"), int(Normalisation::Signed));
-    normCombo_->addItem(tr("absolute"), int(Normalisation::Absolute));
-    normCombo_->addItem(tr("raw"), int(Normalisation::Raw));
-    normCombo_->setToolTip(
-        tr("signed: bucket / signed row total · absolute: |a| / Σ|a| · raw: the weights as used"));
-    top->addWidget(normCombo_);
-    allRowsBox_ = new QCheckBox(tr("All query rows"), this);
-    allRowsBox_->setChecked(true);
-    allRowsBox_->setToolTip(
-        tr("Heatmap of every query row (long contexts: the last 128 rows and the question), "
-           "or only the last prompt token's row"));
-    top->addWidget(allRowsBox_);
-    symLogBox_ = new QCheckBox(tr("Log colours"), this);
-    symLogBox_->setToolTip(
-        tr("Sign-preserving log colour scale (linear within 1 % of the largest |value|): "
-           "small and negative weights stay visible next to the attention sink"));
-    top->addWidget(symLogBox_);
-    root->addLayout(top);
+    root->addLayout(bar.layout);
 
     // Rows 2 and 3: the needle placement.
     controls_ = new NeedleControls(NeedleControls::Extras::SampleAndNeedles, this);
@@ -148,6 +108,10 @@ void InspectView::buildUi() {
     connect(runCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int) { loadRun(); });
     connect(checkpointCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this](int) { schedule(); });
+    // A checkpoint the user chose stays chosen when new ones arrive; otherwise the newest is shown.
+    connect(checkpointCombo_, qOverload<int>(&QComboBox::activated), this,
+            [this](int index) { userCheckpoint_ = index != checkpointCombo_->count() - 1; });
+    connect(runCombo_, qOverload<int>(&QComboBox::activated), this, [this](int) { userRun_ = true; });
     connect(controls_, &NeedleControls::requestChanged, this, &InspectView::schedule);
     connect(allRowsBox_, &QCheckBox::toggled, this, [this](bool) { schedule(); });
     connect(symLogBox_, &QCheckBox::toggled, this, [this](bool) {
@@ -158,6 +122,7 @@ void InspectView::buildUi() {
         updateHeadGrid();
         updateBars();
     });
+    connect(overview_->mapsBox(), &QCheckBox::toggled, this, [this](bool) { updateHeadGrid(); });
     connect(headGrid(), &HeadGridWidget::headSelected, this, [this](int layer, int head) {
         if (layer < 0) return;
         layer_ = layer;
@@ -195,6 +160,9 @@ QSlider* InspectView::contextSlider() const { return controls_->contextSlider();
 QLineEdit* InspectView::needleEdit() const { return controls_->needleEdit(); }
 QLineEdit* InspectView::questionEdit() const { return controls_->questionEdit(); }
 
+QWidget* InspectView::emptyPage() const { return stack_->currentIndex() == 0 ? emptyLabel_ : nullptr; }
+QString InspectView::emptyText() const { return emptyLabel_->text(); }
+
 QString InspectView::errorText() const { return errorLabel_->isVisible() ? errorLabel_->text() : QString(); }
 
 Normalisation InspectView::bucketNorm() const { return Normalisation(normCombo_->currentData().toInt()); }
@@ -209,19 +177,9 @@ void InspectView::refresh() {
         problem = tr("No runs yet. Train a paired experiment in the Train view, then inspect it here.");
     {
         const QSignalBlocker block(runCombo_);
-        runCombo_->clear();
-        for (const RunSource& s : runs_) {
-            QString text = runListText(s);
-            if (s.steps.isEmpty()) text += tr(" · no checkpoints");
-            runCombo_->addItem(text, s.runId);
-        }
+        fillRunPicker(runCombo_, runs_, tooShort_);
         int index = runCombo_->findData(previous);
-        if (index < 0) {
-            // The newest run that has a checkpoint.
-            for (int i = 0; i < runs_.size() && index < 0; ++i)
-                if (!runs_[i].steps.isEmpty()) index = i;
-            if (index < 0 && !runs_.isEmpty()) index = 0;
-        }
+        if (index < 0 || (!userRun_ && !inspectable(runs_[index]))) index = newestInspectable();
         runCombo_->setCurrentIndex(index);
     }
     if (!problem.isEmpty()) {
@@ -234,7 +192,12 @@ void InspectView::refresh() {
     loadRun();
 }
 
+bool InspectView::inspectable(const RunSource& source) const { return isInspectable(source, tooShort_); }
+
+int InspectView::newestInspectable() const { return needlescope::newestInspectable(runs_, tooShort_); }
+
 void InspectView::showRun(qint64 runId) {
+    userRun_ = true;
     int index = runCombo_->findData(runId);
     if (index < 0) {
         refresh();
@@ -261,7 +224,8 @@ void InspectView::loadRun() {
     haveSource_ = index >= 0 && index < runs_.size();
     if (!haveSource_) return;
     source_ = runs_[index];
-    const bool sameRun = wasSource && previous.runId == source_.runId;
+    // A run seen before without checkpoints is new to the view once it has some.
+    const bool sameRun = wasSource && previous.runId == source_.runId && !previous.steps.isEmpty();
     if (sameRun && previous.steps == source_.steps && previous.checkpointPaths == source_.checkpointPaths &&
         result_)
         return;  // a refresh that changed nothing for this run: keep the placement and the selection
@@ -270,14 +234,23 @@ void InspectView::loadRun() {
         checkpointCombo_->clear();
         for (int i = 0; i < source_.steps.size(); ++i)
             checkpointCombo_->addItem(tr("step %1").arg(source_.steps[i]), i);
-        const int keep = sameRun ? int(source_.steps.indexOf(previousStep)) : -1;
+        const int keep = sameRun && userCheckpoint_ ? int(source_.steps.indexOf(previousStep)) : -1;
         checkpointCombo_->setCurrentIndex(keep >= 0 ? keep
                                                     : checkpointCombo_->count() - 1);  // else the latest
     }
+    if (!sameRun) userCheckpoint_ = false;
     if (source_.steps.isEmpty()) {
-        emptyLabel_->setText(tr("Run %1 has no checkpoint yet.").arg(source_.label()));
+        emptyLabel_->setText(tr("Run %1 has no checkpoint yet: it can be inspected once training has "
+                                "written one.")
+                                 .arg(source_.label()));
         stack_->setCurrentIndex(0);
+        errorLabel_->hide();
+        placementLabel_->clear();
         result_.reset();
+        return;
+    }
+    if (tooShort_.contains(source_.runId)) {
+        showTooShort(tooShort_.value(source_.runId));
         return;
     }
     if (sameRun) {  // new checkpoints of the run on screen: nothing else changes
@@ -286,6 +259,10 @@ void InspectView::loadRun() {
     }
     firstResultForRun_ = true;
     result_.reset();
+    errorLabel_->hide();
+    placementLabel_->clear();
+    controls_->setEnabled(true);
+    controls_->show();
     emptyLabel_->setText(tr("Placing the needle in %1…").arg(source_.label()));
     stack_->setCurrentIndex(0);
     const bool diff = source_.kind == QLatin1String("diff");
@@ -296,7 +273,7 @@ void InspectView::loadRun() {
 }
 
 void InspectView::schedule() {
-    if (!haveSource_ || source_.steps.isEmpty()) return;
+    if (!haveSource_ || source_.steps.isEmpty() || tooShort_.contains(source_.runId)) return;
     coalesce_->start();
 }
 
@@ -314,12 +291,29 @@ void InspectView::onFinished(const InspectOutcome& outcome) {
     if (outcome.entries.isEmpty() || !haveSource_ || sentRun_ != source_.runId || outcome.id != sentId_)
         return;
     const InspectEntry& entry = outcome.entries.front();
+    if (entry.modelTooShort) {
+        tooShort_.insert(source_.runId, entry.error);
+        if (const int at = runCombo_->findData(source_.runId); at >= 0)
+            runCombo_->setItemText(at, runCombo_->itemText(at) + tr(" · context too short to inspect"));
+        const int next = userRun_ ? -1 : newestInspectable();
+        if (next >= 0 && runs_[next].runId != source_.runId && inspectable(runs_[next])) {
+            runCombo_->setCurrentIndex(next);  // opened on its own: go on to a run that can be inspected
+            return;
+        }
+        showTooShort(entry.error);
+        return;
+    }
     if (!entry.result) {
+        // A placement the model cannot hold: the slider stays, the message says why.
         showError(entry.error);
-        // A context the model cannot hold: the slider stays, the message says why.
+        if (!result_) {
+            emptyLabel_->setText(tr("No placement to show: %1").arg(entry.error));
+            stack_->setCurrentIndex(0);
+        }
         return;
     }
     errorLabel_->hide();
+    lastStatus_.clear();
     result_ = entry.result;
     showResult();
 }
@@ -327,7 +321,21 @@ void InspectView::onFinished(const InspectOutcome& outcome) {
 void InspectView::showError(const QString& message) {
     errorLabel_->setText(message);
     errorLabel_->show();
-    Q_EMIT statusMessage(message, 6000);
+    if (message != lastStatus_) Q_EMIT statusMessage(message, 6000);  // once, not at every refresh
+    lastStatus_ = message;
+}
+
+void InspectView::showTooShort(const QString& message) {
+    result_.reset();
+    errorLabel_->hide();
+    placementLabel_->clear();
+    controls_->setEnabled(false);
+    controls_->hide();  // the previous model's placement and limits mean nothing here
+    emptyLabel_->setText(tr("%1 cannot be inspected: %2").arg(source_.label(), message));
+    stack_->setCurrentIndex(0);
+    const QString status = tr("%1 is too short for the needle task").arg(source_.label());
+    if (status != lastStatus_) Q_EMIT statusMessage(status, 6000);
+    lastStatus_ = status;
 }
 
 void InspectView::showResult() {
@@ -351,6 +359,7 @@ void InspectView::setMapKind(MapKind kind) {
     if (kind != MapKind::Effective && result_ && !result_->diff) kind = MapKind::Effective;
     mapKind_ = kind;
     if (QAbstractButton* b = mapGroup_->button(int(kind)); b && !b->isChecked()) b->setChecked(true);
+    if (overview_->mapsBox()->isChecked()) updateHeadGrid();
     updateHeatmap();
     updateStrip();
     updateLabels();
@@ -360,7 +369,7 @@ void InspectView::selectHead(int layer, int head) { headGrid()->selectHead(layer
 
 void InspectView::updateHeadGrid() {
     if (!result_) return;
-    overview_->showHeads(*result_, bucketNorm(), layer_, head_);
+    overview_->showHeads(*result_, bucketNorm(), layer_, head_, mapKind_);
 }
 
 void InspectView::updateHeatmap() {

@@ -3,6 +3,7 @@
 // sliders, read the layers × heads grid of answer attention, the selected head's map (query rows × keys;
 // signed DIFF maps on a diverging scale, A1 / A2 / effective, λ), the token strip, the bucket bars and the
 // greedy answer. Placements are computed by an InspectWorker; the window never waits for them.
+#include <QHash>
 #include <QVector>
 #include <QWidget>
 #include <memory>
@@ -60,6 +61,10 @@ class InspectView : public QWidget {
     HeatmapWidget* heatmap() const;
     TokenStripWidget* tokenStrip() const { return tokenStrip_; }
     BucketBarsWidget* bucketBars() const;
+    InspectOverviewPanel* overview() const { return overview_; }
+    InspectHeadPanel* headPanel() const { return headPanel_; }
+    QWidget* emptyPage() const;  // shown instead of the results (no run, no checkpoint, too short)
+    QString emptyText() const;   // what it says
     InspectWorker* worker() const { return worker_; }
     QString errorText() const;
 
@@ -83,6 +88,9 @@ class InspectView : public QWidget {
     void updateBars();
     void updateLabels();
     void showError(const QString& message);
+    void showTooShort(const QString& message);
+    bool inspectable(const RunSource& source) const;
+    int newestInspectable() const;
     Normalisation bucketNorm() const;
 
     app::AppPaths paths_;
@@ -114,6 +122,10 @@ class InspectView : public QWidget {
     int layer_ = -1, head_ = -1;
     qint64 rowPosition_ = -1;  // the selected query row's token position; −1 = the query row
     MapKind mapKind_ = MapKind::Effective;
+    QHash<qint64, QString> tooShort_;  // runs whose model cannot hold a needle task, with the reason
+    bool userRun_ = false;             // the user (or showRun) chose the run: never switch on our own
+    bool userCheckpoint_ = false;      // the user chose an older checkpoint: keep it when new ones arrive
+    QString lastStatus_;               // the last status-bar message, so it is not repeated
     quint64 sentId_ = 0;
     qint64 sentRun_ = 0;
 };

@@ -94,10 +94,19 @@ BucketBarsWidget::Layout BucketBarsWidget::computeLayout() const {
     int labelWidth = 0;
     for (const QString& c : categories_) labelWidth = std::max(labelWidth, fm.horizontalAdvance(c));
     layout.labels = QRect(r.left(), r.top(), labelWidth, r.height());
-    // Room for the numbers on both ends of the plot.
-    const int numberWidth = fm.horizontalAdvance(QStringLiteral("-0.000")) + kMargin;
-    layout.plot = QRect(layout.labels.right() + 1 + kMargin + numberWidth, r.top(),
-                        std::max(10, r.width() - labelWidth - kMargin - 2 * numberWidth), r.height());
+    // Room for the numbers on both ends of the plot: the widest negative one left of it, the widest
+    // positive one right of it.
+    int leftWidth = 0, rightWidth = fm.horizontalAdvance(QStringLiteral("0.000"));
+    for (const BarSeries& s : series_)
+        for (double v : s.values)
+            if (std::isfinite(v)) {
+                const int w = fm.horizontalAdvance(formatValue(v));
+                (v < 0.0 ? leftWidth : rightWidth) = std::max(v < 0.0 ? leftWidth : rightWidth, w);
+            }
+    leftWidth += kMargin;
+    rightWidth += kMargin;
+    layout.plot = QRect(layout.labels.right() + 1 + kMargin + leftWidth, r.top(),
+                        std::max(10, r.width() - labelWidth - kMargin - leftWidth - rightWidth), r.height());
     const int nSeries = std::max(1, static_cast<int>(series_.size()));
     const int nCat = std::max(1, static_cast<int>(categories_.size()));
     const int available = r.height() - (nCat - 1) * kGroupGap;
@@ -126,6 +135,33 @@ QRect BucketBarsWidget::barRectIn(const Layout& layout, int category, int series
     const int x0 = valueToX(layout, 0.0);
     const int x1 = valueToX(layout, series_[series].values[category]);
     return QRect(std::min(x0, x1), top, std::max(1, std::abs(x1 - x0)), layout.barHeight);
+}
+
+QRect BucketBarsWidget::valueLabelRectIn(const Layout& layout, int category, int series) const {
+    const QRect bar = barRectIn(layout, category, series);
+    if (bar.isEmpty()) return QRect();
+    const double v = series_[series].values[category];
+    const int w = fontMetrics().horizontalAdvance(formatValue(v));
+    if (v < 0.0) {
+        const int zero = valueToX(layout, 0.0);
+        return QRect(std::min(bar.left(), zero) - kMargin / 2 - w, bar.top(), w, bar.height());
+    }
+    return QRect(bar.right() + kMargin / 2, bar.top(), w, bar.height());
+}
+
+QRect BucketBarsWidget::categoryLabelRectIn(const Layout& layout, int category) const {
+    if (category < 0 || category >= categories_.size()) return QRect();
+    const int top = layout.plot.top() + category * (layout.groupHeight + kGroupGap);
+    const int w = fontMetrics().horizontalAdvance(categories_[category]);
+    return QRect(layout.labels.right() + 1 - w, top, w, layout.groupHeight);
+}
+
+QRect BucketBarsWidget::valueLabelRect(int category, int series) const {
+    return valueLabelRectIn(computeLayout(), category, series);
+}
+
+QRect BucketBarsWidget::categoryLabelRect(int category) const {
+    return categoryLabelRectIn(computeLayout(), category);
 }
 
 QRect BucketBarsWidget::barRect(int category, int series) const {
@@ -164,22 +200,16 @@ void BucketBarsWidget::paintEvent(QPaintEvent*) {
     }
 
     for (int c = 0; c < categories_.size(); ++c) {
-        const int top = layout.plot.top() + c * (layout.groupHeight + kGroupGap);
         painter.setPen(text);
-        painter.drawText(QRect(layout.labels.left(), top, layout.labels.width(), layout.groupHeight),
-                         Qt::AlignRight | Qt::AlignVCenter, categories_[c]);
+        painter.drawText(categoryLabelRectIn(layout, c), Qt::AlignRight | Qt::AlignVCenter, categories_[c]);
         for (int s = 0; s < series_.size(); ++s) {
             const QRect bar = barRectIn(layout, c, s);
             if (bar.isEmpty()) continue;
             const double v = series_[s].values[c];
             painter.fillRect(bar, colorOf(s));
-            const QString number = formatValue(v);
-            const int w = fm.horizontalAdvance(number);
-            const bool negative = v < 0.0;
-            const QRect label = negative ? QRect(bar.left() - kMargin / 2 - w, bar.top(), w, bar.height())
-                                         : QRect(bar.right() + kMargin / 2, bar.top(), w, bar.height());
             painter.setPen(text);
-            painter.drawText(label, (negative ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter, number);
+            painter.drawText(valueLabelRectIn(layout, c, s),
+                             (v < 0.0 ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter, formatValue(v));
         }
     }
     const int zx = valueToX(layout, 0.0);

@@ -34,6 +34,10 @@ class BucketBarsWidget : public QWidget {
     // Where a bar is drawn (empty for missing values); and the x of the zero line.
     QRect barRect(int category, int series) const;
     int zeroX() const;
+    // Where a bar's number is printed (left of a negative bar, right of a positive one) and where a
+    // category's name is; they never overlap, whatever the numbers.
+    QRect valueLabelRect(int category, int series) const;
+    QRect categoryLabelRect(int category) const;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -55,6 +59,8 @@ class BucketBarsWidget : public QWidget {
     Layout computeLayout() const;
     int valueToX(const Layout& layout, double value) const;
     QRect barRectIn(const Layout& layout, int category, int series) const;
+    QRect valueLabelRectIn(const Layout& layout, int category, int series) const;
+    QRect categoryLabelRectIn(const Layout& layout, int category) const;
     QColor colorOf(int series) const;
 
     QStringList categories_;

@@ -1,5 +1,6 @@
 #include "ui/widgets/HeadGridWidget.h"
 
+#include <QHelpEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -95,6 +96,54 @@ void HeadGridWidget::clearFixedRange() {
     rebuildScalarScale();
     rebuildThumbnails();
     update();
+}
+
+QFont HeadGridWidget::valueFont(int step) const {
+    QFont small = font();
+    small.setPointSizeF(std::max(step == 0 ? 6.0 : 5.0, font().pointSizeF() * (step == 0 ? 0.8 : 0.65)));
+    return small;
+}
+
+QString HeadGridWidget::labelFor(const QRect& cell, float value, QFont* fontUsed) const {
+    if (!showValues_ || std::isnan(value)) return QString();
+    // The longest form that fits in the small font, else in a smaller one.
+    for (int step = 0; step < 2; ++step) {
+        const QFont f = valueFont(step);
+        const QFontMetrics fm(f);
+        if (fm.height() > cell.height()) continue;
+        for (const QString& form : compactForms(value))
+            if (fm.horizontalAdvance(form) + 2 <= cell.width()) {
+                if (fontUsed) *fontUsed = f;
+                return form;
+            }
+    }
+    return QString();
+}
+
+QString HeadGridWidget::cellLabel(int layer, int head) const {
+    if (!valid(layer, head) || thumbs_[index(layer, head)].rows > 0) return QString();
+    return labelFor(cellRect(layer, head), scalars_[index(layer, head)]);
+}
+
+QString HeadGridWidget::cellToolTip(int layer, int head) const {
+    if (!valid(layer, head)) return QString();
+    QString text = tr("layer %1, head %2").arg(layer).arg(head);
+    const float v = scalars_[index(layer, head)];
+    if (!std::isnan(v)) text += QStringLiteral(": %1").arg(QString::number(double(v), 'g', 6));
+    return text;
+}
+
+bool HeadGridWidget::event(QEvent* event) {
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        int layer = -1, head = -1;
+        if (cellAt(help->pos(), &layer, &head))
+            QToolTip::showText(help->globalPos(), cellToolTip(layer, head), this);
+        else
+            QToolTip::showText(help->globalPos(), toolTip(), this);
+        return true;
+    }
+    return QWidget::event(event);
 }
 
 void HeadGridWidget::setShowValues(bool show) {
@@ -209,11 +258,8 @@ void HeadGridWidget::mouseMoveEvent(QMouseEvent* event) {
         hoverIndex_ = idx;
         update();
         if (inside) {
-            const float v = scalars_[idx];
-            QString text = QStringLiteral("layer %1, head %2").arg(layer).arg(head);
-            if (!std::isnan(v)) text += QStringLiteral(": %1").arg(formatValue(v));
-            QToolTip::showText(event->globalPosition().toPoint(), text, this);
-            Q_EMIT headHovered(layer, head, v);
+            QToolTip::showText(event->globalPosition().toPoint(), cellToolTip(layer, head), this);
+            Q_EMIT headHovered(layer, head, scalars_[idx]);
         } else {
             QToolTip::hideText();
         }
@@ -275,9 +321,6 @@ void HeadGridWidget::paintEvent(QPaintEvent*) {
                          Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("L%1").arg(l));
     }
 
-    QFont small = font();
-    small.setPointSizeF(std::max(6.0, font().pointSizeF() * 0.8));
-    const QFontMetrics smallFm(small);
     for (int l = 0; l < layers_; ++l) {
         for (int h = 0; h < heads_; ++h) {
             const QRect cell = cellRectIn(g, l, h);
@@ -294,9 +337,9 @@ void HeadGridWidget::paintEvent(QPaintEvent*) {
             } else if (!std::isnan(v)) {
                 const QColor fill = scalarScale_.color(v);
                 painter.fillRect(cell, fill);
-                const QString label = formatValue(v);
-                if (showValues_ && smallFm.horizontalAdvance(label) + 4 <= cell.width() &&
-                    smallFm.height() <= cell.height()) {
+                QFont small;
+                const QString label = labelFor(cell, v, &small);
+                if (!label.isEmpty()) {
                     painter.save();
                     painter.setFont(small);
                     painter.setPen(contrastingText(fill));

@@ -34,8 +34,13 @@ class HeadGridWidget : public QWidget {
     void setFixedRange(float minimum, float maximum);
     void clearFixedRange();
     ColorScale scalarScale() const { return scalarScale_; }
-    // Print each scalar inside its cell when the cell is large enough.
+    // Print each scalar inside its cell, abbreviated as far as the cell needs (compactForms); the full
+    // value is in the cell's tooltip.
     void setShowValues(bool show);
+    // The text printed in the cell (empty when none fits, for thumbnails and for unset values).
+    QString cellLabel(int layer, int head) const;
+    // The cell's tooltip: layer, head and the full value.
+    QString cellToolTip(int layer, int head) const;
 
     void selectHead(int layer, int head);  // emits headSelected when it changes; (-1, -1) clears
     int selectedLayer() const { return selLayer_; }
@@ -55,6 +60,7 @@ class HeadGridWidget : public QWidget {
     void headHovered(int layer, int head, float value);
 
   protected:
+    bool event(QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
@@ -79,6 +85,8 @@ class HeadGridWidget : public QWidget {
     bool valid(int layer, int head) const {
         return layer >= 0 && head >= 0 && layer < layers_ && head < heads_;
     }
+    QString labelFor(const QRect& cell, float value, QFont* fontUsed = nullptr) const;
+    QFont valueFont(int step) const;  // 0: the values' font; 1: the smaller one for narrow cells
     void rebuildScalarScale();
     void rebuildThumbnail(Thumbnail& thumb) const;
     void rebuildThumbnails();

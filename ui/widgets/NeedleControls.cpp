@@ -77,7 +77,9 @@ NeedleControls::NeedleControls(Extras extras, QWidget* parent) : QWidget(parent)
     contextSlider_->setValue(defaultContext());
     contextSlider_->setSingleStep(1);
     contextSlider_->setPageStep(32);
-    contextSlider_->setToolTip(tr("Prompt length in tokens, up to the model's maximum context"));
+    contextSlider_->setToolTip(
+        tr("Prompt length in tokens: from the shortest that holds the needle(s) and the question to the "
+           "longest that leaves the model room for the answer"));
     sliders->addWidget(contextSlider_, 1);
     contextLabel_ = new QLabel(this);
     contextLabel_->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("10000 / 10000 tokens")));
@@ -130,7 +132,7 @@ void NeedleControls::setPromptLimits(int64_t minPrompt, int64_t maxPrompt) {
     {
         // The exact bounds the model allows; never a new request because of them.
         const QSignalBlocker block(contextSlider_);
-        contextSlider_->setRange(int(std::min(maxPrompt, minPrompt + kAnswerRoom)), int(maxPrompt));
+        contextSlider_->setRange(int(std::clamp<int64_t>(minPrompt, 1, maxPrompt)), int(maxPrompt));
     }
     updateLabels();
 }

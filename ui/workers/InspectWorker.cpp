@@ -91,6 +91,9 @@ InspectWorker::InspectWorker(QObject* parent) : QObject(parent), shared_(std::ma
                 InspectEntry entry;
                 try {
                     entry.result = std::make_shared<const InspectionResult>(session.inspect(request));
+                } catch (const ContextTooShortError& e) {
+                    entry.error = QString::fromUtf8(e.what());
+                    entry.modelTooShort = true;
                 } catch (const std::exception& e) {
                     entry.error = QString::fromUtf8(e.what());
                 } catch (...) {

@@ -41,6 +41,7 @@ InspectionRequest requestFor(const RunSource& source, int checkpointIndex);
 struct InspectEntry {
     std::shared_ptr<const InspectionResult> result;  // null when the request failed
     QString error;
+    bool modelTooShort = false;  // the model's context cannot hold any needle task (ContextTooShortError)
 };
 
 struct InspectOutcome {
