@@ -189,14 +189,19 @@ class TestTrain : public QObject {
             QCOMPARE(train.size(), size_t(6));
             double previous = 0;
             for (const MetricPoint& p : train) {
-                QVERIFY(sink.seen.count({id, p.step}));
-                QCOMPARE(sink.seen[{id, p.step}].first, p.wallTime);
+                const auto live = sink.seen.find({id, p.step});
+                QVERIFY(live != sink.seen.end());
+                QCOMPARE(live->second.first, p.wallTime);
                 QVERIFY(p.wallTime > previous);  // a clock: strictly later at every step
                 previous = p.wallTime;
             }
             const auto val = store.metrics(id, "val_loss");
             QCOMPARE(val.size(), size_t(2));  // steps 3 and 6
-            for (const MetricPoint& p : val) QCOMPARE(sink.seen[{id, p.step}].second, p.wallTime);
+            for (const MetricPoint& p : val) {
+                const auto live = sink.seen.find({id, p.step});
+                QVERIFY(live != sink.seen.end());
+                QCOMPARE(live->second.second, p.wallTime);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 // DepthCurveChart: answer / noise vs needle depth with error bars, rendered offscreen (never shown).
 #include <QChart>
 #include <QSvgGenerator>
+#include <QValueAxis>
 #include <QtTest/QtTest>
 #include <cmath>
 
@@ -79,6 +80,23 @@ class DepthCurveTest : public QObject {
         image.fill(Qt::transparent);
         chart.renderTo(&image);
         QVERIFY(distinctColours(image) > 20);
+    }
+
+    void shortPanelsDropAxisTitlesSoTickLabelsFit() {
+        // At 1024 × 640 Compare leaves the panels ~150 px: with axis titles Qt Charts elided every tick.
+        DepthCurveChart chart;
+        chart.setSeries(twoRuns());
+        chart.resize(700, 170);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        QTRY_VERIFY(chart.compact());
+        auto* x = qobject_cast<QValueAxis*>(chart.answerChart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(x);
+        QVERIFY(!x->isTitleVisible());
+        chart.resize(900, 420);
+        QTRY_VERIFY(!chart.compact());
+        QVERIFY(x->isTitleVisible());
+        QCOMPARE(x->titleText(), QStringLiteral("needle depth"));
     }
 
     void emptyChartStillRenders() {

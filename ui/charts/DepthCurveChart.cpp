@@ -24,6 +24,8 @@ namespace needlescope {
 namespace {
 
 constexpr double kCapHalfWidth = 1.2;  // error-bar cap, in percent of depth
+// Below this panel height Qt Charts elides every tick label to "…" unless the axis titles make room.
+constexpr int kCompactBelowHeight = 230;
 
 QChartView* makeView(QChart* chart, QWidget* parent) {
     auto* view = new QChartView(chart, parent);
@@ -174,6 +176,18 @@ void DepthCurveChart::renderTo(QPaintDevice* device) {
     painter.setRenderHint(QPainter::Antialiasing);
     painter.scale(double(device->width()) / width(), double(device->height()) / height());
     render(&painter, QPoint(), QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);
+}
+
+void DepthCurveChart::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    setCompact(answerView_->height() < kCompactBelowHeight);
+}
+
+void DepthCurveChart::setCompact(bool compact) {
+    if (compact == compact_) return;
+    compact_ = compact;
+    // The panel titles and the % tick labels still say what the axes are.
+    for (QValueAxis* axis : {answerX_, answerY_, noiseX_, noiseY_}) axis->setTitleVisible(!compact);
 }
 
 bool DepthCurveChart::exportImage(const QString& path, const QSize& size) {

@@ -50,8 +50,14 @@ class DepthCurveChart : public QWidget {
     bool exportImage(const QString& path, const QSize& size = QSize(1200, 480));
 
     QSize sizeHint() const override;
+    // True while the panels are too short for axis titles (they are hidden so tick labels are not elided).
+    bool compact() const { return compact_; }
+
+  protected:
+    void resizeEvent(QResizeEvent* event) override;
 
   private:
+    void setCompact(bool compact);
     void rebuildPanel(QChart* chart, QValueAxis* x, QValueAxis* y, bool answer);
 
     QVector<DepthSeries> series_;
@@ -64,6 +70,7 @@ class DepthCurveChart : public QWidget {
     QValueAxis* answerY_ = nullptr;
     QValueAxis* noiseX_ = nullptr;
     QValueAxis* noiseY_ = nullptr;
+    bool compact_ = false;
 };
 
 }  // namespace needlescope
