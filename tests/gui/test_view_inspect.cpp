@@ -377,6 +377,16 @@ class TestViewInspect : public QObject {
         view.showRun(runIds_[0]);
         QTRY_VERIFY_WITH_TIMEOUT(view.currentResult() && view.currentRunId() == runIds_[0], kWait);
         QVERIFY(view.needleControls()->isEnabled());
+
+        // While the user works elsewhere (the view hidden behind another tab) it says nothing in the status
+        // bar, though it still shows the message on its own page.
+        view.hide();
+        const int beforeHidden = status.count();
+        view.showRun(shortRun);
+        QTRY_VERIFY_WITH_TIMEOUT(view.emptyText().contains("too short for the needle task"), kWait);
+        view.refresh();
+        QTest::qWait(200);
+        QCOMPARE(status.count(), beforeHidden);
     }
 
     void editedNeedleIsTheQueriedOne() {

@@ -321,8 +321,15 @@ void InspectView::onFinished(const InspectOutcome& outcome) {
 void InspectView::showError(const QString& message) {
     errorLabel_->setText(message);
     errorLabel_->show();
-    if (message != lastStatus_) Q_EMIT statusMessage(message, 6000);  // once, not at every refresh
-    lastStatus_ = message;
+    announce(message);
+}
+
+void InspectView::announce(const QString& status) {
+    // Once per message, and only while the user looks at this view: not during unrelated work elsewhere
+    // (the view itself keeps showing the message).
+    if (status == lastStatus_ || !isVisible()) return;
+    Q_EMIT statusMessage(status, 6000);
+    lastStatus_ = status;
 }
 
 void InspectView::showTooShort(const QString& message) {
@@ -333,9 +340,7 @@ void InspectView::showTooShort(const QString& message) {
     controls_->hide();  // the previous model's placement and limits mean nothing here
     emptyLabel_->setText(tr("%1 cannot be inspected: %2").arg(source_.label(), message));
     stack_->setCurrentIndex(0);
-    const QString status = tr("%1 is too short for the needle task").arg(source_.label());
-    if (status != lastStatus_) Q_EMIT statusMessage(status, 6000);
-    lastStatus_ = status;
+    announce(tr("%1 is too short for the needle task").arg(source_.label()));
 }
 
 void InspectView::showResult() {

@@ -88,6 +88,7 @@ class InspectView : public QWidget {
     void updateBars();
     void updateLabels();
     void showError(const QString& message);
+    void announce(const QString& status);  // the status-bar line for `status`, once
     void showTooShort(const QString& message);
     bool inspectable(const RunSource& source) const;
     int newestInspectable() const;
