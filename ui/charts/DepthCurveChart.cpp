@@ -58,8 +58,8 @@ DepthCurveChart::DepthCurveChart(QWidget* parent) : QWidget(parent) {
     noiseChart_->setTitle(tr("Attention to noise"));
     answerX_ = makeAxis(tr("needle depth"), QStringLiteral("%.0f%%"));
     noiseX_ = makeAxis(tr("needle depth"), QStringLiteral("%.0f%%"));
-    answerY_ = makeAxis(tr("fraction of attention"), QStringLiteral("%.2f"));
-    noiseY_ = makeAxis(tr("fraction of attention"), QStringLiteral("%.2f"));
+    answerY_ = makeAxis(tr("fraction"), QStringLiteral("%.2f"));  // the panel title says of what
+    noiseY_ = makeAxis(tr("fraction"), QStringLiteral("%.2f"));   // the panel title says of what
     for (auto [chart, x, y] :
          {std::tuple{answerChart_, answerX_, answerY_}, std::tuple{noiseChart_, noiseX_, noiseY_}}) {
         applyReportLook(*chart);
