@@ -8,12 +8,21 @@
 #include <QDir>
 #include <QImage>
 #include <QPixmap>
+#include <QSet>
 #include <QSize>
 #include <QString>
 #include <QWidget>
 #include <QtTest/QTest>
 
 namespace testsupport {
+
+// Distinct colours on a grid every `stride` pixels: a blank or single-colour picture has very few.
+inline int distinctColours(const QImage& image, int stride = 7) {
+    QSet<QRgb> seen;
+    for (int y = 0; y < image.height(); y += stride)
+        for (int x = 0; x < image.width(); x += stride) seen.insert(image.pixel(x, y));
+    return seen.size();
+}
 
 inline QString screenshotDir() {
     const QByteArray env = qgetenv("NEEDLESCOPE_SCREENSHOT_DIR");

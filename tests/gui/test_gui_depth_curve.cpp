@@ -1,10 +1,12 @@
-// DepthCurveChart: answer / noise vs needle depth with error bars, rendered offscreen (never shown).
+// DepthCurveChart: answer / noise vs needle depth with error bars, rendered offscreen; short panels drop axis
+// titles.
 #include <QChart>
 #include <QSvgGenerator>
 #include <QValueAxis>
 #include <QtTest/QtTest>
 #include <cmath>
 
+#include "tests/gui/Screenshot.h"
 #include "ui/charts/DepthCurveChart.h"
 
 using namespace needlescope;
@@ -27,13 +29,6 @@ QVector<DepthSeries> twoRuns() {
         diff.noiseStd << 0.03;
     }
     return {standard, diff};
-}
-
-int distinctColours(const QImage& image) {
-    QSet<QRgb> seen;
-    for (int y = 0; y < image.height(); y += 2)
-        for (int x = 0; x < image.width(); x += 2) seen.insert(image.pixel(x, y));
-    return seen.size();
 }
 
 }  // namespace
@@ -61,7 +56,7 @@ class DepthCurveTest : public QObject {
         QVERIFY(chart.exportImage(png));
         const QImage image(png);
         QCOMPARE(image.size(), QSize(1200, 480));
-        QVERIFY(distinctColours(image) > 20);
+        QVERIFY(testsupport::distinctColours(image, 2) > 20);
         QVERIFY(chart.exportImage(dir.filePath("depth.svg")));
         QVERIFY(QFileInfo(dir.filePath("depth.svg")).size() > 2000);
         QVERIFY(!chart.isVisible());
@@ -79,7 +74,7 @@ class DepthCurveTest : public QObject {
         QImage image(900, 360, QImage::Format_ARGB32_Premultiplied);
         image.fill(Qt::transparent);
         chart.renderTo(&image);
-        QVERIFY(distinctColours(image) > 20);
+        QVERIFY(testsupport::distinctColours(image, 2) > 20);
     }
 
     void shortPanelsDropAxisTitlesSoTickLabelsFit() {

@@ -33,14 +33,6 @@ using namespace needlescope;
 
 namespace {
 
-// Distinct colours in a sample grid: a blank or single-colour grab fails.
-int distinctColours(const QImage& image) {
-    QSet<QRgb> seen;
-    for (int y = 0; y < image.height(); y += 7)
-        for (int x = 0; x < image.width(); x += 7) seen.insert(image.pixel(x, y));
-    return seen.size();
-}
-
 // Starts `steps` tiny steps from the Train view's own controls and waits for the end.
 bool trainFromView(TrainView& view, const QString& corpus, int steps) {
     view.setDataFolder(corpus);
@@ -81,7 +73,7 @@ class ScreenshotTest : public QObject {
         QVERIFY2(!path.isEmpty(), "could not save the screenshot");
         const QImage image(path);
         QCOMPARE(image.size(), QSize(1280, 800));
-        QVERIFY(distinctColours(image) > 20);
+        QVERIFY(testsupport::distinctColours(image) > 20);
         qInfo("saved %s", qPrintable(path));
     }
 

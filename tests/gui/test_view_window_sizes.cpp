@@ -26,14 +26,6 @@ namespace {
 
 constexpr int kWait = 60000;
 
-// Distinct colours in a sample grid: a blank or single-colour grab fails.
-int distinctColours(const QImage& image) {
-    QSet<QRgb> seen;
-    for (int y = 0; y < image.height(); y += 7)
-        for (int x = 0; x < image.width(); x += 7) seen.insert(image.pixel(x, y));
-    return seen.size();
-}
-
 }  // namespace
 
 class WindowSizesTest : public QObject {
@@ -50,7 +42,7 @@ class WindowSizesTest : public QObject {
         QVERIFY2(!path.isEmpty(), qPrintable("could not save " + file));
         const QImage image(path);
         QCOMPARE(image.size(), size);
-        QVERIFY2(distinctColours(image) > 20, qPrintable(file + " looks blank"));
+        QVERIFY2(testsupport::distinctColours(image) > 20, qPrintable(file + " looks blank"));
     }
 
     void walkAllViews(const QSize& size) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 namespace needlescope {
 
@@ -15,104 +16,74 @@ constexpr double kAnyDouble = 1e12;
 
 }  // namespace
 
-FieldSpinBox::FieldSpinBox(int lowest, int highest, const QString& special, QWidget* parent)
-    : QSpinBox(parent), lowest_(lowest), highest_(highest), special_(special) {
+template <class Base, class Value>
+FieldSpin<Base, Value>::FieldSpin(Value lowest, Value highest, int decimals, const QString& special,
+                                  QWidget* parent)
+    : Base(parent), lowest_(lowest), highest_(highest), special_(special) {
+    if constexpr (std::is_same_v<Value, double>) Base::setDecimals(decimals);
     // The size of an ordinary spin box over the declared range, not over the accepted one.
-    setRange(lowest, highest);
-    if (!special.isEmpty()) setSpecialValueText(special);
-    hint_ = QSpinBox::sizeHint();
-    minimumHint_ = QSpinBox::minimumSizeHint();
-    setSpecialValueText(QString());
-    setRange(kAnyIntLow, kAnyIntHigh);
+    Base::setRange(lowest, highest);
+    if (!special.isEmpty()) Base::setSpecialValueText(special);
+    hint_ = Base::sizeHint();
+    minimumHint_ = Base::minimumSizeHint();
+    Base::setSpecialValueText(QString());
+    if constexpr (std::is_same_v<Value, double>)
+        Base::setRange(-kAnyDouble, kAnyDouble);
+    else
+        Base::setRange(kAnyIntLow, kAnyIntHigh);
 }
 
-QValidator::State FieldSpinBox::validate(QString& text, int& pos) const {
+template <class Base, class Value>
+QValidator::State FieldSpin<Base, Value>::validate(QString& text, int& pos) const {
     if (!special_.isEmpty() && text == special_) return QValidator::Acceptable;
-    return QSpinBox::validate(text, pos);
+    return Base::validate(text, pos);
 }
 
-int FieldSpinBox::valueFromText(const QString& text) const {
+template <class Base, class Value>
+Value FieldSpin<Base, Value>::valueFromText(const QString& text) const {
     if (!special_.isEmpty() && text == special_) return lowest_;
-    return QSpinBox::valueFromText(text);
+    return Base::valueFromText(text);
 }
 
-QString FieldSpinBox::textFromValue(int value) const {
+template <class Base, class Value>
+QString FieldSpin<Base, Value>::textFromValue(Value value) const {
     if (!special_.isEmpty() && value == lowest_) return special_;
-    return QSpinBox::textFromValue(value);
+    return Base::textFromValue(value);
 }
 
 // The spin box's focus-out reverts text that is not a number (an emptied field): put the typed text back,
 // the form explains it in red instead.
-void FieldSpinBox::focusOutEvent(QFocusEvent* event) {
-    QString typed = lineEdit()->text();
+template <class Base, class Value>
+void FieldSpin<Base, Value>::focusOutEvent(QFocusEvent* event) {
+    QString typed = Base::lineEdit()->text();
     int pos = 0;
     const bool acceptable = validate(typed, pos) == QValidator::Acceptable;
-    typed = lineEdit()->text();
-    QSpinBox::focusOutEvent(event);
-    if (!acceptable && lineEdit()->text() != typed) lineEdit()->setText(typed);
+    typed = Base::lineEdit()->text();
+    Base::focusOutEvent(event);
+    if (!acceptable && Base::lineEdit()->text() != typed) Base::lineEdit()->setText(typed);
 }
 
-void FieldSpinBox::stepBy(int steps) {
-    const qint64 next = qint64(value()) + qint64(steps) * singleStep();
-    setValue(int(std::clamp<qint64>(next, lowest_, highest_)));
-    selectAll();
+template <class Base, class Value>
+void FieldSpin<Base, Value>::stepBy(int steps) {
+    if constexpr (std::is_same_v<Value, double>) {
+        Base::setValue(std::clamp(Base::value() + steps * Base::singleStep(), lowest_, highest_));
+    } else {  // in 64 bits: a step past INT_MAX must not wrap
+        const qint64 next = qint64(Base::value()) + qint64(steps) * Base::singleStep();
+        Base::setValue(int(std::clamp<qint64>(next, lowest_, highest_)));
+    }
+    Base::selectAll();
 }
 
-QAbstractSpinBox::StepEnabled FieldSpinBox::stepEnabled() const {
-    if (isReadOnly()) return StepNone;
-    StepEnabled enabled = StepNone;
-    if (value() > lowest_) enabled |= StepDownEnabled;
-    if (value() < highest_) enabled |= StepUpEnabled;
+template <class Base, class Value>
+QAbstractSpinBox::StepEnabled FieldSpin<Base, Value>::stepEnabled() const {
+    if (Base::isReadOnly()) return QAbstractSpinBox::StepNone;
+    QAbstractSpinBox::StepEnabled enabled = QAbstractSpinBox::StepNone;
+    if (Base::value() > lowest_) enabled |= QAbstractSpinBox::StepDownEnabled;
+    if (Base::value() < highest_) enabled |= QAbstractSpinBox::StepUpEnabled;
     return enabled;
 }
 
-FieldDoubleSpinBox::FieldDoubleSpinBox(double lowest, double highest, int decimals, const QString& special,
-                                       QWidget* parent)
-    : QDoubleSpinBox(parent), lowest_(lowest), highest_(highest), special_(special) {
-    setDecimals(decimals);
-    setRange(lowest, highest);
-    if (!special.isEmpty()) setSpecialValueText(special);
-    hint_ = QDoubleSpinBox::sizeHint();
-    minimumHint_ = QDoubleSpinBox::minimumSizeHint();
-    setSpecialValueText(QString());
-    setRange(-kAnyDouble, kAnyDouble);
-}
-
-QValidator::State FieldDoubleSpinBox::validate(QString& text, int& pos) const {
-    if (!special_.isEmpty() && text == special_) return QValidator::Acceptable;
-    return QDoubleSpinBox::validate(text, pos);
-}
-
-double FieldDoubleSpinBox::valueFromText(const QString& text) const {
-    if (!special_.isEmpty() && text == special_) return lowest_;
-    return QDoubleSpinBox::valueFromText(text);
-}
-
-QString FieldDoubleSpinBox::textFromValue(double value) const {
-    if (!special_.isEmpty() && value == lowest_) return special_;
-    return QDoubleSpinBox::textFromValue(value);
-}
-
-void FieldDoubleSpinBox::focusOutEvent(QFocusEvent* event) {
-    QString typed = lineEdit()->text();
-    int pos = 0;
-    const bool acceptable = validate(typed, pos) == QValidator::Acceptable;
-    typed = lineEdit()->text();
-    QDoubleSpinBox::focusOutEvent(event);
-    if (!acceptable && lineEdit()->text() != typed) lineEdit()->setText(typed);
-}
-
-void FieldDoubleSpinBox::stepBy(int steps) {
-    setValue(std::clamp(value() + steps * singleStep(), lowest_, highest_));
-    selectAll();
-}
-
-QAbstractSpinBox::StepEnabled FieldDoubleSpinBox::stepEnabled() const {
-    if (isReadOnly()) return StepNone;
-    StepEnabled enabled = StepNone;
-    if (value() > lowest_) enabled |= StepDownEnabled;
-    if (value() < highest_) enabled |= StepUpEnabled;
-    return enabled;
-}
+template class FieldSpin<QSpinBox, int>;
+template class FieldSpin<QDoubleSpinBox, double>;
 
 }  // namespace needlescope

@@ -9,56 +9,39 @@
 
 namespace needlescope {
 
-class FieldSpinBox : public QSpinBox {
+// One implementation for both spin boxes: Base is QSpinBox (Value int) or QDoubleSpinBox (Value double).
+template <class Base, class Value>
+class FieldSpin : public Base {
   public:
-    FieldSpinBox(int lowest, int highest, const QString& special, QWidget* parent = nullptr);
-    int lowest() const { return lowest_; }
-    int highest() const { return highest_; }
+    // `decimals` only matters for QDoubleSpinBox.
+    FieldSpin(Value lowest, Value highest, int decimals, const QString& special, QWidget* parent = nullptr);
+    Value lowest() const { return lowest_; }
+    Value highest() const { return highest_; }
     // Its line edit, whose textChanged also reports half-typed text (QSpinBox::textChanged does not).
-    QLineEdit* textEdit() const { return lineEdit(); }
+    QLineEdit* textEdit() const { return Base::lineEdit(); }
     QSize sizeHint() const override { return hint_; }
     QSize minimumSizeHint() const override { return minimumHint_; }
 
   protected:
     QValidator::State validate(QString& text, int& pos) const override;
-    int valueFromText(const QString& text) const override;
+    Value valueFromText(const QString& text) const override;
     void focusOutEvent(QFocusEvent* event) override;
-    QString textFromValue(int value) const override;
+    QString textFromValue(Value value) const override;
     void stepBy(int steps) override;
-    StepEnabled stepEnabled() const override;
+    QAbstractSpinBox::StepEnabled stepEnabled() const override;
 
   private:
-    int lowest_;
-    int highest_;
+    Value lowest_;
+    Value highest_;
     QString special_;
     QSize hint_;
     QSize minimumHint_;
 };
 
-class FieldDoubleSpinBox : public QDoubleSpinBox {
-  public:
-    FieldDoubleSpinBox(double lowest, double highest, int decimals, const QString& special,
-                       QWidget* parent = nullptr);
-    double lowest() const { return lowest_; }
-    double highest() const { return highest_; }
-    QLineEdit* textEdit() const { return lineEdit(); }
-    QSize sizeHint() const override { return hint_; }
-    QSize minimumSizeHint() const override { return minimumHint_; }
+using FieldSpinBox = FieldSpin<QSpinBox, int>;
+using FieldDoubleSpinBox = FieldSpin<QDoubleSpinBox, double>;
 
-  protected:
-    QValidator::State validate(QString& text, int& pos) const override;
-    double valueFromText(const QString& text) const override;
-    void focusOutEvent(QFocusEvent* event) override;
-    QString textFromValue(double value) const override;
-    void stepBy(int steps) override;
-    StepEnabled stepEnabled() const override;
-
-  private:
-    double lowest_;
-    double highest_;
-    QString special_;
-    QSize hint_;
-    QSize minimumHint_;
-};
+extern template class FieldSpin<QSpinBox, int>;
+extern template class FieldSpin<QDoubleSpinBox, double>;
 
 }  // namespace needlescope

@@ -133,7 +133,8 @@ QWidget* createFieldEditor(const TrainField& field, QWidget* parent) {
     const QString special = field.specialText ? translated(field.specialText) : QString();
     switch (field.editor) {
         case FieldEditor::Int: {
-            auto* spin = new FieldSpinBox(clampInt(field.minimum), clampInt(field.maximum), special, parent);
+            auto* spin =
+                new FieldSpinBox(clampInt(field.minimum), clampInt(field.maximum), 0, special, parent);
             spin->setSingleStep(clampInt(field.step));
             spin->setGroupSeparatorShown(true);
             spin->setAccelerated(true);
