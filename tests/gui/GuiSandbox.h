@@ -78,6 +78,18 @@ class GuiSandbox {
         return error;
     }
 
+    // initWithTrainedStore(), plus the small corpus and an empty store named "empty": what the view tests
+    // that use both an empty and a trained store start from.
+    QString initWithTrainedAndEmptyStores(const QString& appName, QString* corpus,
+                                          needlescope::app::AppPaths* empty,
+                                          needlescope::app::AppPaths* trained) {
+        QString error = initWithTrainedStore(appName, trained);
+        if (!error.isEmpty()) return error;
+        *corpus = this->corpus();
+        *empty = emptyStore(QStringLiteral("empty"));
+        return QString();
+    }
+
     // A private copy (named `name`) of the trained fixture store: one tiny paired run (standard + DIFF,
     // context 128, 30 steps, checkpoints at 10/20/30), with every stored path moved into the copy so a
     // test may delete or resume runs freely. Empty dbPath and `error` set when the fixture is missing.

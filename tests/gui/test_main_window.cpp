@@ -56,10 +56,9 @@ class MainWindowTest : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        const QString problem = sandbox_.initWithTrainedStore("test_main_window", &paired_);
+        const QString problem =
+            sandbox_.initWithTrainedAndEmptyStores("test_main_window", &corpus_, &empty_, &paired_);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
-        corpus_ = sandbox_.corpus();
-        empty_ = sandbox_.emptyStore("empty");
     }
 
     void hasFourTabsAndAnIcon() {

@@ -57,10 +57,9 @@ class RunsViewTest : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        const QString problem = sandbox_.initWithTrainedStore("test_view_runs", &paired_);
+        const QString problem =
+            sandbox_.initWithTrainedAndEmptyStores("test_view_runs", &corpus_, &empty_, &paired_);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
-        corpus_ = sandbox_.corpus();
-        empty_ = sandbox_.emptyStore("empty");
     }
 
     void showsAnEmptyStore() {

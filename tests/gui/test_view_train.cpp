@@ -44,10 +44,9 @@ class TrainViewTest : public QObject {
 
   private Q_SLOTS:
     void initTestCase() {
-        const QString problem = sandbox_.initWithTrainedStore("test_view_train", &paired_);
+        const QString problem =
+            sandbox_.initWithTrainedAndEmptyStores("test_view_train", &corpus_, &empty_, &paired_);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
-        corpus_ = sandbox_.corpus();
-        empty_ = sandbox_.emptyStore("empty");
     }
 
     void constructsWithAnEmptyStore() {
