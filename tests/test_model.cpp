@@ -85,6 +85,7 @@ class TestModel : public QObject {
         QTest::addColumn<int>("kind");
         QTest::newRow("standard") << int(ModelKind::Standard);
         QTest::newRow("diff") << int(ModelKind::Diff);
+        QTest::newRow("diff2") << int(ModelKind::Diff2);
     }
     void causality() {
         QFETCH(int, kind);
@@ -192,9 +193,13 @@ class TestModel : public QObject {
             const auto& layer = cap.layers[l];
             QCOMPARE(layer.effective.sizes().vec(),
                      (std::vector<int64_t>{2, config.attentionHeads(), 3, 16}));
-            const double expectedSum = ModelKind(kind) == ModelKind::Diff ? 1.0 - lambdas[l] : 1.0;
-            QVERIFY(maxAbsDiff(layer.effective.sum(-1),
-                               torch::full({2, config.attentionHeads(), 3}, expectedSum)) < 1e-5);
+            // Rows sum to 1 (standard), 1 − λ (DIFF) or 1 − λ_t of the row's own token (V2).
+            const auto expectedSums =
+                ModelKind(kind) == ModelKind::Diff2
+                    ? 1.0 - layer.lambdaPerToken
+                    : torch::full({2, config.attentionHeads(), 3},
+                                  ModelKind(kind) == ModelKind::Diff ? 1.0 - lambdas[l] : 1.0);
+            QVERIFY(maxAbsDiff(layer.effective.sum(-1), expectedSums) < 1e-5);
             for (size_t r = 0; r < rows.size(); ++r)  // nothing attends to the future
                 QCOMPARE(layer.effective.select(2, r)
                              .narrow(-1, rows[r] + 1, 15 - rows[r])
@@ -202,10 +207,15 @@ class TestModel : public QObject {
                              .sum()
                              .item<double>(),
                          0.0);
-            if (ModelKind(kind) == ModelKind::Diff) {
+            if (ModelKind(kind) != ModelKind::Standard) {
                 QVERIFY(maxAbsDiff(layer.a1.sum(-1), torch::ones({2, config.attentionHeads(), 3})) < 1e-5);
                 QVERIFY(maxAbsDiff(layer.a2.sum(-1), torch::ones({2, config.attentionHeads(), 3})) < 1e-5);
-                QCOMPARE(float(layer.lambda), float(lambdas[l]));
+            }
+            if (ModelKind(kind) == ModelKind::Diff) QCOMPARE(float(layer.lambda), float(lambdas[l]));
+            if (ModelKind(kind) == ModelKind::Diff2) {
+                QCOMPARE(layer.lambdaPerToken.sizes().vec(), (std::vector<int64_t>{2, config.nHeads, 3}));
+                QVERIFY(layer.lambdaPerToken.min().item<double>() > 0.0);  // a sigmoid: within (0, 1)
+                QVERIFY(layer.lambdaPerToken.max().item<double>() < 1.0);
             }
         }
         // The capture forward gives the same logits as the plain forward.

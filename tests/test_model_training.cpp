@@ -1,4 +1,4 @@
-// Training smoke tests: a tiny model of each kind can learn, and gradients reach every DIFF parameter.
+// Training smoke tests: a tiny model of each kind can learn, and gradients reach every DIFF / V2 parameter.
 #include <torch/torch.h>
 
 #include <QtTest/QtTest>
@@ -14,6 +14,7 @@ class TestModelTraining : public QObject {
         QTest::addColumn<int>("kind");
         QTest::newRow("standard") << int(ModelKind::Standard);
         QTest::newRow("diff") << int(ModelKind::Diff);
+        QTest::newRow("diff2") << int(ModelKind::Diff2);
     }
     void overfitsOneBatch() {
         QFETCH(int, kind);
@@ -65,6 +66,28 @@ class TestModelTraining : public QObject {
             ++checked;
         }
         QCOMPARE(checked, 2 * 5);  // four λ vectors + subln weight, per layer
+    }
+
+    void gradientsReachLambdaProj() {
+        ModelConfig config;
+        config.kind = ModelKind::Diff2;
+        config.vocabSize = 50;
+        config.dModel = 32;
+        config.nLayers = 2;
+        config.nHeads = 4;
+        config.kvHeads = 2;
+        config.maxContext = 16;
+        Decoder model(config);
+        auto batch = torch::randint(0, 50, {2, 17}, torch::kInt64);
+        model->loss(batch.narrow(1, 0, 16), batch.narrow(1, 1, 16)).backward();
+        int checked = 0;
+        for (const auto& item : model->named_parameters()) {
+            QVERIFY2(item.value().grad().defined(), item.key().c_str());
+            if (item.key().find("attn.") == std::string::npos) continue;  // every attention weight learns
+            QVERIFY2(item.value().grad().abs().sum().item<double>() > 0, item.key().c_str());
+            ++checked;
+        }
+        QCOMPARE(checked, 2 * 5);  // q, k, v, out, lambda_proj per layer
     }
 };
 

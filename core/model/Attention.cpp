@@ -103,4 +103,48 @@ torch::Tensor DiffAttentionImpl::forward(const torch::Tensor& x, const torch::Te
     return out_proj(out.transpose(1, 2).reshape({B, T, D}));  // [B, T, D]
 }
 
+Diff2AttentionImpl::Diff2AttentionImpl(int64_t dModel, int64_t heads, int64_t kvHeads)
+    : heads_(heads), kvHeads_(kvHeads), headDim_(dModel / heads) {
+    q_proj = register_module("q_proj", torch::nn::Linear(noBias(dModel, 2 * dModel)));
+    k_proj = register_module("k_proj", torch::nn::Linear(noBias(dModel, kvHeads * headDim_)));
+    v_proj = register_module("v_proj", torch::nn::Linear(noBias(dModel, kvHeads * headDim_)));
+    out_proj = register_module("out_proj", torch::nn::Linear(noBias(dModel, dModel)));
+    lambda_proj = register_module("lambda_proj", torch::nn::Linear(noBias(dModel, heads)));
+}
+
+torch::Tensor Diff2AttentionImpl::lambda(const torch::Tensor& x) {
+    return torch::sigmoid(lambda_proj(x));  // [B, T, h]
+}
+
+torch::Tensor Diff2AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
+                                          const RotaryEmbeddingImpl& rope, LayerAttention* capture,
+                                          const torch::Tensor& rows) {
+    const int64_t B = x.size(0), T = x.size(1), D = x.size(2), h = heads_, g = kvHeads_, d = headDim_;
+    const int64_t perKv = h / g;  // output heads per KV head; its 2·perKv query heads read that KV head
+    auto q = rope.forward(q_proj(x).view({B, T, 2 * h, d}));  // [B, T, 2h, d]
+    auto k = rope.forward(k_proj(x).view({B, T, g, d}));      // [B, T, g, d]
+    auto v = v_proj(x).view({B, T, g, d});                    // [B, T, g, d]
+    // Query head j reads KV head j / (2·perKv): heads 2i and 2i+1 land in the same group (i / perKv).
+    auto kq = k.unsqueeze(3).expand({B, T, g, 2 * perKv, d}).reshape({B, T, 2 * h, d});  // [B, T, 2h, d]
+    auto probs = causalProbabilities(q, kq, mask).view({B, h, 2, T, T});                 // [B, h, 2, T, T]
+    auto a1 = probs.select(2, 0);                                                        // [B, h, T, T]
+    auto a2 = probs.select(2, 1);                                                        // [B, h, T, T]
+    auto lam = lambda(x);                                                                // [B, T, h]
+    auto lamRows = lam.permute({0, 2, 1}).unsqueeze(-1);  // λ of each query row              // [B, h, T, 1]
+    auto attn = a1 - lamRows * a2;  // softmax first, subtract after                         // [B, h, T, T]
+    if (capture) {
+        capture->effective = selectRows(attn, rows);             // [B, h, R, T]
+        capture->a1 = selectRows(a1, rows);                      // [B, h, R, T]
+        capture->a2 = selectRows(a2, rows);                      // [B, h, R, T]
+        auto lamPicked = selectRows(lamRows, rows).squeeze(-1);  // [B, h, R]
+        capture->lambdaPerToken = lamPicked;                     // [B, h, R]
+        capture->lambda = lamPicked.mean().item<double>();       // mean over the captured rows and heads
+        capture->lambdaInit = 0.0;
+    }
+    auto vh =
+        v.transpose(1, 2).unsqueeze(2).expand({B, g, perKv, T, d}).reshape({B * h, T, d});  // [B·h, T, d]
+    auto out = batchedMatmul(attn.reshape({B * h, T, T}), vh).view({B, h, T, d});           // [B, h, T, d]
+    return out_proj(out.transpose(1, 2).reshape({B, T, D}));                                // [B, T, D]
+}
+
 }  // namespace needlescope

@@ -1,5 +1,5 @@
 #pragma once
-// The two causal self-attention variants compared by Needlescope (DESIGN §2).
+// The three causal self-attention variants compared by Needlescope (DESIGN §2).
 #include <torch/torch.h>
 
 #include "core/model/AttentionMaps.h"
@@ -45,5 +45,29 @@ class DiffAttentionImpl : public torch::nn::Module {
     double lambdaInit_;
 };
 TORCH_MODULE(DiffAttention);
+
+// Differential Attention V2 (microsoft/unilm Diff-Transformer-V2): 2h query heads and h_kv key/value heads
+// of width d = d_model/h (grouped-query attention). Query heads 2i and 2i+1 share KV head i·h_kv/h; head i's
+// map is A_2i − λ_t·A_2i+1 with a per-token, per-head λ_t = sigmoid(x_t·W_λ). No sub-norm, no λ_init.
+class Diff2AttentionImpl : public torch::nn::Module {
+  public:
+    Diff2AttentionImpl(int64_t dModel, int64_t heads, int64_t kvHeads);
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, const RotaryEmbeddingImpl& rope,
+                          LayerAttention* capture = nullptr, const torch::Tensor& rows = {});
+
+    torch::Tensor lambda(const torch::Tensor& x);  // x: [B, T, D] → λ [B, T, h], in (0, 1)
+    int64_t heads() const { return heads_; }
+    int64_t kvHeads() const { return kvHeads_; }
+
+    torch::nn::Linear q_proj{nullptr};       // D → 2h·d
+    torch::nn::Linear k_proj{nullptr};       // D → h_kv·d
+    torch::nn::Linear v_proj{nullptr};       // D → h_kv·d
+    torch::nn::Linear out_proj{nullptr};     // h·d → D
+    torch::nn::Linear lambda_proj{nullptr};  // D → h
+
+  private:
+    int64_t heads_, kvHeads_, headDim_;
+};
+TORCH_MODULE(Diff2Attention);
 
 }  // namespace needlescope

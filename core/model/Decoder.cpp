@@ -1,16 +1,51 @@
 #include "core/model/Decoder.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/core/Generator.h>
+
 #include <limits>
+#include <mutex>
 
 #include "core/model/ChunkedLoss.h"
 #include "core/util/Error.h"
 
 namespace needlescope {
+namespace {
+
+// V2's attention from its own random stream, while the main stream advances exactly as a standard
+// attention's draws would: every later weight (FFN, next layers) then starts as in the baseline. k/v/out_proj
+// take the standard draws where their shapes match (out_proj always; k_proj and v_proj when h_kv = h).
+Diff2Attention makeDiff2(const ModelConfig& config, int64_t layerIndex) {
+    StandardAttention twin(config.dModel, config.nHeads);  // the baseline's draws, main stream
+    auto generator = at::detail::getDefaultCPUGenerator();
+    torch::Tensor mainState;
+    {
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        mainState = generator.get_state();
+    }
+    torch::manual_seed(config.seed ^ (0xd1ff2d1ff2ULL + 0x9e3779b97f4a7c15ULL * uint64_t(layerIndex + 1)));
+    Diff2Attention attn(config.dModel, config.nHeads, config.kvHeadCount());
+    {
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        generator.set_state(mainState);
+    }
+    torch::NoGradGuard noGrad;
+    attn->out_proj->weight.copy_(twin->out_proj->weight);
+    if (config.kvHeadCount() == config.nHeads) {
+        attn->k_proj->weight.copy_(twin->k_proj->weight);
+        attn->v_proj->weight.copy_(twin->v_proj->weight);
+    }
+    return attn;
+}
+
+}  // namespace
 
 BlockImpl::BlockImpl(const ModelConfig& config, int64_t layerIndex) {
     attn_norm = register_module("attn_norm", RMSNorm(config.dModel, 1e-5));
     if (config.kind == ModelKind::Diff)
         diff = register_module("attn", DiffAttention(config.dModel, config.nHeads, layerIndex));
+    else if (config.kind == ModelKind::Diff2)
+        diff2 = register_module("attn", makeDiff2(config, layerIndex));
     else
         standard = register_module("attn", StandardAttention(config.dModel, config.nHeads));
     ffn_norm = register_module("ffn_norm", RMSNorm(config.dModel, 1e-5));
@@ -21,10 +56,11 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& ma
                                  const RotaryEmbeddingImpl& rope, LayerAttention* capture,
                                  const torch::Tensor& rows) {
     auto normed = attn_norm(x);  // [B, T, D]
-    auto attended = diff ? diff->forward(normed, mask, rope, capture, rows)
-                         : standard->forward(normed, mask, rope, capture, rows);  // [B, T, D]
-    auto y = x + attended;                                                        // [B, T, D]
-    return y + ffn(ffn_norm(y));                                                  // [B, T, D]
+    auto attended = diff    ? diff->forward(normed, mask, rope, capture, rows)
+                    : diff2 ? diff2->forward(normed, mask, rope, capture, rows)
+                            : standard->forward(normed, mask, rope, capture, rows);  // [B, T, D]
+    auto y = x + attended;                                                           // [B, T, D]
+    return y + ffn(ffn_norm(y));                                                     // [B, T, D]
 }
 
 DecoderImpl::DecoderImpl(const ModelConfig& config) : config_(config) {

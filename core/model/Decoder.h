@@ -1,5 +1,5 @@
 #pragma once
-// LLaMA-style decoder-only language model, standard or differential attention (DESIGN §2).
+// LLaMA-style decoder-only language model: standard, differential (DIFF) or DIFF V2 attention (DESIGN §2).
 #include <torch/torch.h>
 
 #include <optional>
@@ -21,8 +21,9 @@ class BlockImpl : public torch::nn::Module {
                           LayerAttention* capture = nullptr, const torch::Tensor& rows = {});
 
     RMSNorm attn_norm{nullptr}, ffn_norm{nullptr};
-    StandardAttention standard{nullptr};  // exactly one of these two is set,
+    StandardAttention standard{nullptr};  // exactly one of these three is set,
     DiffAttention diff{nullptr};          // registered under the name "attn"
+    Diff2Attention diff2{nullptr};
     SwiGLU ffn{nullptr};
 };
 TORCH_MODULE(Block);

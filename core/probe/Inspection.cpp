@@ -342,7 +342,8 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
 
     // Model facts.
     result.kind = kindName(config.kind);
-    result.diff = config.kind == ModelKind::Diff;
+    result.diff = config.kind == ModelKind::Diff || config.kind == ModelKind::Diff2;
+    result.diff2 = config.kind == ModelKind::Diff2;
     result.layers = config.nLayers;
     result.heads = config.attentionHeads();
     result.maxContext = config.maxContext;
@@ -412,6 +413,13 @@ InspectionResult InspectionSession::inspect(const InspectionRequest& request) {
             copyMaps(layer.a2, T, result.a2.data() + size_t(l) * perLayer);
         }
         if (result.diff) result.lambdaInits.push_back(layer.lambdaInit);
+        if (result.diff2) {
+            if (!layer.lambdaPerToken.defined() || layer.lambdaPerToken.size(1) != H)
+                throw Error("internal error: a DIFF V2 capture lacks its per-token lambda");
+            auto lam = layer.lambdaPerToken[0].to(torch::kFloat32).contiguous();  // [H, R]
+            result.lambdaTokens.insert(result.lambdaTokens.end(), lam.data_ptr<float>(),
+                                       lam.data_ptr<float>() + H * R);
+        }
     }
     result.lambdas = placement.lambdas;
 

@@ -38,20 +38,21 @@ struct InspectionRequest {
     bool allRows = true;
     int64_t fullRowsUpTo = 256;
     int64_t tailRows = 128;
-    bool components = true;  // DIFF: also return A1 and A2
+    bool components = true;  // DIFF / V2: also return A1 and A2 (V2: A_2i and A_2i+1)
 };
 
 enum class MapKind { Effective, A1, A2 };
 
 struct InspectionResult {
     // Model.
-    std::string kind;  // "standard" | "diff"
-    bool diff = false;
+    std::string kind;    // "standard" | "diff" | "diff2"
+    bool diff = false;   // signed maps with A1 / A2 components: DIFF or DIFF V2
+    bool diff2 = false;  // DIFF V2: λ per token and head (lambdaTokens) instead of one λ per layer
     int64_t layers = 0, heads = 0;  // heads per layer (DIFF: h/2)
     int64_t maxContext = 0;         // the model's maximum sequence length
     int64_t maxPromptLength = 0;    // longest prompt with room for the answer the retrieval check appends
     int64_t minPromptLength = 0;    // shortest prompt every sample's sink, needle(s) and question fit in
-    std::vector<double> lambdas, lambdaInits;  // per layer (DIFF only)
+    std::vector<double> lambdas, lambdaInits;  // per layer (DIFF; V2: the mean λ of the query row, init 0)
 
     // Prompt: tokens and their pieces (one decoded string per token), exact spans.
     std::vector<int32_t> tokens;
@@ -71,6 +72,7 @@ struct InspectionResult {
     int64_t rows = 0, cols = 0;
     int64_t queryRowIndex = 0;             // index of queryRow in rowPositions
     std::vector<float> effective, a1, a2;  // a1 / a2 empty for standard (or components = false)
+    std::vector<float> lambdaTokens;       // V2 only: λ of each captured row, layer-major [L][H][rows]
 
     // Buckets of the query row per head (layer-major) and their means.
     std::vector<RowBuckets> perHead;

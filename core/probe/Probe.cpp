@@ -211,6 +211,9 @@ PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, const P
         const int64_t H = maps.size(0), L = maps.size(1);
         result.headsPerLayer = H;
         if (model.config().kind == ModelKind::Diff) result.lambdas.push_back(layer.lambda);
+        if (model.config().kind == ModelKind::Diff2)  // λ of the query row(s), mean over heads
+            result.lambdas.push_back(
+                layer.lambdaPerToken[0].index_select(1, queryIndex).mean().item<double>());
         const float* data = maps.data_ptr<float>();
         for (int64_t h = 0; h < H; ++h)
             result.heads.push_back({l, h, computeBuckets(data + h * L, L, spans)});

@@ -58,7 +58,7 @@ struct PlacementResult {
     Prompt prompt;
     std::vector<HeadBuckets> heads;  // layer-major: (0,0), (0,1), …
     int64_t layers = 0, headsPerLayer = 0;
-    std::vector<double> lambdas;  // DIFF λ per layer (empty for standard)
+    std::vector<double> lambdas;  // DIFF λ per layer; V2 the query row's mean λ per layer; empty for standard
     RetrievalResult retrieval;
     BucketMeans mean;  // over heads then layers
     std::vector<BucketMeans> perLayer;

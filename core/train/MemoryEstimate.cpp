@@ -27,18 +27,46 @@ std::string gib(double bytes) {
 
 double modelParameterCount(const ModelConfig& c) {
     const double D = double(c.dModel), F = double(c.ffnHidden()), L = double(c.nLayers);
-    const double attention =
-        4 * D * D + (c.kind == ModelKind::Diff ? 4 * double(c.headDim()) + 2 * double(c.headDim()) : 0);
-    const double layer =
-        attention + 3 * D * F + 2 * D;               // q/k/v/out (+ λ vectors, sub-norm), SwiGLU, two norms
-    return double(c.vocabSize) * D + L * layer + D;  // tied embedding, layers, final norm
+    const double d = double(c.headDim()), H = double(c.nHeads), G = double(c.kvHeadCount());
+    double attention = 4 * D * D;                               // q/k/v/out
+    if (c.kind == ModelKind::Diff) attention += 4 * d + 2 * d;  // + λ vectors, sub-norm
+    if (c.kind == ModelKind::Diff2) attention = 2 * D * D + 2 * D * G * d + D * D + D * H;  // q, k+v, out, λ
+    const double layer = attention + 3 * D * F + 2 * D;  // attention, SwiGLU, two norms
+    return double(c.vocabSize) * D + L * layer + D;      // tied embedding, layers, final norm
+}
+
+std::string parameterFormula(const ModelConfig& c) {
+    const auto n = [](int64_t v) { return std::to_string(v); };
+    const std::string D = n(c.dModel), d = n(c.headDim()), F = n(c.ffnHidden());
+    std::string symbolic, numeric;
+    switch (c.kind) {
+        case ModelKind::Diff:
+            symbolic = "4D² + 6d";
+            numeric = "4·" + D + "² + 6·" + d;
+            break;
+        case ModelKind::Diff2:
+            symbolic = "3D² + 2·D·h_kv·d + D·h";
+            numeric =
+                "3·" + D + "² + 2·" + D + "·" + n(c.kvHeadCount()) + "·" + d + " + " + D + "·" + n(c.nHeads);
+            break;
+        default:
+            symbolic = "4D²";
+            numeric = "4·" + D + "²";
+    }
+    char total[32];
+    std::snprintf(total, sizeof total, "%.0f", modelParameterCount(c));
+    return "V·D + L·(" + symbolic + " + 3·D·F + 2D) + D = " + n(c.vocabSize) + "·" + D + " + " +
+           n(c.nLayers) + "·(" + numeric + " + 3·" + D + "·" + F + " + 2·" + D + ") + " + D + " = " + total;
 }
 
 double activationBytes(const ModelConfig& c, int64_t batch, int64_t context) {
     const double BT = double(batch) * double(context), D = double(c.dModel), F = double(c.ffnHidden());
-    // One [B, H, T, T] attention map set; DIFF keeps twice the maps (two softmaxes and their difference).
+    // One [B, H, T, T] attention map set; DIFF keeps twice the maps (two softmaxes and their difference), V2
+    // three times (2h softmaxes of h-head size each, and the difference).
     const double map = double(batch) * double(c.nHeads) * double(context) * double(context);
-    const double mapsPerLayer = c.kind == ModelKind::Diff ? 2 * map : map;
+    const double mapsPerLayer = c.kind == ModelKind::Diff    ? 2 * map
+                                : c.kind == ModelKind::Diff2 ? 3 * map
+                                                             : map;
     // Per layer: norms, q/k/v, RoPE'd q/k, attention output and residuals (~13·D a token) and the SwiGLU's
     // gate, up, activation and product (4·F a token).
     const double layer = BT * (13 * D + 4 * F) + mapsPerLayer;

@@ -19,6 +19,9 @@ struct MemoryEstimate {
 
 // Exactly the parameter count of a Decoder built from `config` (a double: absurd configs overflow int64).
 double modelParameterCount(const ModelConfig& config);
+// The formula behind modelParameterCount, symbolic then with this config's numbers, e.g. for V2
+// "V·D + L·(3D² + 2·D·h_kv·d + D·h + 3·D·F + 2D) + D = 97·32 + 3·(…) + 32 = 48000".
+std::string parameterFormula(const ModelConfig& config);
 // Activations kept for backward by one step of `batch` x `context` tokens (fp32; rough, per-layer formula).
 double activationBytes(const ModelConfig& config, int64_t batch, int64_t context);
 MemoryEstimate estimateTrainingMemory(const TrainConfig& config);
