@@ -11,7 +11,7 @@ namespace needlescope::bench {
 
 struct ProbeBenchOptions {
     std::vector<int64_t> contexts = {256, 512};
-    std::vector<ModelKind> models = {ModelKind::Standard, ModelKind::Diff};
+    std::vector<ModelKind> models = {ModelKind::Standard, ModelKind::Diff, ModelKind::Diff2};
     int threads = 0;  // 0 = all cores
     int warmup = 3;
     int repeats = 15;           // timed placements; the median is reported

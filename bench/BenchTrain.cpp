@@ -10,6 +10,7 @@
 
 #include "bench/BenchCommon.h"
 #include "core/model/Decoder.h"
+#include "core/train/MemoryEstimate.h"
 #include "core/util/BlasKernel.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
@@ -64,9 +65,14 @@ TrainBenchShape trainBenchShape(const std::string& name, ModelKind kind) {
 
 double modelFlopsPerToken(const ModelConfig& config, int64_t seq) {
     const double D = double(config.dModel), F = double(config.ffnHidden()), L = double(config.nLayers);
-    const double perLayerMatmul = 4 * D * D + 3 * D * F;  // q, k, v, out + w1, w3, w2
+    const bool v2 = config.kind == ModelKind::Diff2;
+    const double kv = double(config.kvHeadCount() * config.headDim()), H = double(config.nHeads);
+    // q, k, v, out (V2: q is 2D wide, k/v h_kv·d, plus λ) + w1, w3, w2
+    const double perLayerMatmul = (v2 ? 3 * D * D + 2 * D * kv + D * H : 4 * D * D) + 3 * D * F;
     const double matmulParams = L * perLayerMatmul + double(config.vocabSize) * D;  // + tied LM head
-    const double wQk = D, wV = D;  // total Q/K and V widths of a layer (same for both kinds)
+    // Total Q/K and V widths of a layer (standard and DIFF: D each; V2: 2h query heads of d, V after the
+    // subtraction)
+    const double wQk = v2 ? 2 * D : D, wV = D;
     return 6.0 * matmulParams + 6.0 * L * double(seq) * (wQk + wV);
 }
 
@@ -134,6 +140,7 @@ int runTrainBench(const TrainBenchOptions& options) {
         std::printf("%-9s %11lld %10.1f %9.1f %9.1f %12.0f %10.0f %12.3f %6.1f%%\n", kindName(kind).c_str(),
                     static_cast<long long>(model->parameterCount()), seconds * 1e3, median * 1e3,
                     fastest * 1e3, tokensPerSecond, rss, flopsPerToken / 1e9, mfu * 100.0);
+        std::printf("          params = %s\n", parameterFormula(shape.model).c_str());
         std::fflush(stdout);
         report["models"].push_back({{"kind", kindName(kind)},
                                     {"params", model->parameterCount()},

@@ -1,5 +1,5 @@
 #pragma once
-// `needlescope-cli bench train`: forward + backward + AdamW steps of both models on random tokens.
+// `needlescope-cli bench train`: forward + backward + AdamW steps of every model kind on random tokens.
 #include <string>
 #include <vector>
 
@@ -9,7 +9,7 @@ namespace needlescope::bench {
 
 struct TrainBenchOptions {
     std::string config = "small";  // small | seed
-    std::vector<ModelKind> models = {ModelKind::Standard, ModelKind::Diff};
+    std::vector<ModelKind> models = {ModelKind::Standard, ModelKind::Diff, ModelKind::Diff2};
     int threads = 0;  // 0 = all cores
     int warmupSteps = 3;
     int timedSteps = 10;

@@ -9,6 +9,7 @@
 #include "core/model/Attention.h"
 #include "core/model/Decoder.h"
 #include "core/model/ModelConfig.h"
+#include "core/probe/Buckets.h"
 #include "core/train/MemoryEstimate.h"
 #include "core/util/Error.h"
 
@@ -165,6 +166,45 @@ class TestModelDiff2 : public QObject {
             QVERIFY(std::abs(layer.lambda - layer.lambdaPerToken.mean().item<double>()) < 1e-9);
         }
         QVERIFY(model->lambdas().empty());  // no per-layer λ: it is per token
+    }
+
+    void bucketsOfAV2RowInAllThreeNormalisations() {
+        // A captured V2 query row goes through the probe's buckets unchanged: raw sums to 1 − λ_t, absolute
+        // to 1, signed to 1 (or the row is flagged), each checked against sums computed here.
+        Decoder model(diff2Config());
+        torch::manual_seed(4);
+        auto tokens = torch::randint(0, 97, {1, 20}, torch::kInt64);
+        auto cap = model->capture(tokens, {19});
+        BucketSpans spans;
+        spans.sink = {0, 1};
+        spans.answer = {6, 9};
+        spans.query = {15, 20};
+        spans.contextLength = 20;
+        int checked = 0;
+        for (const auto& layer : cap.layers)
+            for (int64_t h = 0; h < 4; ++h) {
+                auto row = layer.effective[0][h][0].contiguous();  // [T]
+                const RowBuckets b = computeBuckets(row.data_ptr<float>(), 20, spans);
+                double sink = 0, answer = 0, noise = 0, query = 0, absTotal = 0;
+                for (int64_t t = 0; t < 20; ++t) {
+                    const double a = row[t].item<double>();
+                    absTotal += std::abs(a);
+                    (t == 0 ? sink : t >= 6 && t < 9 ? answer : t >= 15 ? query : noise) += a;
+                }
+                const double lambda = layer.lambdaPerToken[0][h][0].item<double>();
+                QVERIFY(std::abs(b.raw.sink + b.raw.answer + b.raw.noise + b.raw.query - (1.0 - lambda)) <
+                        1e-5);
+                QVERIFY(std::abs(b.raw.answer - answer) < 1e-6 && std::abs(b.raw.noise - noise) < 1e-6);
+                QVERIFY(std::abs(b.absolute.sink + b.absolute.answer + b.absolute.noise + b.absolute.query -
+                                 1) < 1e-6);
+                double absAnswer = 0;
+                for (int64_t t = 6; t < 9; ++t) absAnswer += std::abs(row[t].item<double>());
+                QVERIFY(std::abs(b.absolute.answer - absAnswer / absTotal) < 1e-6);
+                QCOMPARE(b.flagged, (sink + answer + noise + query) < kSignedFlagFraction * absTotal);
+                if (!b.flagged) QVERIFY(std::abs(b.signedNorm.answer - answer / (1.0 - lambda)) < 1e-4);
+                ++checked;
+            }
+        QCOMPARE(checked, 3 * 4);
     }
 
     void parameterCountFollowsTheFormula_data() {

@@ -94,7 +94,7 @@ std::vector<ModelKind> parseModelKinds(const QString& list) {
             throw BadUsage(e.what());
         }
     }
-    if (kinds.empty()) throw BadUsage("--models needs at least one of standard, diff");
+    if (kinds.empty()) throw BadUsage("--models needs at least one of standard, diff, diff2");
     return kinds;
 }
 

@@ -21,7 +21,7 @@ int benchTrain(const QStringList& args) {
     parser.addPositionalArgument("train", "benchmark name");
     parser.addOptions({
         {"config", "small or seed.", "name", "small"},
-        {"models", "Comma-separated: standard,diff.", "list", "standard,diff"},
+        {"models", "Comma-separated: standard,diff,diff2.", "list", "standard,diff,diff2"},
         {"threads", "Intra-op threads (0 = all cores).", "n", "0"},
         {"warmup", "Untimed warm-up steps.", "n", "3"},
         {"steps", "Timed steps.", "n", "10"},
@@ -57,7 +57,7 @@ int benchProbe(const QStringList& args) {
     parser.addPositionalArgument("probe", "benchmark name");
     parser.addOptions({
         {"ctx", "Comma-separated context lengths.", "list", "256,512"},
-        {"models", "Comma-separated: standard,diff.", "list", "standard,diff"},
+        {"models", "Comma-separated: standard,diff,diff2.", "list", "standard,diff,diff2"},
         {"threads", "Intra-op threads (0 = all cores).", "n", "0"},
         {"warmup", "Untimed warm-up placements.", "n", "3"},
         {"repeats", "Timed placements (the median is reported).", "n", "15"},

@@ -152,7 +152,7 @@ int runReport(const QStringList& args) {
         line["noise_std"] = nullable(ns);
         figure["lines"].push_back(line);
 #ifdef NEEDLESCOPE_HAVE_REPORT
-        lines.push_back({s.label, depths, am, as, nm, ns});
+        lines.push_back({s.label, depths, am, as, nm, ns, s.kind});
 #endif
     }
     json["figure"] = figure;

@@ -5,6 +5,7 @@
 #include <QSize>
 
 #include "ui/charts/DepthCurveChart.h"
+#include "ui/style/Palette.h"
 
 namespace needlescope::report {
 
@@ -14,6 +15,22 @@ std::unique_ptr<QCoreApplication> makeRenderingApplication(int& argc, char** arg
         qputenv("QT_QPA_PLATFORM", "offscreen");
     return std::make_unique<QApplication>(argc, argv);
 }
+
+namespace {
+
+// The line's model kind: given, or read from its name ("diff2 (3 seeds)", "tiny-1/diff"); empty if unknown.
+QString lineKind(const FigureLine& line) {
+    QString kind = QString::fromStdString(line.kind);
+    if (kind.isEmpty()) {
+        kind = QString::fromStdString(line.name).section(QLatin1Char(' '), 0, 0);
+        kind = kind.section(QLatin1Char('/'), -1);
+    }
+    for (const char* known : {"standard", "diff", "diff2"})
+        if (kind == QLatin1String(known)) return kind;
+    return {};
+}
+
+}  // namespace
 
 std::string renderDepthFigure(const std::vector<FigureLine>& lines, const std::string& title,
                               const std::vector<std::string>& paths, int width, int height) {
@@ -28,6 +45,8 @@ std::string renderDepthFigure(const std::vector<FigureLine>& lines, const std::s
         for (double v : line.answerStd) s.answerStd.push_back(v);
         for (double v : line.noiseMean) s.noiseMean.push_back(v);
         for (double v : line.noiseStd) s.noiseStd.push_back(v);
+        const QString kind = lineKind(line);
+        if (!kind.isEmpty()) s.color = modelColor(kind);  // colours by kind, as in the app
         series.push_back(s);
     }
     DepthCurveChart chart;

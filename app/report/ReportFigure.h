@@ -14,6 +14,8 @@ struct FigureLine {
     std::string name;
     std::vector<double> depths;  // percent
     std::vector<double> answerMean, answerStd, noiseMean, noiseStd;
+    std::string
+        kind;  // model kind, for its colour; empty = the name's first word ("diff2 (3 seeds)", "g/diff")
 };
 
 // A QApplication able to render widgets without a display: when QT_QPA_PLATFORM is unset and neither

@@ -33,6 +33,8 @@ QColor seriesColor(int index) { return okabeIto(static_cast<OkabeIto>(std::abs(i
 QColor modelColor(const QString& kind) {
     if (kind.compare(QLatin1String("standard"), Qt::CaseInsensitive) == 0) return okabeIto(OkabeIto::Blue);
     if (kind.compare(QLatin1String("diff"), Qt::CaseInsensitive) == 0) return okabeIto(OkabeIto::Vermillion);
+    if (kind.compare(QLatin1String("diff2"), Qt::CaseInsensitive) == 0)
+        return okabeIto(OkabeIto::BluishGreen);
     return seriesColor(2 + static_cast<int>(qHash(kind) % 5));
 }
 
@@ -42,6 +44,12 @@ QColor modelShade(const QString& kind, int ordinal) {
     // 1: darker, 2: lighter, 3: darker still, 4: lighter still, … (bounded so lines stay visible on white).
     const int step = std::min((ordinal + 1) / 2, 3);
     return ordinal % 2 == 1 ? base.darker(100 + 35 * step) : base.lighter(100 + 25 * step);
+}
+
+QString kindLabel(const QString& kind) {
+    if (kind == QLatin1String("diff")) return QStringLiteral("DIFF");
+    if (kind == QLatin1String("diff2")) return QStringLiteral("DIFF V2");
+    return kind;
 }
 
 QColor errorColor() { return QColor(0xB2, 0x18, 0x2B); }

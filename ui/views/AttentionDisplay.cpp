@@ -4,6 +4,7 @@
 #include <QStringList>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "ui/views/InspectionSpans.h"
 #include "ui/widgets/HeatmapWidget.h"
@@ -36,6 +37,14 @@ bool isSignedMap(const InspectionResult& result, MapKind kind) {
 
 QString mapName(const InspectionResult& result, MapKind kind) {
     if (!result.diff) return tr("softmax attention");
+    if (result.diff2) switch (kind) {  // V2: the pair of query heads 2i, 2i+1 that share a KV head
+            case MapKind::A1:
+                return tr("A₂ᵢ (softmax of query head 2i)");
+            case MapKind::A2:
+                return tr("A₂ᵢ₊₁ (softmax of query head 2i+1)");
+            default:
+                return tr("A₂ᵢ − λₜ·A₂ᵢ₊₁ (signed, λ per token)");
+        }
     switch (kind) {
         case MapKind::A1:
             return tr("A1 (softmax 1)");
@@ -95,6 +104,23 @@ void showAttentionRow(TokenStripWidget* strip, const InspectionResult& result, i
     const bool isRow = rowIndex >= 0 && size_t(rowIndex) < result.rowPositions.size();
     strip->setCurrentToken(int(isRow ? result.rowPositions[size_t(rowIndex)] : result.queryRow));
     if (moved) strip->ensureTokenVisible(int(result.needle.begin));
+}
+
+void showLambdaRow(TokenStripWidget* strip, const InspectionResult& result, int layer, int head,
+                   int currentToken) {
+    QStringList pieces;
+    for (const std::string& p : result.pieces) pieces << QString::fromStdString(p);
+    if (strip->tokens() != pieces) strip->setTokens(pieces);
+    strip->setSpans(spansOf(result));
+    std::vector<float> weights(result.pieces.size(),
+                               std::numeric_limits<float>::quiet_NaN());  // not captured
+    const size_t base = (size_t(layer) * size_t(result.heads) + size_t(head)) * size_t(result.rows);
+    if (layer >= 0 && head >= 0 && head < result.heads &&
+        base + size_t(result.rows) <= result.lambdaTokens.size())
+        for (int64_t r = 0; r < result.rows; ++r)
+            weights[size_t(result.rowPositions[size_t(r)])] = result.lambdaTokens[base + size_t(r)];
+    strip->setWeights(weights, ColorScale(ColorScale::Mode::Sequential, 0.0f, 1.0f));  // λ lies in (0, 1)
+    strip->setCurrentToken(currentToken);
 }
 
 }  // namespace needlescope

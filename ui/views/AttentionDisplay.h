@@ -29,5 +29,9 @@ void setLogColours(HeatmapWidget* heatmap, bool on);
 // The prompt's tokens and spans on `strip`, shaded by the row `rowIndex` of the (layer, head) map.
 void showAttentionRow(TokenStripWidget* strip, const InspectionResult& result, int layer, int head,
                       MapKind kind, int64_t rowIndex);
+// DIFF V2: λ_t of (layer, head) per token on `strip` (sequential 0–1; tokens whose row was not captured stay
+// unshaded); `currentToken` outlined as on the token strip.
+void showLambdaRow(TokenStripWidget* strip, const InspectionResult& result, int layer, int head,
+                   int currentToken);
 
 }  // namespace needlescope

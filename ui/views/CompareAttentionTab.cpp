@@ -64,8 +64,8 @@ CompareAttentionTab::CompareAttentionTab(QWidget* parent) : QWidget(parent) {
     headRow->addWidget(new QLabel(tr("Map"), this));
     mapCombo_ = new QComboBox(this);
     mapCombo_->addItem(tr("Effective"), int(MapKind::Effective));
-    mapCombo_->addItem(tr("A1 (DIFF)"), int(MapKind::A1));
-    mapCombo_->addItem(tr("A2 (DIFF)"), int(MapKind::A2));
+    mapCombo_->addItem(tr("A1 (DIFF, V2)"), int(MapKind::A1));
+    mapCombo_->addItem(tr("A2 (DIFF, V2)"), int(MapKind::A2));
     headRow->addWidget(mapCombo_);
     sharedScale_ = new QCheckBox(tr("Shared colour scale"), this);
     sharedScale_->setToolTip(tr("One colour range for every map, so the runs' values compare directly"));
@@ -285,7 +285,8 @@ void CompareAttentionTab::updateHeatmaps() {
                            .arg(formatValue(b.signedNorm.answer), formatValue(b.signedNorm.noise),
                                 formatValue(r.mean.signedNorm.answer));
         if (r.diff && size_t(layer) < r.lambdas.size())
-            info += tr("λ = %1 · ").arg(formatValue(r.lambdas[size_t(layer)]));
+            info += (r.diff2 ? tr("λ at the query row = %1 · ") : tr("λ = %1 · "))
+                        .arg(formatValue(r.lambdas[size_t(layer)]));
         const QString greedy = QString::fromStdString(r.greedyText).trimmed().toHtmlEscaped();
         info +=
             r.hit ? tr("greedy <b>%1</b> <span style='color:%2'>✓</span>").arg(greedy, successColor().name())

@@ -57,7 +57,14 @@ void InspectOverviewPanel::showHeads(const InspectionResult& r, Normalisation no
                                      MapKind kind) {
     if (headGrid_->layers() != r.layers || headGrid_->heads() != r.heads)
         headGrid_->setGrid(int(r.layers), int(r.heads));
-    if (r.diff) {
+    if (r.diff2) {
+        headsNote_->setText(tr("%1 differential V2 heads per layer").arg(r.heads));
+        headsNote_->setToolTip(tr("DIFF V2 has %1 query heads per layer: heads 2i and 2i+1 share a key/value "
+                                  "head and combine as A₂ᵢ − λₜ·A₂ᵢ₊₁ with λ per token, so it shows %2 heads "
+                                  "(as many as a standard model of the same width)")
+                                   .arg(2 * r.heads)
+                                   .arg(r.heads));
+    } else if (r.diff) {
         headsNote_->setText(tr("%1 differential heads per layer").arg(r.heads));
         headsNote_->setToolTip(
             tr("DIFF splits each layer's %1 attention heads into %2 differential heads: each one is two "

@@ -54,6 +54,12 @@ QString lambdaText(const InspectionResult& r, int layer) {
     if (!r.diff || layer < 0 || size_t(layer) >= r.lambdas.size())
         return tr("Standard softmax attention: every row sums to 1.");
     const double lambda = r.lambdas[size_t(layer)];
+    if (r.diff2)
+        return tr("λ per token = sigmoid(x·W_λ): %2 at the query row (layer %1, mean over heads; strip "
+                  "below) · "
+                  "each row sums to 1 − λ of its token")
+            .arg(layer)
+            .arg(formatValue(lambda));
     return tr("λ = %2 (layer %1, init %3) · rows sum to 1 − λ = %4")
         .arg(layer)
         .arg(formatValue(lambda), formatValue(r.lambdaInits[size_t(layer)]), formatValue(1.0 - lambda));

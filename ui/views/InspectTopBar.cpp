@@ -38,8 +38,9 @@ InspectTopBar buildInspectTopBar(QWidget* owner) {
     bar.mapGroup->setExclusive(true);
     const QString mapTexts[3] = {tr("Effective"), tr("A1"), tr("A2")};
     const QString mapTips[3] = {
-        tr("The attention the model used: softmax A (standard) or A1 − λ·A2 (DIFF, signed)"),
-        tr("DIFF: the first softmax map A1"), tr("DIFF: the second softmax map A2")};
+        tr("The attention the model used: softmax A (standard) or A1 − λ·A2 (DIFF and DIFF V2, signed)"),
+        tr("DIFF: the first softmax map A1 (DIFF V2: query head 2i)"),
+        tr("DIFF: the second softmax map A2 (DIFF V2: query head 2i+1)")};
     for (int i = 0; i < 3; ++i) {
         bar.mapButtons[i] = new QToolButton(owner);
         bar.mapButtons[i]->setText(mapTexts[i]);

@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTimer>
@@ -93,6 +94,19 @@ void InspectView::buildUi() {
 
     tokenStrip_ = new TokenStripWidget(content);
     contentLayout->addWidget(tokenStrip_);
+    lambdaStrip_ = new TokenStripWidget(content);  // DIFF V2 only: λ_t of the selected head per token
+    lambdaStrip_->setObjectName(QStringLiteral("lambdaStrip"));
+    lambdaStrip_->setWeightName(tr("λ per token, scale 0–1"));
+    lambdaStrip_->setToolTip(
+        tr("DIFF V2: λ_t = sigmoid(x_t·W_λ) of the selected layer and head; the row of "
+           "token t sums to 1 − λ_t"));
+    lambdaStrip_->hide();
+    contentLayout->addWidget(lambdaStrip_);
+    // The two strips scroll together, token under token.
+    connect(tokenStrip_->horizontalScrollBar(), &QScrollBar::valueChanged,
+            lambdaStrip_->horizontalScrollBar(), &QScrollBar::setValue);
+    connect(lambdaStrip_->horizontalScrollBar(), &QScrollBar::valueChanged,
+            tokenStrip_->horizontalScrollBar(), &QScrollBar::setValue);
     stack_->addWidget(content);
     root->addWidget(stack_, 1);
 
@@ -265,7 +279,7 @@ void InspectView::loadRun() {
     controls_->show();
     emptyLabel_->setText(tr("Placing the needle in %1…").arg(source_.label()));
     stack_->setCurrentIndex(0);
-    const bool diff = source_.kind == QLatin1String("diff");
+    const bool diff = source_.kind == QLatin1String("diff") || source_.kind == QLatin1String("diff2");
     for (int i = 1; i < 3; ++i) mapButtons_[i]->setEnabled(diff);
     if (!diff && mapKind_ != MapKind::Effective) setMapKind(MapKind::Effective);
     controls_->startModel(source_.maxContext);
@@ -387,6 +401,8 @@ void InspectView::updateStrip() {
     if (!result_) return;
     const int64_t rowIndex = rowPosition_ >= 0 ? result_->rowIndexOf(rowPosition_) : result_->queryRowIndex;
     showAttentionRow(tokenStrip_, *result_, layer_, head_, mapKind_, rowIndex);
+    lambdaStrip_->setVisible(result_->diff2);
+    if (result_->diff2) showLambdaRow(lambdaStrip_, *result_, layer_, head_, tokenStrip_->currentToken());
 }
 
 void InspectView::updateBars() {

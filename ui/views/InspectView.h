@@ -60,6 +60,7 @@ class InspectView : public QWidget {
     HeadGridWidget* headGrid() const;
     HeatmapWidget* heatmap() const;
     TokenStripWidget* tokenStrip() const { return tokenStrip_; }
+    TokenStripWidget* lambdaStrip() const { return lambdaStrip_; }  // DIFF V2: λ per token, under the tokens
     BucketBarsWidget* bucketBars() const;
     InspectOverviewPanel* overview() const { return overview_; }
     InspectHeadPanel* headPanel() const { return headPanel_; }
@@ -111,6 +112,7 @@ class InspectView : public QWidget {
     InspectOverviewPanel* overview_ = nullptr;
     InspectHeadPanel* headPanel_ = nullptr;
     TokenStripWidget* tokenStrip_ = nullptr;
+    TokenStripWidget* lambdaStrip_ = nullptr;
     QLabel* placementLabel_ = nullptr;
     QLabel* errorLabel_ = nullptr;
     QLabel* busyLabel_ = nullptr;

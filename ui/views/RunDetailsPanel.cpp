@@ -11,6 +11,7 @@
 
 #include "core/probe/RunCatalog.h"
 #include "core/store/RunStore.h"
+#include "ui/style/Palette.h"
 #include "ui/views/RunsTableModel.h"
 
 namespace needlescope {
@@ -108,8 +109,7 @@ void RunDetailsPanel::showRuns(const QVector<qint64>& ids, const RunsTableModel&
     QStringList lines;
     lines << tr("Run %1 · %2 · %3")
                  .arg(row->id)
-                 .arg(row->kind == "diff" ? QStringLiteral("DIFF") : row->kind,
-                      RunsTableModel::statusText(row->status));
+                 .arg(kindLabel(row->kind), RunsTableModel::statusText(row->status));
     lines << tr("Group: %1").arg(row->group);
     lines << tr("Steps: %1").arg(RunsTableModel::stepsText(*row));
     if (std::isfinite(row->bestValLoss))

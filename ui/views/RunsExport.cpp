@@ -64,8 +64,7 @@ bool writeLossImage(RunStore& store, const RunsTableModel& model, const QVector<
     for (qint64 id : ids) {
         const RunRecord record = store.run(id);
         const QString kind = fromStd(record.kind);
-        const QString label =
-            oneGroup ? (kind == "diff" ? QStringLiteral("DIFF") : kind) : fromStd(record.name);
+        const QString label = oneGroup ? kindLabel(kind) : fromStd(record.name);
         const QColor color = modelShade(kind, perKind[kind]++);  // colour by model kind everywhere
         for (bool validation : {false, true}) {
             const QString name = label + (validation ? QObject::tr(" val") : QObject::tr(" train"));

@@ -150,7 +150,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
             case Name:
                 return r.name;
             case Kind:
-                return r.kind == QLatin1String("diff") ? QStringLiteral("DIFF") : r.kind;
+                return kindLabel(r.kind);
             case Group:
                 return r.group;
             case Status:

@@ -119,15 +119,19 @@ QWidget* TrainConfigForm::buildExperimentBox(QWidget* parent) {
     standardBox_->setObjectName(QStringLiteral("standardBox"));
     diffBox_ = new QCheckBox(tr("DIFF"), models);
     diffBox_->setObjectName(QStringLiteral("diffBox"));
+    diff2Box_ = new QCheckBox(tr("DIFF V2"), models);
+    diff2Box_->setObjectName(QStringLiteral("diff2Box"));
+    diff2Box_->setToolTip(tr("Differential Attention V2: 2h query heads, per-token λ = sigmoid(x·W_λ)"));
     modelsRow->addWidget(standardBox_);
     modelsRow->addWidget(diffBox_);
+    modelsRow->addWidget(diff2Box_);
     modelsRow->addStretch(1);
     form->addRow(tr("Models"), models);
 
     connect(presetCombo_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
         if (!name.isEmpty()) selectPreset(name);
     });
-    for (QCheckBox* check : {standardBox_, diffBox_})
+    for (QCheckBox* check : {standardBox_, diffBox_, diff2Box_})
         connect(check, &QCheckBox::toggled, this, &TrainConfigForm::validate);
     return box;
 }
@@ -198,6 +202,7 @@ void TrainConfigForm::fill(const TrainConfig& c) {
     for (QWidget* w : editors) w->blockSignals(true);
     standardBox_->setChecked(std::find(c.kinds.begin(), c.kinds.end(), ModelKind::Standard) != c.kinds.end());
     diffBox_->setChecked(std::find(c.kinds.begin(), c.kinds.end(), ModelKind::Diff) != c.kinds.end());
+    diff2Box_->setChecked(std::find(c.kinds.begin(), c.kinds.end(), ModelKind::Diff2) != c.kinds.end());
     for (const TrainField& field : trainFields())
         setFieldValue(editors_.value(QString::fromLatin1(field.objectName)), field, field.read(c));
     for (QWidget* w : editors) w->blockSignals(false);
@@ -213,6 +218,7 @@ TrainConfig TrainConfigForm::readConfig(QString* error, QHash<QString, QString>*
     c.kinds.clear();
     if (standardBox_->isChecked()) c.kinds.push_back(ModelKind::Standard);
     if (diffBox_->isChecked()) c.kinds.push_back(ModelKind::Diff);
+    if (diff2Box_->isChecked()) c.kinds.push_back(ModelKind::Diff2);
     QStringList messages;
     for (const TrainField& field : trainFields()) {
         const QString name = QString::fromLatin1(field.objectName);

@@ -71,6 +71,7 @@ class TrainConfigForm : public QWidget {
     QComboBox* presetCombo_ = nullptr;
     QCheckBox* standardBox_ = nullptr;
     QCheckBox* diffBox_ = nullptr;
+    QCheckBox* diff2Box_ = nullptr;
     QHash<QString, QWidget*> editors_;  // by field object name
     QLineEdit* dataEdit_ = nullptr;
     QLabel* dataInfo_ = nullptr;

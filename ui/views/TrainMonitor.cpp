@@ -243,9 +243,10 @@ void TrainMonitor::showMetrics(const QVector<ModelMetrics>& updates) {
     if (!lambdas.isEmpty()) showLambdas(lambdas);
 
     QStringList parts;
-    for (const QString& kind : {QStringLiteral("standard"), QStringLiteral("diff")}) {
+    for (const QString& kind :
+         {QStringLiteral("standard"), QStringLiteral("diff"), QStringLiteral("diff2")}) {
         if (!lastTrainLoss_.contains(kind)) continue;
-        const QString label = kind == QLatin1String("diff") ? QStringLiteral("DIFF") : QStringLiteral("std");
+        const QString label = kind == QLatin1String("standard") ? QStringLiteral("std") : kindLabel(kind);
         QString text =
             QStringLiteral("<span style='color:%1'>%2</span> %3")
                 .arg(modelColor(kind).name(), label, QString::number(lastTrainLoss_.value(kind), 'f', 3));

@@ -29,7 +29,8 @@ QColor contrastingText(const QColor& background) {
 
 }  // namespace
 
-TokenStripWidget::TokenStripWidget(QWidget* parent) : QAbstractScrollArea(parent) {
+TokenStripWidget::TokenStripWidget(QWidget* parent)
+    : QAbstractScrollArea(parent), weightName_(tr("attention weight")) {
     setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
@@ -140,10 +141,15 @@ QColor TokenStripWidget::tokenBackground(int index) const {
     return palette().color(QPalette::Base);
 }
 
+void TokenStripWidget::setWeightName(const QString& name) {
+    weightName_ = name;
+    viewport()->update();
+}
+
 QString TokenStripWidget::tooltipFor(int index) const {
     QString text = QStringLiteral("#%1  “%2”").arg(index).arg(visibleToken(tokens_[index]));
     if (static_cast<size_t>(index) < weights_.size())
-        text += QStringLiteral("\nweight %1").arg(formatValue(weights_[index]));
+        text += QStringLiteral("\n%1 %2").arg(weightName_, formatValue(weights_[index]));
     QStringList in;
     for (const HighlightSpan& s : spans_)
         if (s.contains(index)) in << s.label;
@@ -234,7 +240,7 @@ void TokenStripWidget::paintEvent(QPaintEvent*) {
         return;
     }
     if (!weights_.empty()) {
-        const QString note = tr("shading: attention weight");
+        const QString note = tr("shading: %1").arg(weightName_);
         painter.setPen(palette().color(QPalette::PlaceholderText));
         painter.drawText(QRect(lx, kMargin, viewport()->width() - lx - kMargin, fm.height()),
                          Qt::AlignRight | Qt::AlignVCenter, note);

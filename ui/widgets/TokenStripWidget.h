@@ -28,6 +28,9 @@ class TokenStripWidget : public QAbstractScrollArea {
     void setWeights(const std::vector<float>& weights, const ColorScale& scale);
     void clearWeights();
     bool hasWeights() const { return !weights_.empty(); }
+    std::vector<float> weights() const { return weights_; }
+    // What the shading shows, in the legend and the hover read-out (default: "attention weight").
+    void setWeightName(const QString& name);
 
     void setCurrentToken(int index);  // an outlined token, e.g. the selected query row; -1: none
     int currentToken() const { return current_; }
@@ -68,6 +71,7 @@ class TokenStripWidget : public QAbstractScrollArea {
     QVector<HighlightSpan> spans_;
     std::vector<float> weights_;
     ColorScale weightScale_;
+    QString weightName_;
     int current_ = -1;
     int hover_ = -1;
 };

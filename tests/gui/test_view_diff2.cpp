@@ -1,0 +1,158 @@
+// Issue 15: a DIFF V2 run (kind diff2) beside the tiny standard/DIFF pair in every view. Inspect shows its
+// A_2i / A_2i+1 / effective maps on the diverging scale and a λ-per-token strip under the token strip (the
+// λ of each captured row, within (0, 1), and rows summing to 1 − λ_t); Compare draws it as a third line in
+// its own colour and a third heatmap; Runs names it "DIFF V2". Screenshots at 1280 × 800.
+#include <QChart>
+#include <QLineSeries>
+#include <QListWidget>
+#include <QTabWidget>
+#include <QTableView>
+#include <QtTest/QtTest>
+#include <cmath>
+
+#include "Screenshot.h"
+#include "core/store/RunStore.h"
+#include "core/train/Experiment.h"
+#include "core/train/TrainConfig.h"
+#include "tests/gui/GuiSandbox.h"
+#include "ui/charts/LossChartWidget.h"
+#include "ui/settings/AppPaths.h"
+#include "ui/style/Palette.h"
+#include "ui/views/CompareView.h"
+#include "ui/views/InspectView.h"
+#include "ui/views/RunsTableModel.h"
+#include "ui/views/RunsView.h"
+#include "ui/widgets/HeatmapWidget.h"
+#include "ui/widgets/TokenStripWidget.h"
+
+using namespace needlescope;
+
+namespace {
+
+constexpr int kWait = 30000;
+
+QColor listColor(const CompareView& view, int64_t runId) {
+    for (int i = 0; i < view.runList()->count(); ++i)
+        if (view.runList()->item(i)->data(Qt::UserRole).toLongLong() == runId)
+            return view.runList()->item(i)->foreground().color();
+    return {};
+}
+
+}  // namespace
+
+class TestViewDiff2 : public QObject {
+    Q_OBJECT
+    testsupport::GuiSandbox sandbox_;
+    app::AppPaths paths_;
+    std::vector<int64_t> pair_;  // standard, diff (the shared fixture)
+    int64_t v2_ = 0;
+
+  private Q_SLOTS:
+    void initTestCase() {
+        const QString problem = sandbox_.initWithTrainedStore("test_view_diff2", &paths_);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        pair_ = testsupport::GuiSandbox::trainedRunIds(paths_);
+        QCOMPARE(int(pair_.size()), 2);
+        // A tiny V2 run beside them, with the fixture's shape (context 128: long enough for a needle).
+        TrainConfig config = loadPreset("tiny");
+        config.kinds = {ModelKind::Diff2};
+        config.model.maxContext = 128;
+        config.steps = 10;
+        config.checkpointEvery = 10;
+        config.evalEvery = 10;
+        config.evalBatches = 1;
+        config.threads = 2;
+        ExperimentPaths train;
+        train.dataDir = paths_.dataFlag.toStdString();
+        train.dbPath = paths_.dbPath.toStdString();
+        train.checkpointDir = paths_.checkpointDir.toStdString();
+        train.cacheDir = paths_.cacheDir.toStdString();
+        Experiment experiment(config, train);
+        QCOMPARE(experiment.run(), RunStatus::Finished);
+        v2_ = experiment.runIds().front();
+        QCOMPARE(RunStore::open(paths_.dbPath.toStdString(), true).run(v2_).kind, std::string("diff2"));
+    }
+
+    void inspectShowsLambdaPerToken() {
+        InspectView view(paths_);
+        view.resize(1280, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.showRun(v2_);
+        QTRY_VERIFY_WITH_TIMEOUT(view.currentResult() && view.currentRunId() == v2_, kWait);
+        const auto r = view.currentResult();
+        QCOMPARE(r->kind, std::string("diff2"));
+        QVERIFY(r->diff && r->diff2);
+        QCOMPARE(r->heads, int64_t(4));  // h output heads (2h query heads)
+        QCOMPARE(r->lambdaTokens.size(), size_t(r->layers * r->heads * r->rows));
+        QCOMPARE(r->a1.size(), r->effective.size());
+        // Each captured row sums to 1 − λ of its token (layer 1, head 2, every row).
+        for (int64_t row = 0; row < r->rows; ++row) {
+            const float* values = r->row(MapKind::Effective, 1, 2, row);
+            double sum = 0;
+            for (int64_t c = 0; c < r->cols; ++c) sum += values[c];
+            const float lambda = r->lambdaTokens[size_t((1 * r->heads + 2) * r->rows + row)];
+            QVERIFY(lambda > 0.0f && lambda < 1.0f);
+            QVERIFY2(std::abs(sum - (1.0 - lambda)) < 1e-4, qPrintable(QString("row %1").arg(row)));
+        }
+        // The λ strip sits under the token strip, token for token, shaded by the selected head's λ.
+        TokenStripWidget* strip = view.lambdaStrip();
+        QVERIFY(strip->isVisible());
+        QCOMPARE(strip->tokenCount(), view.tokenStrip()->tokenCount());
+        QVERIFY(strip->geometry().top() > view.tokenStrip()->geometry().top());
+        view.selectHead(1, 2);
+        const std::vector<float> weights = strip->weights();
+        QCOMPARE(weights.size(), size_t(r->contextLength));
+        for (int64_t row = 0; row < r->rows; ++row)
+            QCOMPARE(weights[size_t(r->rowPositions[size_t(row)])],
+                     r->lambdaTokens[size_t((1 * r->heads + 2) * r->rows + row)]);
+        QCOMPARE(view.heatmap()->scaleMode(), ColorScale::Mode::Diverging);  // signed effective map
+        QVERIFY(!testsupport::saveScreenshot(&view, QStringLiteral("inspect-view-diff2")).isEmpty());
+        // Another kind hides the strip.
+        view.showRun(pair_[0]);
+        QTRY_VERIFY_WITH_TIMEOUT(view.currentResult() && view.currentRunId() == pair_[0], kWait);
+        QVERIFY(!view.lambdaStrip()->isVisible());
+    }
+
+    void compareDrawsAThirdLine() {
+        CompareView view(paths_);
+        view.resize(1280, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.compareRuns({pair_[0], pair_[1], v2_});
+        QCOMPARE(view.runIds(), (QVector<qint64>{pair_[0], pair_[1], v2_}));
+        QCOMPARE(view.lossChart()->seriesNames().size(), 6);  // train + val for each run
+        QCOMPARE(listColor(view, v2_), modelColor("diff2"));
+        QVERIFY(modelColor("diff2") != modelColor("diff") && modelColor("diff2") != modelColor("standard"));
+        bool v2Line = false;
+        for (QAbstractSeries* s : view.lossChart()->chart()->series())
+            if (auto* line = qobject_cast<QLineSeries*>(s); line && line->name().contains("diff2"))
+                v2Line = v2Line || line->pen().color() == modelColor("diff2");
+        QVERIFY(v2Line);
+        view.tabs()->setCurrentIndex(1);
+        QCOMPARE(view.heatmaps().size(), 3);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            view.results().size() == 3 && view.results()[0] && view.results()[1] && view.results()[2], kWait);
+        QCOMPARE(view.results()[2]->kind, std::string("diff2"));
+        QCOMPARE(view.results()[2]->tokens, view.results()[0]->tokens);  // one needle for all three
+        QCOMPARE(view.heatmaps()[2]->scaleMode(), ColorScale::Mode::Diverging);
+        QVERIFY(!testsupport::saveScreenshot(&view, QStringLiteral("compare-view-three-kinds")).isEmpty());
+    }
+
+    void runsNameTheKind() {
+        RunsView view(paths_);
+        view.resize(1280, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QCOMPARE(view.visibleRunCount(), 3);
+        const QAbstractItemModel* m = view.table()->model();
+        QStringList kinds;
+        for (int row = 0; row < m->rowCount(); ++row)
+            kinds << m->index(row, RunsTableModel::Kind).data().toString();
+        kinds.sort();
+        QCOMPARE(kinds, (QStringList{"DIFF", "DIFF V2", "standard"}));
+    }
+};
+
+QTEST_MAIN(TestViewDiff2)
+#include "test_view_diff2.moc"
