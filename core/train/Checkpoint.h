@@ -34,7 +34,8 @@ CheckpointState loadCheckpoint(const std::string& path, DecoderImpl& model,
                                torch::optim::Optimizer* optimizer);
 
 ModelConfig checkpointModelConfig(const std::string& path);  // without loading weights
-Decoder loadModel(const std::string& checkpointPath);        // config + weights, in eval mode, on the CPU
-void verifyCheckpoint(const std::string& path);              // checksum and archive only; throws Error
+// Config + weights, in eval mode, on `device` (the CPU by default).
+Decoder loadModel(const std::string& checkpointPath, const torch::Device& device = torch::kCPU);
+void verifyCheckpoint(const std::string& path);  // checksum and archive only; throws Error
 
 }  // namespace needlescope
