@@ -14,3 +14,6 @@ needlescope_add_test(test_needle_objective TORCH SOURCES test_needle_objective.c
                      LABELS core probe TIMEOUT 300)
 # The typed run catalog (core/probe/RunCatalog.h): summaries, the probe headline, deletion with files.
 needlescope_add_test(test_run_catalog TORCH SOURCES test_run_catalog.cpp LIBS needlescope_core LABELS core probe store)
+# The study below the CLI: two tiny seeds trained, probed, analysed and written (core/probe/StudyRunner.h).
+needlescope_add_test(test_study_runner TORCH SOURCES test_study_runner.cpp LIBS needlescope_core
+                     LABELS core probe TIMEOUT 300)

@@ -1,6 +1,7 @@
 // The CLI refuses bad input with a message naming the flag or key, leaves nothing behind when a config
 // cannot train, and tells a stop by signal from a finished run by its exit code.
 #include <signal.h>
+#include <torch/cuda.h>
 
 #include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
@@ -176,6 +177,18 @@ class TestCliValidation : public QObject {
         QCOMPARE(exported.exitCode, 2);
         QCOMPARE(cli({"probe", "--run", "abc", "--db", db}).exitCode, 2);
         QCOMPARE(cli({"probe", "--run", "1", "--seed", "-1", "--db", db}).exitCode, 2);
+    }
+
+    void probeDeviceIsChecked() {
+        const QString db = dir_.filePath("device.db");
+        const auto unknown = cli({"probe", "--run", "1", "--device", "tpu", "--db", db});
+        QVERIFY(unknown.exitCode != 0);
+        QVERIFY2(unknown.err.contains("unknown device 'tpu'"), qPrintable(unknown.err));
+        if (torch::cuda::is_available()) QSKIP("this machine has CUDA: --device cuda is valid here");
+        const auto cuda = cli({"probe", "--run", "1", "--device", "cuda", "--db", db});
+        QVERIFY(cuda.exitCode != 0);
+        QVERIFY2(cuda.err.contains("no CUDA support") && cuda.err.contains("--device cpu"),
+                 qPrintable(cuda.err));
     }
 
     void missingRunsAndProbeResultsAreNamed() {

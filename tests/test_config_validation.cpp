@@ -9,6 +9,7 @@
 #include "core/train/Experiment.h"
 #include "core/train/MemoryEstimate.h"
 #include "core/train/TrainConfig.h"
+#include "core/util/Autocast.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFields.h"
 
@@ -105,6 +106,28 @@ class TestConfigValidation : public QObject {
         j["threads"] = 1e12;  // does not fit an int
         error = errorOf([&] { parsed(j); });
         QVERIFY2(error.contains("threads"), qPrintable(error));
+
+        j = tinyJson();
+        j["precision"] = "fp16";
+        error = errorOf([&] { parsed(j).validate(); });
+        QVERIFY2(error.contains("precision") && error.contains("fp16"), qPrintable(error));
+    }
+
+    void precisionNeedsCudaForBf16() {
+        QVERIFY(precisionFromString("bf16") == Precision::Bf16);
+        QCOMPARE(toString(precisionFromString("fp32")), std::string("fp32"));
+        QVERIFY(!errorOf([] { precisionFromString("half"); }).isEmpty());
+        QVERIFY(QString::fromStdString(precisionProblem(Precision::Bf16, torch::kCPU)).contains("CUDA"));
+        QVERIFY(precisionProblem(Precision::Fp32, torch::kCPU).empty());
+        QVERIFY(precisionProblem(Precision::Bf16, torch::Device(torch::kCUDA)).empty());
+        {
+            AutocastScope scope(Precision::Bf16, torch::kCPU);  // a no-op off CUDA: CPU math stays fp32
+            const auto product = torch::mm(torch::ones({2, 2}), torch::ones({2, 2}));  // [2, 2]
+            QVERIFY(product.scalar_type() == torch::kFloat32);
+        }
+        nlohmann::json j = tinyJson();
+        j["precision"] = "bf16";
+        QCOMPARE(parsed(j).precision, std::string("bf16"));
     }
 
     void typeErrorsNameTheKey() {

@@ -94,6 +94,7 @@ int runProbe(const QStringList& args) {
          "number|needle", "number"},
         {"seed", "Sample seed: the same seed gives the same prompts for every model.", "k", "0"},
         {"threads", "Intra-op threads (0 = all cores).", "n", "0"},
+        {"device", "cpu, cuda, cuda:N or auto: where the model runs.", "device", "cpu"},
         {"show-prompt", "Print the first prompt of each depth with its spans."},
         {"db", "Run store (SQLite) path.", "file"},
         {"data", "Corpus folder (default: the one the run was trained on).", "dir"},
@@ -122,6 +123,7 @@ int runProbe(const QStringList& args) {
     std::optional<int64_t> step;
     if (parser.isSet("step")) step = parseInt(parser, "step", 0);
     configureThreads(parseInt(parser, "threads", 0));
+    setInferenceDevice(resolveDevice(parser.value("device").toStdString()));
 
     const auto paths = app::resolveAppPaths(parser.value("db"), parser.value("data"));
     RunStore store = RunStore::open(paths.dbPath.toStdString());

@@ -6,19 +6,16 @@
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
-#include <QFile>
 #include <QTextStream>
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
-#include <set>
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
 #include "app/cli/ProgressPrinter.h"
 #include "app/cli/StopOnSignal.h"
-#include "core/probe/StoredRunProbe.h"
 #include "core/probe/Study.h"
+#include "core/probe/StudyRunner.h"
 #include "core/probe/TrainingProbe.h"
 #include "core/train/SeedStudy.h"
 #include "core/util/Error.h"
@@ -32,13 +29,6 @@
 namespace needlescope::cli {
 namespace {
 
-void writeText(const QString& path, const std::string& text) {
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-        file.write(text.data(), qint64(text.size())) != qint64(text.size()))
-        throw Error("cannot write '" + path.toStdString() + "': " + file.errorString().toStdString());
-}
-
 std::vector<double> parseDepthList(const QString& list) {
     std::vector<double> depths;
     for (const QString& part : list.split(',', Qt::SkipEmptyParts)) {
@@ -51,26 +41,6 @@ std::vector<double> parseDepthList(const QString& list) {
     if (depths.empty()) throw BadUsage("--depths needs at least one depth");
     requireDistinct(depths, "depths");
     return depths;
-}
-
-// The runs tagged with the study, oldest first.
-std::vector<RunRecord> studyRuns(const RunStore& store, const std::string& name) {
-    RunFilter filter;
-    filter.text = studyTag(name);
-    std::vector<RunRecord> runs;
-    for (const RunRecord& r : store.runs(filter))
-        if (std::find(r.tags.begin(), r.tags.end(), studyTag(name)) != r.tags.end()) runs.push_back(r);
-    std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.id < b.id; });
-    return runs;
-}
-
-// Minutes of training (wall time of the train-loss metric) up to `step`, or −1.
-double minutesAt(const RunStore& store, int64_t runId, int64_t step) {
-    if (step < 0) return -1;
-    double wall = -1;
-    for (const MetricPoint& m : store.metrics(runId, "train_loss"))
-        if (m.step <= step) wall = m.wallTime;
-    return wall < 0 ? -1 : wall / 60.0;
 }
 
 }  // namespace
@@ -166,67 +136,27 @@ int runStudy(const QStringList& args) {
     configureThreads(threads);
 
     RunStore store = RunStore::open(paths.dbPath.toStdString());
-    const std::vector<RunRecord> runs = studyRuns(store, name);
-    if (runs.empty())
-        throw Error("no runs carry the tag '" + studyTag(name) + "' in " + paths.dbPath.toStdString());
-    ProbeOptions options;
-    options.depths = depths;
-    options.samples = samples;
-    std::vector<StudyRun> studyRunsData;
-    for (const RunRecord& r : runs) {
-        if (r.status != RunStatus::Finished)
-            throw Error("run " + std::to_string(r.id) + " of the study is " + statusName(r.status) +
-                        ": resume it (`train --resume " + std::to_string(r.id) + "`) before the report");
-        StoredRunProbe probe(store, r.id, std::nullopt, {},
-                             [&paths] { return paths.locateData().toStdString(); });
-        const int64_t ctx = probe.probe().resolveContext(options, probe.model().config());
-        // Probe only what is missing: the rows of an earlier probe with these settings are reused.
-        std::vector<ProbeRow> rows;
-        std::set<std::pair<double, int64_t>> have;
-        for (const ProbeRow& row : store.probeRows(r.id, probe.checkpoint().step))
-            if (row.contextLength == ctx && row.needles == 1 && row.sample < samples && row.query == "last" &&
-                row.answerSpan == "number" && row.probeSeed == 0 &&
-                std::find(depths.begin(), depths.end(), row.depth) != depths.end()) {
-                rows.push_back(row);
-                have.insert({row.depth, row.sample});
-            }
-        if (int64_t(have.size()) < int64_t(depths.size()) * samples) {
-            out << "probing run " << r.id << " (" << QString::fromStdString(r.kind) << ") at step "
-                << probe.checkpoint().step << ": " << samples << " prompts x " << depths.size()
-                << " depths, context " << ctx << "\n";
-            out.flush();
-            ProbeResult result = probe.runAndStore(store, options);
-            for (const std::string& warning : result.warnings)
-                out << "warning: " << QString::fromStdString(warning) << "\n";
-            rows = std::move(result.rows);
-        }
-        StudyRun run;
-        run.runId = r.id;
-        run.kind = r.kind;
-        run.seed = nlohmann::json::parse(r.configJson).at("model").value("seed", uint64_t(0));
-        run.rows = std::move(rows);
-        run.stepsTo95 = firstStepAtLeast(store.metrics(r.id, "retrieval"));
-        run.minutesTo95 = minutesAt(store, r.id, run.stepsTo95);
-        studyRunsData.push_back(std::move(run));
-    }
-    const StudyAnalysis analysis = analyzeStudy(studyRunsData, norm);
+    StudyProbeSettings settings;
+    settings.depths = depths;
+    settings.samples = samples;
+    settings.norm = norm;
+    settings.fallbackDataDir = [&paths] { return paths.locateData().toStdString(); };
+    StudyProgress progress;
+    progress.log = [&out](const std::string& line) {
+        out << QString::fromStdString(line) << "\n";
+        out.flush();
+    };
+    const StudyAnalysis analysis = probeStudy(store, name, settings, progress);
 
     const QString outDir =
         parser.isSet("out") ? parser.value("out")
                             : QDir::current().filePath("needlescope-study-" + QString::fromStdString(name));
-    if (!QDir().mkpath(outDir)) throw Error("cannot create the output folder '" + outDir.toStdString() + "'");
     const QDir dir(outDir);
     QStringList command = args;
     command.prepend("needlescope-cli");
     if (!parser.isSet("analyse")) command << "--name" << QString::fromStdString(name);
-    const std::string title = "Needle study " + name;
-    const std::string markdown = studyMarkdown(analysis, title, command.join(' ').toStdString());
-    writeText(dir.filePath("study.md"), markdown);
-    writeText(dir.filePath("study.csv"), studyCsv(analysis));
-    nlohmann::json json = studyJson(analysis);
-    json["name"] = name;
-    json["command"] = command.join(' ').toStdString();
-    writeText(dir.filePath("study.json"), json.dump(2) + "\n");
+    const std::string markdown =
+        writeStudyReport(outDir.toStdString(), analysis, name, command.join(' ').toStdString());
     out << QString::fromStdString(markdown) << "\n";
     out << "wrote " << dir.filePath("study.md") << ", study.csv, study.json\n";
 #ifdef NEEDLESCOPE_HAVE_REPORT

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "core/util/BlasKernel.h"
+#include "core/util/Runtime.h"
 #include "ui/MainWindow.h"
 #include "ui/dialogs/AboutDialog.h"
 #include "ui/dialogs/SettingsDialog.h"
@@ -67,6 +68,10 @@ int main(int argc, char** argv) {
         paths = needlescope::app::resolveAppPaths(parser.value(QStringLiteral("db")),
                                                   parser.value(QStringLiteral("data")));
         needlescope::SettingsDialog::applyComputeSettings();
+        // Inspect and Probe now run their forwards here (cpu, cuda, cuda:N or auto).
+        const QByteArray device = qgetenv("NEEDLESCOPE_DEVICE");
+        if (!device.isEmpty())
+            needlescope::setInferenceDevice(needlescope::resolveDevice(device.toStdString()));
     } catch (const std::exception& e) {
         QMessageBox::critical(nullptr, QStringLiteral("Needlescope"), QString::fromStdString(e.what()));
         return 1;

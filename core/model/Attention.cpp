@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/model/BatchedMatmul.h"
+#include "core/model/LeanAutograd.h"
 #include "core/model/ModelConfig.h"
 
 namespace needlescope {
@@ -89,16 +90,15 @@ torch::Tensor DiffAttentionImpl::forward(const torch::Tensor& x, const torch::Te
     auto a1 = probs.select(2, 0);                                        // [B, h, T, T]
     auto a2 = probs.select(2, 1);                                        // [B, h, T, T]
     auto lam = lambda();                                                 // []
-    auto attn = torch::addcmul(a1, a2, -lam);  // softmax first, subtract after               // [B, h, T, T]
     if (capture) {
+        auto attn = torch::addcmul(a1, a2, -lam);     // softmax first, subtract after  // [B, h, T, T]
         capture->effective = selectRows(attn, rows);  // [B, h, R, T]
         capture->a1 = selectRows(a1, rows);           // [B, h, R, T]
         capture->a2 = selectRows(a2, rows);           // [B, h, R, T]
         capture->lambda = lam.item<double>();
         capture->lambdaInit = lambdaInit_;
     }
-    auto out = batchedMatmul(attn.reshape({B * h, T, T}), v.reshape({B * h, T, 2 * d}))
-                   .view({B, h, T, 2 * d});                   // [B, h, T, 2d]
+    auto out = differentialMix(probs, lam, v);                // (A1 − λ·A2)·V       // [B, h, T, 2d]
     out = subln(out) * (1.0 - lambdaInit_);                   // [B, h, T, 2d]
     return out_proj(out.transpose(1, 2).reshape({B, T, D}));  // [B, T, D]
 }

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/model/ChunkedLoss.h"
+#include "core/util/Autocast.h"
 #include "core/util/Error.h"
 
 namespace needlescope {
@@ -122,8 +123,10 @@ torch::Tensor DecoderImpl::forward(const torch::Tensor& tokens) {
 torch::Tensor DecoderImpl::loss(const torch::Tensor& inputs, const torch::Tensor& targets,
                                 const torch::Tensor& weights) {
     // The head a block of rows at a time: the [B·T, V] logits never exist at once (ChunkedLoss.h).
-    const auto h = hidden(inputs, nullptr, {});  // [B, T, D]
-    return chunkedLinearCrossEntropy(h.reshape({-1, h.size(-1)}), embed_tokens->weight, targets,
+    const auto h = hidden(inputs, nullptr, {});  // [B, T, D] (bf16 under CUDA autocast)
+    AutocastPause fp32Head;  // the head and its log-softmax in fp32, as mixed-precision training expects
+    return chunkedLinearCrossEntropy(h.reshape({-1, h.size(-1)}).to(embed_tokens->weight.scalar_type()),
+                                     embed_tokens->weight, targets,
                                      weights.defined() ? weights.reshape({-1}) : weights);  // []
 }
 

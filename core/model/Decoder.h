@@ -46,6 +46,7 @@ class DecoderImpl : public torch::nn::Module {
     const ModelConfig& config() const { return config_; }
     std::vector<double> lambdas() const;  // λ of each DIFF layer (empty for standard)
     int64_t parameterCount() const;
+    torch::Device device() const { return embed_tokens->weight.device(); }  // where the weights live
 
     torch::nn::Embedding embed_tokens{nullptr};  // tied with the output head
     torch::nn::ModuleList layers{nullptr};

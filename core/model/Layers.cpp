@@ -1,5 +1,7 @@
 #include "core/model/Layers.h"
 
+#include "core/model/LeanAutograd.h"
+
 namespace needlescope {
 
 RMSNormImpl::RMSNormImpl(int64_t width, double eps) : eps_(eps) {
@@ -21,8 +23,8 @@ SwiGLUImpl::SwiGLUImpl(int64_t dModel, int64_t hidden) {
 }
 
 torch::Tensor SwiGLUImpl::forward(const torch::Tensor& x) {
-    auto gateUp = fusedLinear(x, {w1->weight, w3->weight}).chunk(2, -1);  // 2 × [B, T, F]
-    return w2(torch::silu(gateUp[0]) * gateUp[1]);                        // [B, T, D]
+    auto gateUp = fusedLinear(x, {w1->weight, w3->weight});  // [B, T, 2F]
+    return swigluDown(gateUp, w2->weight);                   // w2(silu(gate)·up)  // [B, T, D]
 }
 
 torch::Tensor fusedLinear(const torch::Tensor& x, std::initializer_list<torch::Tensor> weights) {

@@ -35,8 +35,8 @@ std::vector<int32_t> greedyContinuation(DecoderImpl& model, const std::vector<in
     std::vector<int64_t> seq(prompt.begin(), prompt.end());
     std::vector<int32_t> out;
     for (int64_t i = 0; i < count; ++i) {
-        auto input = torch::tensor(seq, torch::kInt64).unsqueeze(0);  // [1, L]
-        auto logits = model.forward(input);                           // [1, L, V]
+        auto input = torch::tensor(seq, torch::kInt64).unsqueeze(0).to(model.device());  // [1, L]
+        auto logits = model.forward(input);                                              // [1, L, V]
         const int64_t next = logits[0][int64_t(seq.size()) - 1].argmax().item<int64_t>();
         out.push_back(int32_t(next));
         seq.push_back(next);

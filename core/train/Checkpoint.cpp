@@ -132,9 +132,10 @@ ModelConfig checkpointModelConfig(const std::string& path) {
 
 void verifyCheckpoint(const std::string& path) { openArchive(path); }
 
-Decoder loadModel(const std::string& checkpointPath) {
+Decoder loadModel(const std::string& checkpointPath, const torch::Device& device) {
     Decoder model(checkpointModelConfig(checkpointPath));
     loadCheckpoint(checkpointPath, *model, nullptr);
+    model->to(device);
     model->eval();
     return model;
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/model/Decoder.h"
+#include "core/util/Runtime.h"
 
 namespace needlescope {
 
@@ -34,7 +35,9 @@ CheckpointState loadCheckpoint(const std::string& path, DecoderImpl& model,
                                torch::optim::Optimizer* optimizer);
 
 ModelConfig checkpointModelConfig(const std::string& path);  // without loading weights
-Decoder loadModel(const std::string& checkpointPath);        // config + weights, in eval mode, on the CPU
-void verifyCheckpoint(const std::string& path);              // checksum and archive only; throws Error
+// Config + weights, in eval mode, on `device` (by default the process's inferenceDevice(): the CPU unless
+// set).
+Decoder loadModel(const std::string& checkpointPath, const torch::Device& device = inferenceDevice());
+void verifyCheckpoint(const std::string& path);  // checksum and archive only; throws Error
 
 }  // namespace needlescope

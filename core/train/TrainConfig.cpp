@@ -47,6 +47,8 @@ std::optional<std::string> TrainConfig::validationError() const {
                std::to_string(model.maxContext) + ")";
     if (contextRampSteps < 0) return "context_ramp_steps must not be negative";
     if (threads < 0) return "threads must be 0 (all cores) or positive";
+    if (precision != "fp32" && precision != "bf16")
+        return "precision must be fp32 or bf16, got '" + precision + "'";
     return std::nullopt;
 }
 
@@ -106,6 +108,7 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
         {"tokenizer_vocab", c.tokenizerVocab},
         {"threads", c.threads},
         {"device", c.device},
+        {"precision", c.precision},
     };
 }
 
@@ -172,7 +175,8 @@ void from_json(const nlohmann::json& j, TrainConfig& c) {
                              "context_ramp_steps",
                              "tokenizer_vocab",
                              "threads",
-                             "device"});
+                             "device",
+                             "precision"});
     fields.string("name", c.name);
     if (fields.has("model")) readModelConfig(fields.at("model"), "model.", c.model);
     if (fields.has("models")) c.kinds = readKinds(fields.at("models"));
@@ -199,6 +203,7 @@ void from_json(const nlohmann::json& j, TrainConfig& c) {
     fields.integer("tokenizer_vocab", c.tokenizerVocab);
     fields.integer("threads", c.threads);
     fields.string("device", c.device);
+    fields.string("precision", c.precision);
     c.model.vocabSize = c.tokenizerVocab;
 }
 

@@ -40,6 +40,7 @@ struct TrainConfig {
     int tokenizerVocab = 8192;     // sentencepiece vocab; model.vocabSize follows it
     int threads = 0;               // 0 = all cores
     std::string device = "cpu";
+    std::string precision = "fp32";  // fp32, or bf16 autocast on CUDA
 
     std::optional<std::string> validationError() const;
     void validate() const;  // throws Error

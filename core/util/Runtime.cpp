@@ -7,6 +7,7 @@
 #include <torch/version.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "core/util/Error.h"
@@ -42,6 +43,20 @@ torch::Device resolveDevice(const std::string& name) {
         }
     }
     throw Error("unknown device '" + name + "'; expected cpu, cuda, cuda:N or auto");
+}
+
+namespace {
+std::atomic<int> inferenceDeviceIndex{-2};  // −2: the CPU; −1: cuda (current device); n ≥ 0: cuda:n
+}  // namespace
+
+void setInferenceDevice(const torch::Device& device) {
+    inferenceDeviceIndex = device.is_cuda() ? (device.has_index() ? device.index() : -1) : -2;
+}
+
+torch::Device inferenceDevice() {
+    const int index = inferenceDeviceIndex;
+    if (index == -2) return torch::kCPU;
+    return index < 0 ? torch::Device(torch::kCUDA) : torch::Device(torch::kCUDA, static_cast<int8_t>(index));
 }
 
 void keepFreedMemory(std::size_t largestBufferBytes) {

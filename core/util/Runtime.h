@@ -13,6 +13,11 @@ int configureThreads(int requested);
 // Throws Error with a clear message when CUDA is requested but this LibTorch build or machine lacks it.
 torch::Device resolveDevice(const std::string& name);
 
+// The device checkpoints are loaded onto for probing and inspection: the CPU unless set (the CLI's
+// --device, the app's NEEDLESCOPE_DEVICE). Process-wide, set once at start-up.
+void setInferenceDevice(const torch::Device& device);
+torch::Device inferenceDevice();
+
 // Keeps freed tensor buffers in the process instead of returning them to the OS after each step
 // (glibc otherwise unmaps big blocks and training pays page faults to get them back).
 void keepFreedMemory(std::size_t largestBufferBytes);

@@ -1,9 +1,14 @@
 #include "ui/views/TrainView.h"
 
 #include <QAction>
+#include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 #include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QSettings>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStyle>
 #include <QToolButton>
@@ -129,6 +134,22 @@ QWidget* TrainView::buildControls() {
         buttons->addWidget(b, 0, column++);
     }
     layout->addLayout(buttons);
+    auto* seedsRow = new QHBoxLayout();
+    auto* seedsLabel = new QLabel(tr("Seeds"), left);
+    seedsSpin_ = new QSpinBox(left);
+    seedsSpin_->setObjectName(QStringLiteral("seedsSpin"));
+    seedsSpin_->setRange(1, 64);
+    seedsSpin_->setValue(1);
+    seedsSpin_->setToolTip(
+        tr("1: one experiment. K > 1: a study — K experiments with seeds base … base + K − 1 (same batches "
+           "and shared initial weights within a seed), then every run probed on identical prompts and the "
+           "report (study.md, .csv, .json with 95 % intervals and the paired tests) written next to the run "
+           "store. 6 or more seeds let the sign-flip test reach p < 0.05."));
+    seedsLabel->setBuddy(seedsSpin_);
+    seedsRow->addWidget(seedsLabel);
+    seedsRow->addWidget(seedsSpin_);
+    seedsRow->addStretch(1);
+    layout->addLayout(seedsRow);
     return left;
 }
 
@@ -146,6 +167,7 @@ void TrainView::updateActions() {
     const bool paused = busy && worker_->isPaused();
     const bool stopping = busy && worker_->isStopping();
     startAction_->setEnabled(!busy && form_->validationMessage().isEmpty());
+    if (seedsSpin_) seedsSpin_->setEnabled(!busy);
     pauseAction_->setEnabled(busy && !stopping);
     if (paused) {
         pauseAction_->setText(tr("&Resume"));
@@ -218,12 +240,29 @@ void TrainView::start() {
 
     QStringList kinds;
     for (ModelKind k : config.kinds) kinds << QString::fromStdString(kindName(k));
+    kinds_ = kinds;
     monitor_->reset(kinds);
     resuming_ = false;
     monitor_->setGroupText(QString());
-    monitor_->appendLog(tr("— starting '%1' (%2) on %3")
-                            .arg(QString::fromStdString(config.name), kinds.join(" + "), dataDir));
-    if (!worker_->start(config, trainingPaths(dataDir))) return;
+    study_ = StudyRequest{};
+    studySeed_ = 0;
+    if (seedsSpin_->value() > 1) {
+        study_.seeds = seedsSpin_->value();
+        study_.name = QString::fromStdString(config.name) + QStringLiteral("-study-") +
+                      QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+        study_.reportDir =
+            QFileInfo(paths_.dbPath).absoluteDir().filePath(QStringLiteral("studies/") + study_.name);
+        monitor_->appendLog(
+            tr("— starting study '%1': %2 seeds of '%3' (%4) on %5; report in %6")
+                .arg(study_.name)
+                .arg(study_.seeds)
+                .arg(QString::fromStdString(config.name), kinds.join(" + "), dataDir, study_.reportDir));
+        if (!worker_->startStudy(config, trainingPaths(dataDir), study_)) return;
+    } else {
+        monitor_->appendLog(tr("— starting '%1' (%2) on %3")
+                                .arg(QString::fromStdString(config.name), kinds.join(" + "), dataDir));
+        if (!worker_->start(config, trainingPaths(dataDir))) return;
+    }
     Q_EMIT statusMessage(tr("Preparing data and tokenizer…"), 0);
     began(tr("Preparing data…"));
 }
@@ -294,7 +333,18 @@ void TrainView::stopAndWait() {
 void TrainView::onRunsCreated(const QVector<qint64>& runIds, const QString& group) {
     QStringList ids;
     for (qint64 id : runIds) ids << QString::number(id);
-    monitor_->setGroupText(tr("group %1 · runs %2").arg(group, ids.join(QStringLiteral(", "))));
+    if (study_.seeds > 0) {  // a study's next seed: its own curves from step 0
+        if (studySeed_ > 0) monitor_->reset(kinds_);
+        ++studySeed_;
+        monitor_->appendLog(tr("— seed %1 of %2").arg(studySeed_).arg(study_.seeds));
+        monitor_->setGroupText(tr("study %1 · seed %2 of %3 · runs %4")
+                                   .arg(study_.name)
+                                   .arg(studySeed_)
+                                   .arg(study_.seeds)
+                                   .arg(ids.join(QStringLiteral(", "))));
+    } else {
+        monitor_->setGroupText(tr("group %1 · runs %2").arg(group, ids.join(QStringLiteral(", "))));
+    }
     if (resuming_) monitor_->loadHistory(paths_.dbPath, runIds);
     monitor_->setState(worker_->isPaused() ? tr("Paused") : tr("Training"), activeColor());
     Q_EMIT statusMessage(tr("Training %1").arg(group), 4000);
@@ -319,7 +369,12 @@ void TrainView::onFinished(RunStatus status, const QString& error) {
     const qint64 step = monitor_->lastStep();
     const QString at = step > 0 ? tr(" at step %1 of %2").arg(step).arg(monitor_->totalSteps()) : QString();
     QString message;
-    if (status == RunStatus::Finished) {
+    if (status == RunStatus::Finished && study_.seeds > 0) {
+        monitor_->setState(tr("Finished"), successColor());
+        message = tr("Study finished: %1 seeds; report in %2")
+                      .arg(study_.seeds)
+                      .arg(QDir(study_.reportDir).filePath(QStringLiteral("study.md")));
+    } else if (status == RunStatus::Finished) {
         monitor_->setState(tr("Finished"), successColor());
         message = tr("Training finished%1").arg(at);
     } else if ((status == RunStatus::Interrupted || status == RunStatus::Cancelled) && nothingTrained &&

@@ -3,6 +3,7 @@
 // of both models, tokens/s, elapsed, ETA, λ per DIFF layer, log), with Start / Pause / Resume / Stop.
 // Training runs in a TrainingWorker thread; the view never blocks.
 #include <QString>
+#include <QStringList>
 #include <QVector>
 #include <QWidget>
 
@@ -12,6 +13,7 @@
 
 QT_BEGIN_NAMESPACE
 class QAction;
+class QSpinBox;
 QT_END_NAMESPACE
 
 namespace needlescope {
@@ -80,6 +82,10 @@ class TrainView : public QWidget {
     TrainConfigForm* form_ = nullptr;
     TrainMonitor* monitor_ = nullptr;
     bool resuming_ = false;
+    QSpinBox* seedsSpin_ = nullptr;  // 1: one experiment; K > 1: a study of K seeds with its report
+    StudyRequest study_;             // the study being trained (seeds 0 when none)
+    int studySeed_ = 0;              // seeds of the study whose runs exist so far
+    QStringList kinds_;              // the model kinds being trained
 
     QAction* startAction_ = nullptr;
     QAction* pauseAction_ = nullptr;  // Pause while training, Resume while paused

@@ -1,11 +1,14 @@
 #include "ui/workers/TrainingWorker.h"
 
+#include <QDir>
 #include <QThread>
 #include <exception>
 #include <string>
 
+#include "core/probe/StudyRunner.h"
 #include "core/probe/TrainingProbe.h"
 #include "core/train/Experiment.h"
+#include "core/train/SeedStudy.h"
 #include "core/train/TrainingControl.h"
 #include "core/train/TrainingSink.h"
 
@@ -15,6 +18,7 @@ struct TrainingWorker::Job {
     TrainConfig config;
     TrainingPaths paths;
     qint64 resumeRunId = 0;  // > 0: resume that run's group
+    StudyRequest study;      // seeds > 0: a study (train the seeds, probe, report)
     TrainingControl control;
     // Written by the training thread before it ends, read after QThread::finished.
     RunStatus status = RunStatus::Failed;  // until the experiment returns
@@ -80,6 +84,47 @@ bool TrainingWorker::resumeRun(qint64 runId, const TrainingPaths& paths) {
     return launch(std::move(job));
 }
 
+bool TrainingWorker::startStudy(const TrainConfig& config, const TrainingPaths& paths,
+                                const StudyRequest& study) {
+    auto job = std::make_shared<Job>();
+    job->config = config;
+    job->paths = paths;
+    job->study = study;
+    return launch(std::move(job));
+}
+
+namespace {
+
+// The study's second half once its seeds are trained: probe every run on the same prompts, analyse, write
+// the report. Returns Cancelled when stopped between runs (the probed rows stay in the store).
+RunStatus reportStudy(const StudyRequest& study, const ExperimentPaths& paths, TrainingControl& control,
+                      TrainingSink& sink) {
+    const std::string name = study.name.toStdString();
+    const std::string again = "needlescope-cli study --analyse " + name + " --samples " +
+                              std::to_string(study.samples) + " --db " + paths.dbPath;
+    sink.onLog("probing the study's runs on identical prompts (" + std::to_string(study.samples) +
+               " per depth)…");
+    RunStore store = RunStore::open(paths.dbPath);
+    StudyProbeSettings settings;
+    settings.samples = study.samples;
+    settings.fallbackDataDir = [dir = paths.dataDir] { return dir; };
+    StudyProgress progress;
+    progress.log = [&sink](const std::string& line) { sink.onLog(line); };
+    progress.cancelled = [&control] { return control.request() != TrainingControl::Request::None; };
+    try {
+        const StudyAnalysis analysis = probeStudy(store, name, settings, progress);
+        writeStudyReport(study.reportDir.toStdString(), analysis, name, again);
+    } catch (const StudyCancelled&) {
+        sink.onLog("the study's report was not written; write it later with: " + again);
+        return RunStatus::Cancelled;
+    }
+    sink.onLog("study report: " + QDir(study.reportDir).filePath("study.md").toStdString() +
+               " (the same as `" + again + " --out " + study.reportDir.toStdString() + "`)");
+    return RunStatus::Finished;
+}
+
+}  // namespace
+
 bool TrainingWorker::launch(std::shared_ptr<Job> job) {
     if (busy_ || thread_) return false;
     job_ = job;
@@ -103,6 +148,15 @@ bool TrainingWorker::launch(std::shared_ptr<Job> job) {
             probe.dataDir = paths.dataDir;
             ExperimentHooks hooks =
                 makeTrainingProbeHooks(probe, [&sink](const std::string& line) { sink.onLog(line); });
+            if (job->study.seeds > 0) {
+                const SeedStudyResult trained =
+                    trainSeeds(job->config, job->study.seeds, job->study.name.toStdString(), paths, &sink,
+                               &job->control, hooks);
+                job->status = trained.status == RunStatus::Finished
+                                  ? reportStudy(job->study, paths, job->control, sink)
+                                  : trained.status;
+                return;
+            }
             Experiment experiment(job->config, paths, &sink, &job->control, hooks);
             job->status = job->resumeRunId > 0 ? experiment.resume(job->resumeRunId) : experiment.run();
         } catch (const std::exception& e) {

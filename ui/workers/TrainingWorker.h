@@ -32,6 +32,15 @@ struct TrainingPaths {
     QString cacheDir;
 };
 
+// A study from the Train view: `seeds` paired runs (seed base … base + seeds − 1) tagged study:<name>, then
+// every run probed on identical prompts and the report (study.md, .csv, .json) written to `reportDir`.
+struct StudyRequest {
+    int seeds = 0;  // 0: a plain experiment, no study
+    QString name;
+    QString reportDir;
+    int samples = 20;  // probe prompts per depth
+};
+
 class TrainingWorker : public QObject {
     Q_OBJECT
   public:
@@ -42,6 +51,7 @@ class TrainingWorker : public QObject {
     // Both return false (and do nothing) while an experiment is still running.
     bool start(const TrainConfig& config, const TrainingPaths& paths);
     bool resumeRun(qint64 runId, const TrainingPaths& paths);
+    bool startStudy(const TrainConfig& config, const TrainingPaths& paths, const StudyRequest& study);
 
     bool isBusy() const { return busy_; }
     bool isPaused() const { return paused_; }
