@@ -28,11 +28,22 @@ struct Child {
 };
 
 pid_t spawn(const std::string& exe, const LocalProcess& process, const sigset_t& oldMask) {
+    // Everything the child needs is prepared here: between fork and exec it may only make system calls
+    // (other threads of this process may hold the allocator's lock).
     std::vector<std::string> args{exe};
     for (const QString& a : process.args) args.push_back(a.toStdString());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e) {
+        const std::string entry(*e);
+        if (!process.env.count(entry.substr(0, entry.find('=')))) env.push_back(entry);
+    }
+    for (const auto& [name, value] : process.env) env.push_back(name + "=" + value);
+    std::vector<char*> envp;
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
     const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid < 0) throw Error(std::string("cannot start a local rank: ") + std::strerror(errno));
@@ -42,9 +53,8 @@ pid_t spawn(const std::string& exe, const LocalProcess& process, const sigset_t&
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(RuntimeError);
-    for (const auto& [name, value] : process.env) setenv(name.c_str(), value.c_str(), 1);
     sigprocmask(SIG_SETMASK, &oldMask, nullptr);
-    execv(exe.c_str(), argv.data());
+    execve(exe.c_str(), argv.data(), envp.data());
     _exit(127);
 }
 

@@ -1,11 +1,14 @@
 #pragma once
-// Data-parallel gradient averaging for one model (issue 11): every rank starts from rank 0's weights, and
-// after each backward pass the gradients are summed over ranks in buckets of about `bucketBytes` (each
-// bucket one flat tensor, all buckets in flight at once, then unpacked). Ranks scale their loss by their
-// share of the global batch's loss weight, so the sum is the global batch's gradient.
+// Data-parallel gradient averaging for one model (issue 11), overlapped with the backward pass: the
+// parameters are grouped into buckets of about `bucketBytes`, output end first (the order backward produces
+// their gradients); a hook on each parameter copies its gradient into its bucket's flat buffer, and a bucket
+// whose gradients have all arrived starts its sum over ranks at once while backward goes on. Buckets start
+// strictly in order, so every rank issues the same collectives in the same order. Ranks scale their loss by
+// their share of the global batch's loss weight, so the sums are the global batch's gradient.
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace needlescope {
@@ -14,19 +17,36 @@ class DistributedContext;
 
 class GradientSync {
   public:
+    // Registers the gradient hooks on `parameters` (which must outlive this object).
     GradientSync(DistributedContext& context, std::vector<torch::Tensor> parameters,
                  int64_t bucketBytes = int64_t(25) << 20);
 
     // Copies rank 0's parameter values to every rank.
     void broadcastParameters();
-    // Sums every parameter's gradient over ranks (a missing gradient counts as zeros) together with
-    // `extra` (e.g. the scaled loss, a [k] float tensor summed in place). Throws PeerLost.
-    void allReduce(torch::Tensor& extra);
+    // Before backward: no bucket has started.
+    void prepare();
+    // After backward: starts the buckets not started yet (a parameter without a gradient counts as zeros),
+    // waits for every sum, writes the summed gradients into the parameters' .grad and sums `extra` (e.g.
+    // the scaled loss) over ranks in place. Throws PeerLost.
+    void finish(torch::Tensor& extra);
 
   private:
+    void arrived(size_t parameter, const torch::Tensor& grad);  // the hook
+    void startReadyBuckets(bool all);
+
+    struct Bucket {
+        std::vector<size_t> parameters;  // indices into parameters_
+        std::vector<int64_t> offsets;    // of each in `flat`
+        torch::Tensor flat;              // [Σ numel]
+        size_t arrived = 0;
+        std::function<void()> wait;  // set once its sum has started
+    };
     DistributedContext& context_;
     std::vector<torch::Tensor> parameters_;
-    std::vector<std::vector<size_t>> buckets_;  // parameter indices per bucket, in registration order
+    std::vector<Bucket> buckets_;
+    std::vector<std::pair<size_t, size_t>> place_;  // per parameter: bucket, position in the bucket
+    size_t nextToStart_ = 0;
+    bool active_ = false;  // between prepare() and finish()
 };
 
 }  // namespace needlescope

@@ -44,9 +44,10 @@ ModelMetrics ModelTrainer::trainStep(const Batch& batch, int64_t stepIndex, int6
     if (gradientSync_) {
         // Σ over ranks of (this rank's weighted mean · its weight share) = the global batch's weighted mean.
         loss = loss * share.lossShare;  // []
-        loss.backward();
+        gradientSync_->prepare();
+        loss.backward();                           // buckets start their sums as their gradients arrive
         auto summed = loss.detach().reshape({1});  // [1]
-        gradientSync_->allReduce(summed);          // clipping below then sees the global gradient
+        gradientSync_->finish(summed);             // clipping below then sees the global gradient
         loss = summed.reshape({});                 // []
     } else {
         loss.backward();

@@ -214,7 +214,10 @@ void TrainingLoop::saveAll(int64_t step) {
 }
 
 void TrainingLoop::flush() {
-    if (!store_) return;
+    if (!store_) {  // ranks other than 0 keep no metrics
+        for (auto& points : pending_) points.clear();
+        return;
+    }
     for (size_t i = 0; i < trainers_.size(); ++i) {
         if (!pending_[i].empty()) store_->appendMetrics(trainers_[i]->runId(), pending_[i]);
         pending_[i].clear();
