@@ -245,9 +245,9 @@ class TestDistributed : public QObject {
     }
 
     void badRankSettingsAreUsageErrors() {
-        for (const QString& n : {"0", "99", "two"}) {
+        for (const char* n : {"0", "99", "two"}) {
             const auto r = cli(train("bad", {"--nproc", n}));
-            QVERIFY2(r.exitCode == 2, qPrintable(n + ": " + r.err));
+            QVERIFY2(r.exitCode == 2, qPrintable(QString(n) + ": " + r.err));
             QVERIFY2(r.err.contains("--nproc"), qPrintable(r.err));
         }
         QProcess process;
