@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "TestSupport.h"
 #include "cli_test_support.h"
@@ -242,6 +243,38 @@ class TestDistributed : public QObject {
               (long long)kSteps, worst);
         QVERIFY(worst <= kTolerance);
         for (const auto& run : runsOf(db("single"))) QCOMPARE(run.status, RunStatus::Finished);
+    }
+
+    // `--seeds 2 --nproc 2`: whole runs per process (the default) or every run over both processes; the same
+    // four runs (two seeds × two kinds) in one study either way, with the same losses.
+    void seedsArePlacedOnProcesses() {
+        std::map<QString, std::map<std::pair<uint64_t, std::string>, Curve>> byPlacement;
+        for (const QString placement : {"runs", "batches"}) {
+            const QString name = "seeds-" + placement;
+            const auto r =
+                cli(train(name, {"--seeds", "2", "--nproc", "2", "--steps", "20", "--placement", placement}));
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            const auto runs = runsOf(db(name));
+            QCOMPARE(int(runs.size()), 4);
+            std::set<std::string> tags;
+            for (const auto& run : runs) {
+                QCOMPARE(run.status, RunStatus::Finished);
+                QCOMPARE(int(run.tags.size()), 1);
+                tags.insert(run.tags.front());
+                const auto seed =
+                    nlohmann::json::parse(run.configJson).at("model").at("seed").get<uint64_t>();
+                byPlacement[placement][{seed, run.kind}] = curve(db(name), run.id);
+            }
+            QCOMPARE(int(tags.size()), 1);  // one study
+            QVERIFY(tags.begin()->rfind("study:", 0) == 0);
+        }
+        QCOMPARE(int(byPlacement["runs"].size()), 4);
+        for (const auto& [key, curve] : byPlacement["runs"]) {
+            QVERIFY(key.first == 7 || key.first == 8);
+            const Curve& other = byPlacement["batches"].at(key);
+            QCOMPARE(int64_t(curve.size()), int64_t(20));
+            for (const auto& [step, loss] : curve) QVERIFY(std::abs(other.at(step) - loss) <= kTolerance);
+        }
     }
 
     void badRankSettingsAreUsageErrors() {
