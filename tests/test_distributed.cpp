@@ -1,5 +1,5 @@
 // Data-parallel training over c10d/Gloo on 127.0.0.1 (issue 11), as a user runs it: `train --nproc 2` gives
-// the per-step losses of one process on the same global batches (needle rows with answer-only loss weights
+// the per-step losses of one process on the same global batches (needle rows with weighted answer tokens
 // included), a killed rank stops the other with a clear error and leaves the runs interrupted, a run resumes
 // with another rank count on the single-process curve, and bad rank settings are usage errors.
 #include <signal.h>
@@ -109,8 +109,9 @@ class TestDistributed : public QObject {
         if (!distributedAvailable()) QSKIP("built without Gloo headers (libgloo-dev)");
         corpus_ = dir_.filePath("corpus");
         if (!testsupport::makeSmallCorpus(corpus_)) QSKIP("shared WikiText data not found");
-        // Tiny models; half of the rows are needle tasks whose loss is their answer tokens only, so the
-        // ranks' rows carry different loss weights and only the global normalisation gives the same loss.
+        // Tiny models; half of the rows are needle tasks whose answer tokens weigh 10 in the loss, so the
+        // ranks' slices carry different loss weight sums and only a normalisation over the global batch's
+        // weight sum (not each rank's own, nor a split by rows) gives the single-process loss.
         const nlohmann::json config = {
             {"name", "dp"},
             {"model", {{"d_model", 32}, {"heads", 4}, {"layers", 2}, {"max_context", 128}, {"seed", 7}}},
@@ -122,7 +123,7 @@ class TestDistributed : public QObject {
             {"eval_batches", 3},
             {"checkpoint_every", 10},
             {"curriculum_fraction", 0.5},
-            {"needle_loss", "answer"},
+            {"needle_loss", 10},
             {"needle_sets", {{1, 1}}}};
         config_ = dir_.filePath("dp.json");
         QFile file(config_);

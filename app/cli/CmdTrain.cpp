@@ -170,8 +170,10 @@ int runTrain(const QStringList& args) {
     if (auto error = config.validationError()) throw BadUsage(*error);
     experimentPaths.dataDir = paths.locateData().toStdString();
     const Placement placement = placementOf(parser, seeds);
+    // Data-parallel ranks (local ones, or a torchrun job's) each need at least one row of every batch.
+    const bool splitsBatches = processes > 1 ? placement == Placement::Batches : rankEnv.has_value();
     const int ranks = processes > 1 ? processes : rankEnv ? rankEnv->worldSize : 1;
-    if (placement == Placement::Batches && ranks > config.batchSize)
+    if (splitsBatches && ranks > config.batchSize)
         throw BadUsage("a batch of " + std::to_string(config.batchSize) + " rows cannot be split over " +
                        std::to_string(ranks) + " processes: use at most " + std::to_string(config.batchSize));
     const std::string name = parser.isSet("study-name")
