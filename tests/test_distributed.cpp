@@ -246,7 +246,7 @@ class TestDistributed : public QObject {
         for (const auto& run : runsOf(db("single"))) QCOMPARE(run.status, RunStatus::Finished);
     }
 
-    // `--seeds 2 --nproc 2`: whole runs per process (the default) or every run over both processes; the same
+    // `--seeds 2 --nproc 2`: whole runs per process or every run over both processes (the default); the same
     // four runs (two seeds × two kinds) in one study either way, with the same losses.
     void seedsArePlacedOnProcesses() {
         std::map<QString, std::map<std::pair<uint64_t, std::string>, Curve>> byPlacement;

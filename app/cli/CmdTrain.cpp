@@ -82,8 +82,8 @@ int runTrain(const QStringList& args) {
          "--seeds K processes that each train whole runs. Under torchrun leave it out.",
          "n"},
         {"placement",
-         "With --seeds K and --nproc N: 'runs' (whole runs per process, the default) or "
-         "'batches' (every run data-parallel over the N processes).",
+         "With --seeds K and --nproc N: 'batches' (every run data-parallel over the N processes, the "
+         "default) or 'runs' (whole runs per process, no communication).",
          "mode"},
     });
     // Set by the launcher on the processes it starts.

@@ -55,7 +55,7 @@ int localProcessCount(const QCommandLineParser& parser, const std::optional<Rank
 }
 
 Placement placementOf(const QCommandLineParser& parser, int seeds) {
-    if (!parser.isSet("placement")) return seeds > 1 ? Placement::Runs : Placement::Batches;
+    if (!parser.isSet("placement")) return Placement::Batches;  // measured as fast as whole runs, or faster
     const QString value = parser.value("placement");
     if (value == "batches") return Placement::Batches;
     if (value == "runs") {

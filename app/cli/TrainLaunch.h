@@ -24,7 +24,8 @@ struct LaunchPlan {
 std::optional<RankEnv> rankEnvOrUsageError();
 // --nproc checked against this machine (1 to its core count) and against a torchrun launch; 1 when unset.
 int localProcessCount(const QCommandLineParser& parser, const std::optional<RankEnv>& rankEnv);
-// --placement (batches or runs); `seeds` > 1 and more than one process: runs by default (measured faster).
+// --placement: batches (the default: as fast as whole runs on 2 cores, or slightly faster) or runs (needs
+// `seeds` > 1).
 Placement placementOf(const QCommandLineParser& parser, int seeds);
 // --seed-share I/N of a process started by the launcher with --placement runs: {I, N} (default {0, 1}).
 std::pair<int, int> seedShareOf(const QCommandLineParser& parser);
