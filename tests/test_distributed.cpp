@@ -2,11 +2,16 @@
 // the per-step losses of one process on the same global batches (needle rows with weighted answer tokens
 // included), a killed rank stops the other with a clear error and leaves the runs interrupted, a run resumes
 // with another rank count on the single-process curve, and bad rank settings are usage errors.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <QtTest/QtTest>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -32,6 +37,21 @@ QList<qint64> childrenOf(qint64 pid) {
     for (const auto& part : QString::fromUtf8(file.readAll()).split(' ', Qt::SkipEmptyParts))
         out.push_back(part.toLongLong());
     return out;
+}
+
+// A TCP port on 127.0.0.1 that was free a moment ago (0 when none could be found).
+int freePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof addr;
+    int port = 0;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0)
+        port = ntohs(addr.sin_port);
+    if (fd >= 0) ::close(fd);
+    return port;
 }
 
 bool hasEnv(qint64 pid, const QByteArray& entry) {
@@ -197,6 +217,34 @@ class TestDistributed : public QObject {
             QCOMPARE(store.run(runs[i].id).status, RunStatus::Finished);
             QCOMPARE(int(store.checkpoints(runs[i].id).size()), int(kSteps / 10));
         }
+    }
+
+    // Two processes started the way torchrun starts them (no launcher: rank 0 hosts the rendezvous).
+    void torchrunStyleRanksTrainTogether() {
+        const int port = freePort();
+        QVERIFY(port > 0);
+        std::vector<std::unique_ptr<QProcess>> ranks;
+        for (int r = 0; r < 2; ++r) {
+            auto env = clitest::environment(dir_.path());
+            for (const auto& [name, value] :
+                 std::map<QString, QString>{{"RANK", QString::number(r)},
+                                            {"WORLD_SIZE", "2"},
+                                            {"LOCAL_RANK", QString::number(r)},
+                                            {"LOCAL_WORLD_SIZE", "2"},
+                                            {"MASTER_ADDR", "127.0.0.1"},
+                                            {"MASTER_PORT", QString::number(port)}})
+                env.insert(name, value);
+            ranks.push_back(std::make_unique<QProcess>());
+            ranks.back()->setProcessEnvironment(env);
+            ranks.back()->start(NEEDLESCOPE_CLI_PATH, train("torchrun", {}));
+        }
+        for (auto& rank : ranks) {
+            const auto r = clitest::finish(*rank, 120000);
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        }
+        const double worst = worstDifference(db("torchrun"), 1, kSteps);
+        qInfo("torchrun-style 2 ranks vs 1 process: max |train loss difference| = %.3g", worst);
+        QVERIFY(worst <= kTolerance);
     }
 
     void killingOneRankStopsTheOtherAndInterruptsTheRuns() {
