@@ -5,6 +5,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git
   libtorch-dev libopenblas0-openmp            # LibTorch 1.13 (CPU); OpenBLAS is mandatory for speed
+  libgloo-dev                                 # Gloo's headers: LibTorch's c10d ProcessGroupGloo (train --nproc)
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libqt6sql6-sqlite qt6-svg-dev
   libsentencepiece-dev libsqlite3-dev nlohmann-json3-dev
   xvfb xauth                                  # GUI tests and screenshots

@@ -4,16 +4,23 @@
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QTextStream>
+#include <algorithm>
+#include <cstdlib>
+#include <optional>
+#include <thread>
+#include <tuple>
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/Commands.h"
 #include "app/cli/ProgressPrinter.h"
 #include "app/cli/StopOnSignal.h"
+#include "app/cli/TrainLaunch.h"
 #include "core/probe/TrainingProbe.h"
 #include "core/train/Experiment.h"
 #include "core/train/SeedStudy.h"
 #include "core/train/TrainConfig.h"
 #include "core/util/Error.h"
+#include "core/util/Runtime.h"
 #include "ui/settings/AppPaths.h"
 
 namespace needlescope::cli {
@@ -70,8 +77,26 @@ int runTrain(const QStringList& args) {
         {"resume",
          "Continue the interrupted run RUN (and its paired runs) from the newest intact checkpoint.", "run"},
         {"from-step", "With --resume: continue from the checkpoints of step S instead.", "s"},
+        {"nproc",
+         "Start N local processes: data-parallel ranks that split every batch (Gloo over 127.0.0.1), or with "
+         "--seeds K processes that each train whole runs. Under torchrun leave it out.",
+         "n"},
+        {"placement",
+         "With --seeds K and --nproc N: 'batches' (every run data-parallel over the N processes, the "
+         "default) or 'runs' (whole runs per process, no communication).",
+         "mode"},
     });
+    // Set by the launcher on the processes it starts.
+    for (const char* hidden : {"seed-share", "study-name"}) {
+        QCommandLineOption option(hidden, hidden, "value");
+        option.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOption(option);
+    }
     if (!parseOrExplain(parser, args)) return Ok;
+    const std::optional<RankEnv> rankEnv = rankEnvOrUsageError();
+    const int processes = localProcessCount(parser, rankEnv);
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int threadsFlag = parser.isSet("threads") ? parseInt(parser, "threads", 0) : 0;
 
     const auto paths = app::resolveAppPaths(parser.value("db"), parser.value("data"));
     ExperimentPaths experimentPaths;
@@ -81,7 +106,20 @@ int runTrain(const QStringList& args) {
 
     ProgressPrinter printer(isatty(STDOUT_FILENO));
     TrainingControl control;
-    stopOnSignal(control);
+    // Rank 0 (or the only process) reports; the others train silently, errors aside.
+    std::unique_ptr<DistributedContext> context;
+    DataParallel dataParallel;
+    const auto joinJob = [&](const std::string& device) {
+        if (!rankEnv || rankEnv->worldSize < 2) return;
+        dataParallel.context = nullptr;
+        context = DistributedContext::join(*rankEnv, resolveDevice(device));
+        dataParallel.context = context.get();
+        const char* localWorld = std::getenv("LOCAL_WORLD_SIZE");
+        const int perMachine = localWorld ? std::max(1, std::atoi(localWorld)) : 1;
+        dataParallel.threads = threadsFlag > 0 ? threadsFlag : std::max(1, cores / perMachine);
+        dataParallel.localRank = rankEnv->localRank;
+    };
+    const auto sink = [&]() -> TrainingSink* { return context && !context->isLeader() ? nullptr : &printer; };
     // The small needle probe every probe_every steps, stored with the run (DESIGN §5).
     TrainingProbeSettings probeSettings;
     probeSettings.dbPath = experimentPaths.dbPath;
@@ -93,10 +131,18 @@ int runTrain(const QStringList& args) {
         throw BadUsage("--from-step needs --resume RUN");
     if (parser.isSet("resume")) {
         const int64_t runId = parseRunId(parser.value("resume"), "resume");
-        if (parser.isSet("data")) experimentPaths.dataDir = paths.locateData().toStdString();
-        Experiment experiment(TrainConfig{}, experimentPaths, &printer, &control, hooks);
         std::optional<int64_t> fromStep;
         if (parser.isSet("from-step")) fromStep = parseInt(parser, "from-step", 0);
+        if (processes > 1)
+            return launchTrain(args, {processes,
+                                      Placement::Batches,
+                                      threadsFlag > 0 ? threadsFlag : std::max(1, cores / processes),
+                                      {}});
+        if (parser.isSet("data")) experimentPaths.dataDir = paths.locateData().toStdString();
+        stopOnSignal(control);
+        joinJob(parser.isSet("device") ? parser.value("device").toStdString() : "cpu");
+        Experiment experiment(TrainConfig{}, experimentPaths, sink(), &control, hooks);
+        experiment.setDataParallel(dataParallel);
         return exitCodeFor(experiment.resume(runId, fromStep));
     }
 
@@ -123,19 +169,41 @@ int runTrain(const QStringList& args) {
     const int seeds = parseInt(parser, "seeds", 1);
     if (auto error = config.validationError()) throw BadUsage(*error);
     experimentPaths.dataDir = paths.locateData().toStdString();
+    const Placement placement = placementOf(parser, seeds);
+    // Data-parallel ranks (local ones, or a torchrun job's) each need at least one row of every batch.
+    const bool splitsBatches = processes > 1 ? placement == Placement::Batches : rankEnv.has_value();
+    const int ranks = processes > 1 ? processes : rankEnv ? rankEnv->worldSize : 1;
+    if (splitsBatches && ranks > config.batchSize)
+        throw BadUsage("a batch of " + std::to_string(config.batchSize) + " rows cannot be split over " +
+                       std::to_string(ranks) + " processes: use at most " + std::to_string(config.batchSize));
+    const std::string name = parser.isSet("study-name")
+                                 ? parser.value("study-name").toStdString()
+                                 : config.name + "-study-" +
+                                       QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss").toStdString();
+    if (processes > 1) {
+        // Whole runs: no more processes than seeds, each with its share of the cores.
+        const int n = placement == Placement::Runs ? std::min(processes, seeds) : processes;
+        return launchTrain(args, {n, placement, threadsFlag > 0 ? threadsFlag : std::max(1, cores / n),
+                                  seeds > 1 ? name : std::string()});
+    }
+    stopOnSignal(control);
+    joinJob(config.device);
 
-    QTextStream(stdout) << "run store: " << paths.dbPath << "\n";
+    if (sink()) QTextStream(stdout) << "run store: " << paths.dbPath << "\n";
     if (seeds > 1) {
-        const std::string name =
-            config.name + "-study-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss").toStdString();
+        SeedPlacement seedPlacement;
+        seedPlacement.dataParallel = dataParallel;
+        std::tie(seedPlacement.shareIndex, seedPlacement.shareCount) = seedShareOf(parser);
         const SeedStudyResult study =
-            trainSeeds(config, seeds, name, experimentPaths, &printer, &control, hooks);
-        QTextStream(stdout) << "study " << QString::fromStdString(name) << ": " << study.groups.size()
-                            << " paired experiment(s); report with `needlescope-cli study --analyse "
-                            << QString::fromStdString(name) << "`\n";
+            trainSeeds(config, seeds, name, experimentPaths, sink(), &control, hooks, seedPlacement);
+        if (sink())
+            QTextStream(stdout) << "study " << QString::fromStdString(name) << ": " << study.groups.size()
+                                << " paired experiment(s); report with `needlescope-cli study --analyse "
+                                << QString::fromStdString(name) << "`\n";
         return exitCodeFor(study.status);
     }
-    Experiment experiment(config, experimentPaths, &printer, &control, hooks);
+    Experiment experiment(config, experimentPaths, sink(), &control, hooks);
+    experiment.setDataParallel(dataParallel);
     return exitCodeFor(experiment.run());
 }
 

@@ -1,5 +1,7 @@
 #include "core/train/Experiment.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
@@ -14,6 +16,8 @@
 #include "core/store/RunStore.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/CheckpointFile.h"
+#include "core/train/DistributedContext.h"
+#include "core/train/DistributedSession.h"
 #include "core/train/MemoryEstimate.h"
 #include "core/train/ModelTrainer.h"
 #include "core/train/TrainingLoop.h"
@@ -29,6 +33,7 @@ struct Experiment::State {
     TrainingSink* sink;
     TrainingControl* control;
     ExperimentHooks hooks;
+    DataParallel dataParallel;
     TrainingSink silentSink;
     TrainingControl ownControl;
     std::string group;
@@ -115,6 +120,11 @@ RunStatus recordOutcome(RunStore& store, const std::vector<int64_t>& runIds, Tra
         for (int64_t id : runIds) store.setStatus(id, status);
         sink.onFinished(status);
         return status;
+    } catch (const PeerLost& e) {  // another rank has gone: resumable from the last checkpoint
+        markRuns(store, runIds, RunStatus::Interrupted, sink);
+        sink.onLog(std::string(e.what()) + "; the runs were marked interrupted: resume them with --resume");
+        sink.onFinished(RunStatus::Interrupted);
+        throw;
     } catch (const StorageError& e) {
         markRuns(store, runIds, RunStatus::Interrupted, sink);
         sink.onLog("a write failed (" + std::string(e.what()) +
@@ -228,6 +238,20 @@ TokenizerSettings tokenizerSettingsFor(const TrainConfig& config) {
     return settings;
 }
 
+// This rank's thread count and device: a data-parallel rank may be given its own share of the cores, and
+// a CUDA rank its own GPU.
+torch::Device setUpCompute(const TrainConfig& config, const DataParallel& dataParallel) {
+    configureThreads(dataParallel.threads >= 0 ? dataParallel.threads : config.threads);
+    torch::Device device = resolveDevice(config.device);
+    if (device.is_cuda() && dataParallel.context && !device.has_index())
+        device = torch::Device(torch::kCUDA, torch::DeviceIndex(dataParallel.localRank));
+    return device;
+}
+
+bool isFollower(const DataParallel& dataParallel) {
+    return dataParallel.context && !dataParallel.context->isLeader();
+}
+
 // The curriculum is built by a higher layer (the probe layer): refuse, before anything is trained, a config
 // that asks for one when none was hooked in.
 void requireCurriculumHook(const TrainConfig& config, const ExperimentHooks& hooks) {
@@ -250,12 +274,13 @@ Experiment::Experiment(TrainConfig config, ExperimentPaths paths, TrainingSink* 
 }
 
 Experiment::~Experiment() = default;
+void Experiment::setDataParallel(const DataParallel& dataParallel) { state_->dataParallel = dataParallel; }
 const std::vector<int64_t>& Experiment::runIds() const { return state_->runIds; }
 const std::string& Experiment::group() const { return state_->group; }
 
 // What run() and resume() have prepared when they reach their shared tail.
 struct Experiment::Session {
-    RunStore& store;
+    RunStore* store;  // nullptr on ranks other than 0
     std::vector<std::unique_ptr<ModelTrainer>>& trainers;
     PreparedCorpus& data;
     ModelConfig model;                     // the batches' context and data order seed
@@ -270,10 +295,11 @@ struct Experiment::Session {
 
 RunStatus Experiment::run() {
     auto& s = *state_;
+    if (isFollower(s.dataParallel)) return follow();
+    PlanAnnouncement announcement(s.dataParallel.context);  // tells the other ranks if this ends early
     s.config.validate();
     requireCurriculumHook(s.config, s.hooks);
-    configureThreads(s.config.threads);
-    const torch::Device device = resolveDevice(s.config.device);
+    const torch::Device device = setUpCompute(s.config, s.dataParallel);
     if (device.is_cpu()) requireMemoryFits(s.config);  // refuse before any run or folder exists
     RunStore store = RunStore::open(s.paths.dbPath);
 
@@ -288,6 +314,7 @@ RunStatus Experiment::run() {
     // Stopped while the data was prepared (the long part of a start): no run is created at all, so no
     // empty "interrupted" runs are left behind. The prepared tokenizer and token cache are kept.
     if (s.control->request() != TrainingControl::Request::None) {
+        announcement.cancel();
         s.sink->onLog("stopped before training began: no run was created");
         s.sink->onFinished(RunStatus::Cancelled);
         return RunStatus::Cancelled;
@@ -322,8 +349,17 @@ RunStatus Experiment::run() {
         m.kind = s.config.kinds[i];
         trainers.push_back(std::make_unique<ModelTrainer>(s.runIds[i], m, s.config.optimizer, device));
     }
+    if (s.dataParallel.context) {
+        SessionPlan plan;
+        plan.config = s.config;
+        for (const auto& t : trainers) plan.runs.emplace_back(t->runId(), t->model().config());
+        plan.cacheKey = data.cacheKey;
+        plan.dataRoot = corpus.root;
+        announcement.publish(plan);
+        for (auto& t : trainers) t->joinDataParallel(*s.dataParallel.context);  // rank 0's initial weights
+    }
     s.sink->onRunsCreated(s.runIds, s.group);
-    Session session{store,
+    Session session{&store,
                     trainers,
                     data,
                     model,
@@ -340,6 +376,8 @@ RunStatus Experiment::run() {
 
 RunStatus Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     auto& s = *state_;
+    if (isFollower(s.dataParallel)) return follow();
+    PlanAnnouncement announcement(s.dataParallel.context);  // tells the other ranks if this ends early
     RunStore store = RunStore::open(s.paths.dbPath);
     // Refused when finished or trained by a live process; given back if resuming fails before training.
     std::vector<RunRecord> runs = store.claimForResume(runId);
@@ -352,8 +390,7 @@ RunStatus Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
     const auto runConfig = nlohmann::json::parse(anchor.configJson);
     s.config = runConfig.at("train").get<TrainConfig>();
     requireCurriculumHook(s.config, s.hooks);
-    configureThreads(s.config.threads);
-    const torch::Device device = resolveDevice(s.config.device);
+    const torch::Device device = setUpCompute(s.config, s.dataParallel);
     const CorpusInfo corpus = detectCorpus(
         s.paths.dataDir.empty() ? runConfig.at("data").at("root").get<std::string>() : s.paths.dataDir);
     PreparedCorpus data = prepareCorpus(corpus, tokenizerSettingsFor(s.config), s.paths.cacheDir);
@@ -382,9 +419,25 @@ RunStatus Experiment::resume(int64_t runId, std::optional<int64_t> fromStep) {
         s.sink->onLog("falling back to step " + std::to_string(step) +
                       ", the newest step whose checkpoints are all intact; later steps are trained again");
     for (const auto& run : runs) s.runIds.push_back(run.id);
+    if (s.dataParallel.context) {  // the other ranks restore the very same checkpoints, sent by this rank
+        SessionPlan plan;
+        plan.config = s.config;
+        plan.startStep = step;
+        plan.dataPosition = restored.dataPosition;
+        plan.priorSeconds = restored.wallSeconds;
+        plan.cacheKey = data.cacheKey;
+        plan.dataRoot = corpus.root;
+        for (size_t i = 0; i < runs.size(); ++i) {
+            plan.runs.emplace_back(runs[i].id, trainers[i]->model().config());
+            for (const auto& checkpoint : store.checkpoints(runs[i].id))
+                if (checkpoint.step == step) plan.checkpointFiles.push_back(checkpoint.path);
+        }
+        announcement.publish(plan);
+        for (auto& t : trainers) t->joinDataParallel(*s.dataParallel.context);
+    }
     s.sink->onRunsCreated(s.runIds, s.group);
     s.sink->onLog("resuming " + s.group + " at step " + std::to_string(step));
-    Session session{store,
+    Session session{&store,
                     trainers,
                     data,
                     trainers.front()->model().config(),
@@ -414,7 +467,8 @@ RunStatus Experiment::train(Session& session) {
     if (s.hooks.curriculum)
         curriculum = s.hooks.curriculum({s.config, session.data.tokenizer, trainTokens, model.maxContext,
                                          [&s](const std::string& line) { s.sink->onLog(line); }});
-    if (s.control->request() != TrainingControl::Request::None) {
+    // Data-parallel ranks agree on a stop inside the loop (a stop now would leave the others waiting).
+    if (!s.dataParallel.context && s.control->request() != TrainingControl::Request::None) {
         const RunStatus status = session.stoppedBeforeStart();
         s.sink->onLog(status == RunStatus::Cancelled
                           ? "stopped before the first step: the new runs were removed"
@@ -423,15 +477,60 @@ RunStatus Experiment::train(Session& session) {
         return status;
     }
     session.trainingStarts();
-    return recordOutcome(session.store, s.runIds, *s.sink, [&] {
+    const auto runLoop = [&] {
         const TrainingData batches{batcher, validation, curriculum.get()};
         const StepRange range{session.startStep, totalSteps, session.priorSeconds};
         const TrainingChannels channels{*s.sink, *s.control, s.hooks.probe};
         TrainingLoop loop(
             s.config, session.store, session.trainers, batches, range, channels,
-            [&s](ModelKind kind, int64_t step) { return checkpointPath(s.paths, s.group, kind, step); });
+            [&s](ModelKind kind, int64_t step) { return checkpointPath(s.paths, s.group, kind, step); },
+            s.dataParallel.context);
         return loop.run();
-    });
+    };
+    if (!session.store) return runLoop();  // another rank than 0: rank 0 records the outcome
+    return recordOutcome(*session.store, s.runIds, *s.sink, runLoop);
+}
+
+RunStatus Experiment::follow() {
+    auto& s = *state_;
+    DistributedContext& context = *s.dataParallel.context;
+    // Resumed checkpoints arrive as bytes (this rank may not see rank 0's disk): restored from a scratch
+    // folder.
+    const fs::path scratch =
+        fs::temp_directory_path() /
+        ("needlescope-rank" + std::to_string(context.rank()) + "-" + std::to_string(::getpid()));
+    struct RemoveScratch {
+        fs::path path;
+        ~RemoveScratch() {
+            std::error_code ec;
+            fs::remove_all(path, ec);
+        }
+    } removeScratch{scratch};
+    ensureDirectory(scratch.string());
+    SessionPlan plan;
+    if (!receivePlan(context, scratch.string(), plan)) {
+        s.sink->onFinished(RunStatus::Cancelled);
+        return RunStatus::Cancelled;
+    }
+    s.config = plan.config;
+    requireCurriculumHook(s.config, s.hooks);
+    const torch::Device device = setUpCompute(s.config, s.dataParallel);
+    const CorpusInfo corpus = detectCorpus(s.paths.dataDir.empty() ? plan.dataRoot : s.paths.dataDir);
+    PreparedCorpus data = prepareCorpus(corpus, tokenizerSettingsFor(s.config), s.paths.cacheDir);
+    if (data.cacheKey != plan.cacheKey)
+        throw Error("rank " + std::to_string(context.rank()) + ": the data at '" + corpus.root +
+                    "' differs from rank 0's (give every rank the same --data)");
+    std::vector<std::unique_ptr<ModelTrainer>> trainers;
+    for (size_t i = 0; i < plan.runs.size(); ++i) {
+        trainers.push_back(std::make_unique<ModelTrainer>(plan.runs[i].first, plan.runs[i].second,
+                                                          s.config.optimizer, device));
+        if (i < plan.checkpointFiles.size()) trainers.back()->load(plan.checkpointFiles[i]);
+    }
+    for (auto& t : trainers) t->joinDataParallel(context);
+    Session session{
+        nullptr,           trainers,          data,  trainers.front()->model().config(),   plan.startStep,
+        plan.dataPosition, plan.priorSeconds, [] {}, [] { return RunStatus::Interrupted; }};
+    return train(session);
 }
 
 }  // namespace needlescope

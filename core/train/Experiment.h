@@ -16,6 +16,16 @@
 
 namespace needlescope {
 
+class DistributedContext;
+
+// Data-parallel training (issue 11): this process is one rank of `context`'s job. Rank 0 creates or claims
+// the runs, writes the store and checkpoints, and sends the others the plan (DistributedSession.h).
+struct DataParallel {
+    DistributedContext* context = nullptr;  // nullptr: one process trains alone
+    int threads = -1;                       // this rank's intra-op threads (-1: the config's)
+    int localRank = 0;                      // a CUDA config trains on cuda:<localRank>
+};
+
 struct ExperimentPaths {
     std::string dataDir;        // a corpus folder or file (see detectCorpus)
     std::string dbPath;         // SQLite run store
@@ -28,6 +38,8 @@ class Experiment {
     Experiment(TrainConfig config, ExperimentPaths paths, TrainingSink* sink = nullptr,
                TrainingControl* control = nullptr, ExperimentHooks hooks = {});
     ~Experiment();
+
+    void setDataParallel(const DataParallel& dataParallel);
 
     // Trains a new paired experiment; returns the final status (Finished, Interrupted or Cancelled).
     // Throws Error for bad input (the runs, if created, are marked failed).
@@ -43,6 +55,7 @@ class Experiment {
     struct State;
     struct Session;
     RunStatus train(Session& session);  // the shared tail of run() and resume()
+    RunStatus follow();                 // run() and resume() on ranks other than 0: rank 0's plan
     std::unique_ptr<State> state_;
 };
 

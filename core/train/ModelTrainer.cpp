@@ -1,5 +1,7 @@
 #include "core/train/ModelTrainer.h"
 
+#include "core/train/DistributedContext.h"
+#include "core/train/GradientSync.h"
 #include "core/train/Schedule.h"
 
 namespace needlescope {
@@ -22,7 +24,16 @@ ModelTrainer::ModelTrainer(int64_t runId, const ModelConfig& model, const Optimi
     optimizer_ = std::make_unique<torch::optim::AdamW>(std::move(groups), options);
 }
 
-ModelMetrics ModelTrainer::trainStep(const Batch& batch, int64_t stepIndex, int64_t totalSteps) {
+ModelTrainer::~ModelTrainer() = default;
+
+void ModelTrainer::joinDataParallel(DistributedContext& context) {
+    distributed_ = &context;
+    gradientSync_ = std::make_unique<GradientSync>(context, model_->parameters());
+    gradientSync_->broadcastParameters();
+}
+
+ModelMetrics ModelTrainer::trainStep(const Batch& batch, int64_t stepIndex, int64_t totalSteps,
+                                     BatchShare share) {
     const double lr = learningRate(optimizerConfig_, stepIndex, totalSteps);
     for (auto& group : optimizer_->param_groups())
         static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
@@ -30,11 +41,22 @@ ModelMetrics ModelTrainer::trainStep(const Batch& batch, int64_t stepIndex, int6
     const torch::Tensor weights =
         batch.weights.defined() ? batch.weights.to(device_) : torch::Tensor();               // [B, T]
     auto loss = model_->loss(batch.inputs.to(device_), batch.targets.to(device_), weights);  // []
-    loss.backward();
+    if (gradientSync_) {
+        // Σ over ranks of (this rank's weighted mean · its weight share) = the global batch's weighted mean.
+        loss = loss * share.lossShare;  // []
+        gradientSync_->prepare();
+        loss.backward();                           // buckets start their sums as their gradients arrive
+        auto summed = loss.detach().reshape({1});  // [1]
+        gradientSync_->finish(summed);             // clipping below then sees the global gradient
+        loss = summed.reshape({});                 // []
+    } else {
+        loss.backward();
+    }
     const double gradNorm =
         torch::nn::utils::clip_grad_norm_(model_->parameters(), optimizerConfig_.clipNorm);
     optimizer_->step();
-    tokensSeen_ += batch.inputs.numel();  // (the context schedule makes this differ from step · B · T)
+    // (the context schedule makes this differ from step · B · T)
+    tokensSeen_ += share.globalTokens >= 0 ? share.globalTokens : batch.inputs.numel();
 
     ModelMetrics metrics;
     metrics.runId = runId_;
@@ -50,8 +72,18 @@ double ModelTrainer::evaluate(const std::vector<Batch>& batches) {
     torch::NoGradGuard noGrad;
     model_->eval();
     double total = 0;
-    for (const auto& batch : batches)
+    const int ranks = distributed_ ? distributed_->worldSize() : 1;
+    const int rank = distributed_ ? distributed_->rank() : 0;
+    for (size_t i = 0; i < batches.size(); ++i) {
+        if (int(i % size_t(ranks)) != rank) continue;  // batch i is evaluated by rank i mod ranks
+        const auto& batch = batches[i];
         total += model_->loss(batch.inputs.to(device_), batch.targets.to(device_)).item<double>();
+    }
+    if (distributed_) {
+        std::vector<torch::Tensor> sum{torch::full({1}, total, torch::kFloat64).to(device_)};  // [1]
+        distributed_->allReduceSum(sum);
+        total = sum[0].cpu().item<double>();
+    }
     model_->train();
     return batches.empty() ? 0.0 : total / double(batches.size());
 }

@@ -20,10 +20,18 @@ struct SeedStudyResult {
 
 std::string studyTag(const std::string& studyName);  // "study:<name>"
 
+// How the seeds of a study are spread over processes (issue 11, `train --seeds K --nproc N`).
+struct SeedPlacement {
+    DataParallel dataParallel;  // every seed trained by all ranks together (batches split)
+    int shareIndex = 0;         // or whole runs per process: this process trains seeds i ≡ shareIndex
+    int shareCount = 1;         // (mod shareCount), each alone, all writing the same store
+};
+
 // Trains `seeds` experiments in turn; stops after one that did not finish (stop, cancel). Throws Error
 // for bad input (seeds < 1) and whatever an experiment throws.
 SeedStudyResult trainSeeds(const TrainConfig& config, int seeds, const std::string& studyName,
                            const ExperimentPaths& paths, TrainingSink* sink = nullptr,
-                           TrainingControl* control = nullptr, const ExperimentHooks& hooks = {});
+                           TrainingControl* control = nullptr, const ExperimentHooks& hooks = {},
+                           const SeedPlacement& placement = {});
 
 }  // namespace needlescope

@@ -7,15 +7,17 @@
 #include "core/data/Batcher.h"
 #include "core/store/RunStore.h"
 #include "core/train/CheckpointFile.h"
+#include "core/train/DistributedContext.h"
 #include "core/train/ModelTrainer.h"
 #include "core/train/TrainingControl.h"
 #include "core/train/TrainingSink.h"
 
 namespace needlescope {
 
-TrainingLoop::TrainingLoop(const TrainConfig& config, RunStore& store,
+TrainingLoop::TrainingLoop(const TrainConfig& config, RunStore* store,
                            std::vector<std::unique_ptr<ModelTrainer>>& trainers, TrainingData data,
-                           StepRange steps, TrainingChannels channels, CheckpointPathFn checkpointPath)
+                           StepRange steps, TrainingChannels channels, CheckpointPathFn checkpointPath,
+                           DistributedContext* distributed)
     : config_(config),
       store_(store),
       trainers_(trainers),
@@ -23,6 +25,7 @@ TrainingLoop::TrainingLoop(const TrainConfig& config, RunStore& store,
       steps_(steps),
       channels_(channels),
       checkpointPath_(std::move(checkpointPath)),
+      distributed_(distributed),
       pending_(trainers.size()),
       unlogged_(trainers.size()) {}
 
@@ -47,7 +50,8 @@ RunStatus TrainingLoop::run() {
     const int64_t totalSteps = steps_.totalSteps;
     while (step < totalSteps) {
         const auto waitFrom = std::chrono::steady_clock::now();
-        const auto request = channels_.control.checkpoint();  // blocks while paused
+        const auto request = TrainingControl::Request(
+            agreedRequest(int(channels_.control.checkpoint())));  // blocks while paused
         pausedSeconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - waitFrom).count();
         if (request == TrainingControl::Request::Cancel) {
             storeUnloggedStep();
@@ -62,13 +66,15 @@ RunStatus TrainingLoop::run() {
         const Batch batch = nextBatch(step);
         ++step;
         tokensDone_ += batch.inputs.numel();
+        BatchShare share;
+        const Batch local = shardOf(batch, share);
         std::vector<ModelMetrics> metrics(trainers_.size());
         for (size_t i = 0; i < trainers_.size(); ++i)
-            metrics[i] = trainers_[i]->trainStep(batch, step - 1, totalSteps);
+            metrics[i] = trainers_[i]->trainStep(local, step - 1, totalSteps, share);
         recordTrainMetrics(step, metrics, steps_.priorSeconds + elapsed());
         if (step % config_.evalEvery == 0 || step == totalSteps) evaluateAll(step, metrics);
         for (const auto& m : metrics) channels_.sink.onMetrics(m);
-        if (channels_.probe && probeDue(step))
+        if (store_ && channels_.probe && probeDue(step))
             for (auto& t : trainers_) channels_.probe(t->runId(), t->model(), step);
         reportProgress(step);
 
@@ -91,6 +97,41 @@ Batch TrainingLoop::nextBatch(int64_t stepIndex) {
     if (data_.curriculum)
         data_.curriculum->apply(batch, data_.batcher.position() - 1);  // training batches only
     return batch;
+}
+
+Batch TrainingLoop::shardOf(const Batch& global, BatchShare& share) const {
+    share.globalTokens = global.inputs.numel();
+    if (!distributed_ || distributed_->worldSize() == 1) return global;
+    // Rank r takes rows [r·B/N, (r+1)·B/N): disjoint, together the whole batch, decided by the batch alone.
+    const int64_t rows = global.inputs.size(0);
+    const int64_t ranks = distributed_->worldSize();
+    const int64_t first = distributed_->rank() * rows / ranks;
+    const int64_t count = (distributed_->rank() + 1) * rows / ranks - first;
+    Batch local;
+    local.inputs = global.inputs.narrow(0, first, count);    // [b, T]
+    local.targets = global.targets.narrow(0, first, count);  // [b, T]
+    if (global.weights.defined()) {
+        local.weights = global.weights.narrow(0, first, count);  // [b, T]
+        const double total = global.weights.to(torch::kFloat64).sum().item<double>();
+        share.lossShare = total > 0 ? local.weights.to(torch::kFloat64).sum().item<double>() / total : 0.0;
+    } else {
+        share.lossShare = double(count) / double(rows);  // every target weighs 1
+    }
+    return local;
+}
+
+int TrainingLoop::agreedRequest(int request) {
+    if (!distributed_) return request;
+    // One slot per request kind, summed over ranks: any rank's Ctrl-C stops every rank at the same step.
+    auto votes = torch::zeros({3}, torch::kFloat32);  // [None, Stop, Cancel]
+    votes[request] = 1.0F;
+    std::vector<torch::Tensor> summed{votes};
+    distributed_->allReduceSum(summed);
+    if (summed[0][int(TrainingControl::Request::Cancel)].item<float>() > 0)
+        return int(TrainingControl::Request::Cancel);
+    if (summed[0][int(TrainingControl::Request::Stop)].item<float>() > 0)
+        return int(TrainingControl::Request::Stop);
+    return int(TrainingControl::Request::None);
 }
 
 void TrainingLoop::recordTrainMetrics(int64_t step, std::vector<ModelMetrics>& metrics, double wall) {
@@ -149,6 +190,7 @@ void TrainingLoop::reportProgress(int64_t step) {
 }
 
 void TrainingLoop::saveAll(int64_t step) {
+    if (!store_) return;  // checkpoints are rank 0's: the model and optimizer are the same on every rank
     flush();
     uint64_t roundBytes = 0;
     std::optional<uint64_t> freeAfter;
@@ -158,8 +200,8 @@ void TrainingLoop::saveAll(int64_t step) {
             t->save(path, step, data_.batcher.position(), steps_.priorSeconds + elapsed());
         roundBytes += written.bytes;
         freeAfter = written.freeBytesAfter;
-        store_.addCheckpoint(t->runId(), step, path);
-        store_.setLastStep(t->runId(), step);
+        store_->addCheckpoint(t->runId(), step, path);
+        store_->setLastStep(t->runId(), step);
     }
     if (!warnedLowDisk_ && freeAfter && judgeDiskRoom(*freeAfter, roundBytes) != DiskRoom::Enough) {
         warnedLowDisk_ = true;
@@ -168,12 +210,16 @@ void TrainingLoop::saveAll(int64_t step) {
                              megabytes(roundBytes) + "); free some space, or " +
                              "training will stop (resumable) when the disk is full");
     }
-    store_.checkpointWal();  // a damaged -wal file then costs at most the steps since this checkpoint
+    store_->checkpointWal();  // a damaged -wal file then costs at most the steps since this checkpoint
 }
 
 void TrainingLoop::flush() {
+    if (!store_) {  // ranks other than 0 keep no metrics
+        for (auto& points : pending_) points.clear();
+        return;
+    }
     for (size_t i = 0; i < trainers_.size(); ++i) {
-        if (!pending_[i].empty()) store_.appendMetrics(trainers_[i]->runId(), pending_[i]);
+        if (!pending_[i].empty()) store_->appendMetrics(trainers_[i]->runId(), pending_[i]);
         pending_[i].clear();
     }
 }

@@ -16,11 +16,13 @@
 namespace needlescope {
 
 class Batcher;
+class DistributedContext;
 class ModelTrainer;
 class RunStore;
 class TrainingControl;
 class TrainingSink;
 struct Batch;
+struct BatchShare;
 struct ModelMetrics;
 
 // The batches the models see.
@@ -52,9 +54,13 @@ class TrainingLoop {
     // Steps between writes of pending metrics to the store when no checkpoint falls due.
     static constexpr int64_t kMetricFlushEvery = 50;
 
-    TrainingLoop(const TrainConfig& config, RunStore& store,
+    // Data-parallel (`distributed` set): every rank builds the same global batch and trains on its slice of
+    // rows; the ranks agree on stop requests before each step; only rank 0 (`store` set) writes metrics and
+    // checkpoints and probes. Other ranks pass no store.
+    TrainingLoop(const TrainConfig& config, RunStore* store,
                  std::vector<std::unique_ptr<ModelTrainer>>& trainers, TrainingData data, StepRange steps,
-                 TrainingChannels channels, CheckpointPathFn checkpointPath);
+                 TrainingChannels channels, CheckpointPathFn checkpointPath,
+                 DistributedContext* distributed = nullptr);
     TrainingLoop(const TrainingLoop&) = delete;
     TrainingLoop& operator=(const TrainingLoop&) = delete;
 
@@ -66,6 +72,8 @@ class TrainingLoop {
     int64_t tokensBefore(int64_t step) const;  // tokens trained on before 0-based `step`
     double elapsed() const;                    // training seconds since run() started (pauses excluded)
     Batch nextBatch(int64_t stepIndex);        // narrowed to the scheduled context, curriculum applied
+    Batch shardOf(const Batch& global, BatchShare& share) const;  // this rank's rows and their loss share
+    int agreedRequest(int request);  // the strongest stop request of any rank (one process: its own)
     // Sets step and tokens on each model's metrics; queues them for the store on logging steps.
     void recordTrainMetrics(int64_t step, std::vector<ModelMetrics>& metrics, double wall);
     void storeUnloggedStep();  // the last step's train metrics when log_every skipped it (before a stop)
@@ -76,12 +84,13 @@ class TrainingLoop {
     void flush();
 
     const TrainConfig& config_;
-    RunStore& store_;
+    RunStore* store_;  // nullptr on ranks other than 0
     std::vector<std::unique_ptr<ModelTrainer>>& trainers_;
     TrainingData data_;
     StepRange steps_;
     TrainingChannels channels_;
     CheckpointPathFn checkpointPath_;
+    DistributedContext* distributed_;
 
     std::chrono::steady_clock::time_point started_;
     double pausedSeconds_ = 0;  // time blocked in a pause: not training time (elapsed, tokens/s, ETA, wall)
