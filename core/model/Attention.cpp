@@ -131,8 +131,8 @@ torch::Tensor Diff2AttentionImpl::forward(const torch::Tensor& x, const torch::T
     auto a2 = probs.select(2, 1);                                                        // [B, h, T, T]
     auto lam = lambda(x);                                                                // [B, T, h]
     auto lamRows = lam.permute({0, 2, 1}).unsqueeze(-1);  // λ of each query row              // [B, h, T, 1]
-    auto attn = a1 - lamRows * a2;  // softmax first, subtract after                         // [B, h, T, T]
     if (capture) {
+        auto attn = a1 - lamRows * a2;  // softmax first, subtract after                     // [B, h, T, T]
         capture->effective = selectRows(attn, rows);             // [B, h, R, T]
         capture->a1 = selectRows(a1, rows);                      // [B, h, R, T]
         capture->a2 = selectRows(a2, rows);                      // [B, h, R, T]
@@ -142,9 +142,9 @@ torch::Tensor Diff2AttentionImpl::forward(const torch::Tensor& x, const torch::T
         capture->lambdaInit = 0.0;
     }
     auto vh =
-        v.transpose(1, 2).unsqueeze(2).expand({B, g, perKv, T, d}).reshape({B * h, T, d});  // [B·h, T, d]
-    auto out = batchedMatmul(attn.reshape({B * h, T, T}), vh).view({B, h, T, d});           // [B, h, T, d]
-    return out_proj(out.transpose(1, 2).reshape({B, T, D}));                                // [B, T, D]
+        v.transpose(1, 2).unsqueeze(2).expand({B, g, perKv, T, d}).reshape({B, h, T, d});  // [B, h, T, d]
+    auto out = differentialMix(probs, lamRows, vh);  // (A_2i − λ_t·A_2i+1)·V             // [B, h, T, d]
+    return out_proj(out.transpose(1, 2).reshape({B, T, D}));  // [B, T, D]
 }
 
 }  // namespace needlescope

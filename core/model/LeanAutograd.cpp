@@ -60,7 +60,9 @@ struct DifferentialMix : public torch::autograd::Function<DifferentialMix> {
         gradProbs.select(2, 0).copy_(gradMap);
         auto secondGrad = gradProbs.select(2, 1);  // [B, h, T, T]
         torch::mul_out(secondGrad, gradMap, -lambda);
-        const auto gradLambda = -(gradMap * probs.select(2, 1)).sum();  // []
+        // λ is one number (DIFF) or one per head and query row (DIFF V2): sum over what it was broadcast to.
+        const auto products = gradMap * probs.select(2, 1);  // [B, h, T, T]
+        const auto gradLambda = lambda.dim() == 0 ? -products.sum() : -products.sum(-1, true);  // λ's shape
         return {gradProbs, gradLambda, gradV};
     }
 

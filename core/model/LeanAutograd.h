@@ -12,7 +12,8 @@ namespace needlescope {
 torch::Tensor swigluDown(const torch::Tensor& gateUp, const torch::Tensor& w2);
 
 // DIFF attention's value mix: (A1 − λ·A2) · V with probs = [A1, A2] stacked on dim 2.
-// probs: [B, h, 2, T, T], lambda: [], v: [B, h, T, e] → [B, h, T, e]. Keeps probs (which the softmax
+// probs: [B, h, 2, T, T], lambda: [] (DIFF) or [B, h, T, 1] (DIFF V2: per head and query row),
+// v: [B, h, T, e] → [B, h, T, e]. Keeps probs (which the softmax
 // keeps anyway) and v; the plain chain also keeps the combined map [B, h, T, T] and, in backward,
 // builds a full-size zero gradient for each of A1 and A2.
 torch::Tensor differentialMix(const torch::Tensor& probs, const torch::Tensor& lambda,
