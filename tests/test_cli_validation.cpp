@@ -191,6 +191,18 @@ class TestCliValidation : public QObject {
                  qPrintable(cuda.err));
     }
 
+    void precisionIsChecked() {
+        const auto unknown = cli(train("precision", {"--preset", "tiny", "--precision", "fp16"}));
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.err.contains("precision") && unknown.err.contains("fp16"), qPrintable(unknown.err));
+        // bf16 autocast is a CUDA feature: refused on the CPU before any run exists.
+        const auto cpu =
+            cli(train("precision", {"--preset", "tiny", "--precision", "bf16", "--device", "cpu"}));
+        QVERIFY(cpu.exitCode != 0);
+        QVERIFY2(cpu.err.contains("bf16") && cpu.err.contains("CUDA"), qPrintable(cpu.err));
+        QVERIFY(!QFile::exists(QDir(dir_.filePath("precision")).filePath("runs.db")));
+    }
+
     void missingRunsAndProbeResultsAreNamed() {
         const QString db = dir_.filePath("named.db");
         int64_t id = 0;

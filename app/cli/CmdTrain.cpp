@@ -61,13 +61,14 @@ int runTrain(const QStringList& args) {
              ").",
          "name", "quick"},
         {"config", "Training config JSON file (instead of --preset).", "file"},
-        {"models", "Comma-separated model kinds: standard,diff.", "list"},
+        {"models", "Comma-separated model kinds: standard,diff,diff2.", "list"},
         {"data", "Corpus folder (WikiText-2/103 or plain text).", "dir"},
         {"db", "Run store (SQLite) path.", "file"},
         {"steps", "Total optimisation steps (overrides the preset).", "n"},
         {"epochs", "Epochs over the train split (overrides the preset).", "x"},
         {"threads", "Intra-op threads (0 = all cores).", "n"},
         {"device", "cpu, cuda, cuda:N or auto.", "device"},
+        {"precision", "fp32, or bf16 (autocast; CUDA only).", "precision"},
         {"probe-every", "Run the needle probe every N steps (0 = off).", "n"},
         {"curriculum", "Fraction of training sequences built as needle tasks (0-1).", "f"},
         {"needle-loss", "How needle tasks count in the loss: answer, all, or a weight for answer tokens.",
@@ -157,6 +158,7 @@ int runTrain(const QStringList& args) {
     }
     if (parser.isSet("threads")) config.threads = parseInt(parser, "threads", 0);
     if (parser.isSet("device")) config.device = parser.value("device").toStdString();
+    if (parser.isSet("precision")) config.precision = parser.value("precision").toStdString();
     if (parser.isSet("probe-every")) config.probeEvery = parseInt(parser, "probe-every", 0);
     if (parser.isSet("curriculum")) config.curriculumFraction = parseDouble(parser, "curriculum", 0.0, 1.0);
     if (parser.isSet("needle-loss")) {

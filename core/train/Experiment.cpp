@@ -175,7 +175,8 @@ std::vector<std::unique_ptr<ModelTrainer>> loadTrainers(const RunStore& store,
         for (const auto& checkpoint : store.checkpoints(run.id))
             if (checkpoint.step == step) path = checkpoint.path;
         removeStaleTempFiles(fs::path(path).parent_path().string());
-        auto trainer = std::make_unique<ModelTrainer>(run.id, m, config.optimizer, device);
+        auto trainer = std::make_unique<ModelTrainer>(run.id, m, config.optimizer, device,
+                                                      precisionFromString(config.precision));
         restored = trainer->load(path);
         trainers.push_back(std::move(trainer));
     }
@@ -245,6 +246,9 @@ torch::Device setUpCompute(const TrainConfig& config, const DataParallel& dataPa
     torch::Device device = resolveDevice(config.device);
     if (device.is_cuda() && dataParallel.context && !device.has_index())
         device = torch::Device(torch::kCUDA, torch::DeviceIndex(dataParallel.localRank));
+    if (const std::string problem = precisionProblem(precisionFromString(config.precision), device);
+        !problem.empty())
+        throw Error(problem);
     return device;
 }
 
@@ -347,7 +351,8 @@ RunStatus Experiment::run() {
     for (size_t i = 0; i < s.config.kinds.size(); ++i) {
         ModelConfig m = model;
         m.kind = s.config.kinds[i];
-        trainers.push_back(std::make_unique<ModelTrainer>(s.runIds[i], m, s.config.optimizer, device));
+        trainers.push_back(std::make_unique<ModelTrainer>(s.runIds[i], m, s.config.optimizer, device,
+                                                          precisionFromString(s.config.precision)));
     }
     if (s.dataParallel.context) {
         SessionPlan plan;
@@ -523,7 +528,8 @@ RunStatus Experiment::follow() {
     std::vector<std::unique_ptr<ModelTrainer>> trainers;
     for (size_t i = 0; i < plan.runs.size(); ++i) {
         trainers.push_back(std::make_unique<ModelTrainer>(plan.runs[i].first, plan.runs[i].second,
-                                                          s.config.optimizer, device));
+                                                          s.config.optimizer, device,
+                                                          precisionFromString(s.config.precision)));
         if (i < plan.checkpointFiles.size()) trainers.back()->load(plan.checkpointFiles[i]);
     }
     for (auto& t : trainers) t->joinDataParallel(context);

@@ -7,8 +7,8 @@
 namespace needlescope {
 
 ModelTrainer::ModelTrainer(int64_t runId, const ModelConfig& model, const OptimizerConfig& optimizer,
-                           torch::Device device)
-    : runId_(runId), model_(model), optimizerConfig_(optimizer), device_(device) {
+                           torch::Device device, Precision precision)
+    : runId_(runId), model_(model), optimizerConfig_(optimizer), device_(device), precision_(precision) {
     model_->to(device_);
     model_->train();
     // Weight decay on matrices (projections, embedding) only; norms and λ vectors are not decayed.
@@ -39,8 +39,12 @@ ModelMetrics ModelTrainer::trainStep(const Batch& batch, int64_t stepIndex, int6
         static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     optimizer_->zero_grad();
     const torch::Tensor weights =
-        batch.weights.defined() ? batch.weights.to(device_) : torch::Tensor();               // [B, T]
-    auto loss = model_->loss(batch.inputs.to(device_), batch.targets.to(device_), weights);  // []
+        batch.weights.defined() ? batch.weights.to(device_) : torch::Tensor();  // [B, T]
+    torch::Tensor loss;
+    {
+        AutocastScope autocast(precision_, device_);  // the backward pass runs outside it, as PyTorch's does
+        loss = model_->loss(batch.inputs.to(device_), batch.targets.to(device_), weights);  // []
+    }
     if (gradientSync_) {
         // Σ over ranks of (this rank's weighted mean · its weight share) = the global batch's weighted mean.
         loss = loss * share.lossShare;  // []

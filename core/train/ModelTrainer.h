@@ -11,6 +11,7 @@
 #include "core/train/Checkpoint.h"
 #include "core/train/TrainConfig.h"
 #include "core/train/TrainingSink.h"
+#include "core/util/Autocast.h"
 
 namespace needlescope {
 
@@ -27,7 +28,7 @@ struct BatchShare {
 class ModelTrainer {
   public:
     ModelTrainer(int64_t runId, const ModelConfig& model, const OptimizerConfig& optimizer,
-                 torch::Device device);
+                 torch::Device device, Precision precision = Precision::Fp32);
 
     ~ModelTrainer();
 
@@ -53,6 +54,7 @@ class ModelTrainer {
     Decoder model_;
     OptimizerConfig optimizerConfig_;
     torch::Device device_;
+    Precision precision_;  // bf16: the forward under CUDA autocast
     std::unique_ptr<torch::optim::AdamW> optimizer_;
     int64_t tokensSeen_ = 0;
     DistributedContext* distributed_ = nullptr;
