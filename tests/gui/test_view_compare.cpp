@@ -13,6 +13,7 @@
 #include <QFileDialog>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
 #include <QMenu>
@@ -105,7 +106,12 @@ QTimer* answerFileDialog(const QString& path) {
         auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
         if (!dialog) return;
         timer->stop();
-        dialog->selectFile(path);
+        // Typed as a user would: selectFile() on a path outside the dialog's folder races with the folder
+        // model loading that folder (the dialog then sometimes returned the old folder's name).
+        if (auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit")))
+            name->setText(path);
+        else
+            dialog->selectFile(path);
         static_cast<QDialog*>(dialog)->accept();  // public in QDialog
     });
     timer->start();
