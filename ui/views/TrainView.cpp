@@ -133,7 +133,6 @@ QWidget* TrainView::buildControls() {
         b->setObjectName(a->text().remove('&').toLower() + QStringLiteral("Button"));
         buttons->addWidget(b, 0, column++);
     }
-    layout->addLayout(buttons);
     auto* seedsRow = new QHBoxLayout();
     auto* seedsLabel = new QLabel(tr("Seeds"), left);
     seedsSpin_ = new QSpinBox(left);
@@ -150,6 +149,7 @@ QWidget* TrainView::buildControls() {
     seedsRow->addWidget(seedsSpin_);
     seedsRow->addStretch(1);
     layout->addLayout(seedsRow);
+    layout->addLayout(buttons);
     return left;
 }
 
