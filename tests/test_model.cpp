@@ -10,8 +10,10 @@
 #include "core/model/Decoder.h"
 #include "core/model/ModelConfig.h"
 #include "core/util/Error.h"
+#include "naive_attention.h"
 
 using namespace needlescope;
+using namespace modeltest;
 
 namespace {
 
@@ -25,44 +27,6 @@ ModelConfig smallConfig(ModelKind kind) {
     c.maxContext = 24;
     c.seed = 7;
     return c;
-}
-
-double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b) {
-    return (a - b).abs().max().item<double>();
-}
-
-// Independent RoPE: rotate each interleaved pair (x[2i], x[2i+1]) of a d-wide vector at position t.
-torch::Tensor naiveRope(const torch::Tensor& x /* [T, d] */, double base) {
-    auto out = x.clone();
-    const int64_t T = x.size(0), d = x.size(1);
-    auto xa = x.accessor<float, 2>();
-    auto oa = out.accessor<float, 2>();
-    for (int64_t t = 0; t < T; ++t)
-        for (int64_t i = 0; i < d / 2; ++i) {
-            const double theta = double(t) * std::pow(base, -2.0 * double(i) / double(d));
-            const double x0 = xa[t][2 * i], x1 = xa[t][2 * i + 1];
-            oa[t][2 * i] = float(x0 * std::cos(theta) - x1 * std::sin(theta));
-            oa[t][2 * i + 1] = float(x0 * std::sin(theta) + x1 * std::cos(theta));
-        }
-    return out;
-}
-
-// Independent causal softmax attention weights of one head from its (already rotated) q, k: [T, d].
-torch::Tensor naiveCausalSoftmax(const torch::Tensor& q, const torch::Tensor& k) {
-    const int64_t T = q.size(0), d = q.size(1);
-    auto weights = torch::zeros({T, T});
-    for (int64_t t = 0; t < T; ++t) {
-        std::vector<double> logits;
-        double maxLogit = -1e300;
-        for (int64_t s = 0; s <= t; ++s) {
-            logits.push_back(torch::dot(q[t], k[s]).item<double>() / std::sqrt(double(d)));
-            maxLogit = std::max(maxLogit, logits.back());
-        }
-        double total = 0;
-        for (double& l : logits) total += (l = std::exp(l - maxLogit));
-        for (int64_t s = 0; s <= t; ++s) weights[t][s] = logits[s] / total;
-    }
-    return weights;  // [T, T], zero above the diagonal
 }
 
 torch::Tensor naiveRmsNorm(const torch::Tensor& x /* [T, w] */, const torch::Tensor& w) {

@@ -7,6 +7,26 @@
 
 using namespace needlescope;
 
+namespace {
+
+// A small model of `kind` after one backward pass of the next-token loss on random tokens.
+Decoder afterOneBackward(ModelKind kind, int64_t kvHeads = 0) {
+    ModelConfig config;
+    config.kind = kind;
+    config.vocabSize = 50;
+    config.dModel = 32;
+    config.nLayers = 2;
+    config.nHeads = 4;
+    config.kvHeads = kvHeads;
+    config.maxContext = 16;
+    Decoder model(config);
+    auto batch = torch::randint(0, 50, {2, 17}, torch::kInt64);              // [2, 17]
+    model->loss(batch.narrow(1, 0, 16), batch.narrow(1, 1, 16)).backward();  // grads on every weight
+    return model;
+}
+
+}  // namespace
+
 class TestModelTraining : public QObject {
     Q_OBJECT
   private Q_SLOTS:
@@ -45,16 +65,7 @@ class TestModelTraining : public QObject {
     }
 
     void gradientsReachLambdaAndSubln() {
-        ModelConfig config;
-        config.kind = ModelKind::Diff;
-        config.vocabSize = 50;
-        config.dModel = 32;
-        config.nLayers = 2;
-        config.nHeads = 4;
-        config.maxContext = 16;
-        Decoder model(config);
-        auto batch = torch::randint(0, 50, {2, 17}, torch::kInt64);
-        model->loss(batch.narrow(1, 0, 16), batch.narrow(1, 1, 16)).backward();
+        Decoder model = afterOneBackward(ModelKind::Diff);
         int checked = 0;
         for (const auto& item : model->named_parameters()) {
             const auto& name = item.key();
@@ -69,17 +80,7 @@ class TestModelTraining : public QObject {
     }
 
     void gradientsReachLambdaProj() {
-        ModelConfig config;
-        config.kind = ModelKind::Diff2;
-        config.vocabSize = 50;
-        config.dModel = 32;
-        config.nLayers = 2;
-        config.nHeads = 4;
-        config.kvHeads = 2;
-        config.maxContext = 16;
-        Decoder model(config);
-        auto batch = torch::randint(0, 50, {2, 17}, torch::kInt64);
-        model->loss(batch.narrow(1, 0, 16), batch.narrow(1, 1, 16)).backward();
+        Decoder model = afterOneBackward(ModelKind::Diff2, /*kvHeads=*/2);
         int checked = 0;
         for (const auto& item : model->named_parameters()) {
             QVERIFY2(item.value().grad().defined(), item.key().c_str());
