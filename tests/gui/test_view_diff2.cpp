@@ -12,8 +12,7 @@
 
 #include "Screenshot.h"
 #include "core/store/RunStore.h"
-#include "core/train/Experiment.h"
-#include "core/train/TrainConfig.h"
+#include "tests/gui/ExtraRun.h"
 #include "tests/gui/GuiSandbox.h"
 #include "ui/charts/LossChartWidget.h"
 #include "ui/settings/AppPaths.h"
@@ -54,22 +53,8 @@ class TestViewDiff2 : public QObject {
         pair_ = testsupport::GuiSandbox::trainedRunIds(paths_);
         QCOMPARE(int(pair_.size()), 2);
         // A tiny V2 run beside them, with the fixture's shape (context 128: long enough for a needle).
-        TrainConfig config = loadPreset("tiny");
-        config.kinds = {ModelKind::Diff2};
-        config.model.maxContext = 128;
-        config.steps = 10;
-        config.checkpointEvery = 10;
-        config.evalEvery = 10;
-        config.evalBatches = 1;
-        config.threads = 2;
-        ExperimentPaths train;
-        train.dataDir = paths_.dataFlag.toStdString();
-        train.dbPath = paths_.dbPath.toStdString();
-        train.checkpointDir = paths_.checkpointDir.toStdString();
-        train.cacheDir = paths_.cacheDir.toStdString();
-        Experiment experiment(config, train);
-        QCOMPARE(experiment.run(), RunStatus::Finished);
-        v2_ = experiment.runIds().front();
+        v2_ = testsupport::trainExtraRun(paths_, ModelKind::Diff2, 128, 10);
+        QVERIFY(v2_ > 0);
         QCOMPARE(RunStore::open(paths_.dbPath.toStdString(), true).run(v2_).kind, std::string("diff2"));
     }
 

@@ -19,9 +19,8 @@
 #include "Screenshot.h"
 #include "core/store/RunStore.h"
 #include "core/store/Sqlite.h"
-#include "core/train/Experiment.h"
-#include "core/train/TrainConfig.h"
 #include "tests/TestSupport.h"
+#include "tests/gui/ExtraRun.h"
 #include "tests/gui/GuiSandbox.h"
 #include "ui/settings/AppPaths.h"
 #include "ui/views/InspectHeadPanel.h"
@@ -329,21 +328,9 @@ class TestViewInspect : public QObject {
         QString error;
         const app::AppPaths paths = sandbox_.trainedStore("short", &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        TrainConfig config = loadPreset("tiny");  // max_context 32: too short for any needle
-        config.kinds = {ModelKind::Standard};
-        config.steps = 1;
-        config.checkpointEvery = 1;
-        config.evalEvery = 1;
-        config.evalBatches = 1;
-        config.threads = 2;
-        ExperimentPaths train;
-        train.dataDir = paths.dataFlag.toStdString();
-        train.dbPath = paths.dbPath.toStdString();
-        train.checkpointDir = paths.checkpointDir.toStdString();
-        train.cacheDir = paths.cacheDir.toStdString();
-        Experiment experiment(config, train);
-        QCOMPARE(experiment.run(), RunStatus::Finished);
-        const qint64 shortRun = experiment.runIds().front();
+        // The tiny preset's max_context 32 is too short for any needle.
+        const qint64 shortRun = testsupport::trainExtraRun(paths, ModelKind::Standard, 32, 1);
+        QVERIFY(shortRun > 0);
 
         InspectView view(paths);
         view.resize(1024, 640);
