@@ -179,12 +179,7 @@ PlacementResult probePlacement(DecoderImpl& model, const Prompt& prompt, const P
     for (int64_t r : queryRows)
         queryAt.push_back(int64_t(std::lower_bound(rows.begin(), rows.end(), r) - rows.begin()));
 
-    torch::Device device = torch::kCPU;
-    for (const auto& p : model.parameters()) {
-        device = p.device();
-        break;
-    }
-    const torch::Tensor input = probeInput(prompt.tokens, prompt.answerTokens).to(device);  // [1, L]
+    const torch::Tensor input = probeInput(prompt.tokens, prompt.answerTokens).to(model.device());  // [1, L]
     const auto forwardStart = std::chrono::steady_clock::now();
     // Logits from the last prompt position on: all the retrieval check reads.
     AttentionCapture capture = model.capture(input, rows, T - 1);
