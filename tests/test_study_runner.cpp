@@ -4,6 +4,7 @@
 // are clear errors.
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -87,6 +88,34 @@ class TestStudyRunner : public QObject {
         QCOMPARE(json.at("command").get<std::string>(), std::string("the command"));
         const std::string csv = readAll(QDir(out).filePath("study.csv"));
         QVERIFY(csv.find("diff") != std::string::npos && csv.find("standard") != std::string::npos);
+    }
+
+    // The Compare view's statistics: the same runs read back from the store by id give the same analysis.
+    void storedRunsAnalyseLikeTheStudy() {
+        RunStore store = RunStore::open(db_);
+        const StudyAnalysis study = probeStudy(store, "tiny-two", settings_);  // reuses the stored rows
+        const std::vector<int64_t>& ids = trained_.runIds;
+        const std::vector<int64_t> steps = commonProbeSteps(store, ids);
+        QVERIFY(!steps.empty());
+        QCOMPARE(steps.back(), int64_t(4));
+        QVERIFY(std::is_sorted(steps.begin(), steps.end()));
+        const std::vector<int64_t> reversed(ids.rbegin(), ids.rend());  // DIFF first: it is the baseline then
+        const StudyAnalysis stored = analyzeStoredRuns(store, ids, 4);
+        QCOMPARE(stored.kinds, study.kinds);
+        QCOMPARE(stored.seeds, study.seeds);
+        QCOMPARE(stored.samplesPerDepth, study.samplesPerDepth);
+        for (const std::string& kind : study.kinds)
+            for (size_t d = 0; d < study.depths.size(); ++d) {
+                QCOMPARE(stored.perKind.at(kind)[d].answer.mean, study.perKind.at(kind)[d].answer.mean);
+                QCOMPARE(stored.perKind.at(kind)[d].noise.high, study.perKind.at(kind)[d].noise.high);
+            }
+        QCOMPARE(stored.stepsTo95, study.stepsTo95);
+        QCOMPARE(analyzeStoredRuns(store, reversed, 4).kinds.front(), std::string("diff"));
+        // No probe at that step, or a seed without its DIFF run: clear errors.
+        QVERIFY(errorText([&] { analyzeStoredRuns(store, ids, 3); }).contains("step 3"));
+        const std::vector<int64_t> unpaired(ids.begin(), ids.begin() + 3);
+        QVERIFY(errorText([&] { analyzeStoredRuns(store, unpaired, 4); }).contains("not paired"));
+        QCOMPARE(commonProbeSteps(store, {}), std::vector<int64_t>());
     }
 
     void aSecondAnalysisReusesTheStoredRows() {

@@ -236,7 +236,7 @@ ProbeSummary summarizeProbe(const std::vector<ProbeRow>& rows) {
     return out;
 }
 
-ProbeSummary selectAndSummarize(const std::vector<ProbeRow>& runRows, const ProbeSelection& selection) {
+std::vector<ProbeRow> selectProbeRows(const std::vector<ProbeRow>& runRows, const ProbeSelection& selection) {
     if (runRows.empty())
         throw Error("the run has no stored probe results (run `needlescope-cli probe` first)");
     const int64_t runId = runRows.front().runId;
@@ -306,7 +306,11 @@ ProbeSummary selectAndSummarize(const std::vector<ProbeRow>& runRows, const Prob
     }
     std::vector<ProbeRow> picked;
     for (const ProbeRow* r : rows) picked.push_back(*r);
-    return summarizeProbe(picked);
+    return picked;
+}
+
+ProbeSummary selectAndSummarize(const std::vector<ProbeRow>& runRows, const ProbeSelection& selection) {
+    return summarizeProbe(selectProbeRows(runRows, selection));
 }
 
 std::string formatProbeTable(const std::vector<ProbeSummary>& summaries,

@@ -67,7 +67,10 @@ struct ProbeSelection {
     std::optional<int64_t> probeSeed;
     std::vector<double> depths;  // empty = every stored depth
 };
-// Throws Error naming the run when nothing matches.
+// The rows of one probe (one step, context, needle count and settings) of a run's stored rows. Throws Error
+// naming the run when nothing matches.
+std::vector<ProbeRow> selectProbeRows(const std::vector<ProbeRow>& runRows, const ProbeSelection& selection);
+// summarizeProbe(selectProbeRows(...)).
 ProbeSummary selectAndSummarize(const std::vector<ProbeRow>& runRows, const ProbeSelection& selection);
 
 // The table in the form of the paper's Table 3: per normalisation, answer and noise per depth for every

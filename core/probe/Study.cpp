@@ -223,7 +223,7 @@ StudyAnalysis analyzeStudy(const std::vector<StudyRun>& runs, Normalisation norm
 std::string studyMarkdown(const StudyAnalysis& s, const std::string& title, const std::string& command) {
     std::ostringstream out;
     out << "# " << title << "\n\n";
-    out << "Reproduce: `" << command << "`\n\n";
+    if (!command.empty()) out << "Reproduce: `" << command << "`\n\n";
     out << "Seeds: " << s.seeds.size() << " (";
     for (size_t i = 0; i < s.seeds.size(); ++i) out << (i ? ", " : "") << s.seeds[i];
     out << "); probe at step " << s.step << ", context " << s.contextLength << " tokens, "

@@ -66,6 +66,7 @@ struct StudyAnalysis {
 // same depths and samples.
 StudyAnalysis analyzeStudy(const std::vector<StudyRun>& runs, Normalisation norm = Normalisation::Signed);
 
+// The report in Markdown; the "Reproduce:" line only when `command` is not empty.
 std::string studyMarkdown(const StudyAnalysis& study, const std::string& title, const std::string& command);
 std::string studyCsv(
     const StudyAnalysis& study);  // one row per (kind, depth), then one per (kind, depth) pair

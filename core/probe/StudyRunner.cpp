@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -89,16 +90,54 @@ StudyAnalysis probeStudy(RunStore& store, const std::string& name, const StudyPr
             for (const std::string& warning : result.warnings) log("warning: " + warning);
             rows = std::move(result.rows);
         }
-        StudyRun run;
-        run.runId = r.id;
-        run.kind = r.kind;
-        run.seed = nlohmann::json::parse(r.configJson).at("model").value("seed", uint64_t(0));
-        run.rows = std::move(rows);
-        run.stepsTo95 = firstStepAtLeast(store.metrics(r.id, "retrieval"));
-        run.minutesTo95 = minutesAt(store, r.id, run.stepsTo95);
-        studied.push_back(std::move(run));
+        studied.push_back(storedStudyRun(store, r, std::move(rows)));
     }
     return analyzeStudy(studied, settings.norm);
+}
+
+StudyRun storedStudyRun(const RunStore& store, const RunRecord& record, std::vector<ProbeRow> rows) {
+    StudyRun run;
+    run.runId = record.id;
+    run.kind = record.kind;
+    try {
+        run.seed = nlohmann::json::parse(record.configJson).at("model").value("seed", uint64_t(0));
+    } catch (const nlohmann::json::exception&) {
+        throw Error("run " + std::to_string(record.id) + " has no readable model seed in its config");
+    }
+    run.rows = std::move(rows);
+    run.stepsTo95 = firstStepAtLeast(store.metrics(record.id, "retrieval"));
+    run.minutesTo95 = minutesAt(store, record.id, run.stepsTo95);
+    return run;
+}
+
+std::vector<int64_t> commonProbeSteps(const RunStore& store, const std::vector<int64_t>& runIds) {
+    std::vector<int64_t> common;
+    for (size_t i = 0; i < runIds.size(); ++i) {
+        const std::vector<int64_t> steps = store.probeSteps(runIds[i]);  // ascending
+        if (i == 0) {
+            common = steps;
+            continue;
+        }
+        std::vector<int64_t> both;
+        std::set_intersection(common.begin(), common.end(), steps.begin(), steps.end(),
+                              std::back_inserter(both));
+        common.swap(both);
+    }
+    return common;
+}
+
+StudyAnalysis analyzeStoredRuns(const RunStore& store, const std::vector<int64_t>& runIds, int64_t step,
+                                Normalisation norm) {
+    std::vector<StudyRun> runs;
+    ProbeSelection selection;
+    selection.step = step;
+    for (int64_t id : runIds) {
+        const std::vector<ProbeRow> rows = store.probeRows(id, step);
+        if (rows.empty())
+            throw Error("run " + std::to_string(id) + " has no probe at step " + std::to_string(step));
+        runs.push_back(storedStudyRun(store, store.run(id), selectProbeRows(rows, selection)));
+    }
+    return analyzeStudy(runs, norm);
 }
 
 std::string writeStudyReport(const std::string& dir, const StudyAnalysis& analysis, const std::string& name,

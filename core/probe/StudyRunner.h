@@ -39,6 +39,19 @@ std::vector<RunRecord> studyRuns(const RunStore& store, const std::string& name)
 StudyAnalysis probeStudy(RunStore& store, const std::string& name, const StudyProbeSettings& settings,
                          const StudyProgress& progress = {});
 
+// The study's view of one stored run: kind, seed (from its config), `rows`, and steps and minutes to 95 %
+// retrieval from its `retrieval` metric.
+StudyRun storedStudyRun(const RunStore& store, const RunRecord& record, std::vector<ProbeRow> rows);
+
+// The probe steps every one of `runIds` has rows at, ascending.
+std::vector<int64_t> commonProbeSteps(const RunStore& store, const std::vector<int64_t>& runIds);
+
+// Analyses stored runs as a study (the Compare view's statistics): each run's probe at `step` (the longest
+// context, one needle, the default settings where probed), paired by seed; the first run's kind is the
+// baseline. Throws Error when a run has no probe there or the runs are not paired.
+StudyAnalysis analyzeStoredRuns(const RunStore& store, const std::vector<int64_t>& runIds, int64_t step,
+                                Normalisation norm = Normalisation::Signed);
+
 // Writes study.md, study.csv and study.json into `dir` (created when missing); returns the Markdown.
 std::string writeStudyReport(const std::string& dir, const StudyAnalysis& analysis, const std::string& name,
                              const std::string& command);
