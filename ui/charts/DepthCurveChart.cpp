@@ -1,5 +1,6 @@
 #include "ui/charts/DepthCurveChart.h"
 
+#include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
 #include <QHBoxLayout>
@@ -103,29 +104,59 @@ void DepthCurveChart::setSeries(const QVector<DepthSeries>& series) {
 void DepthCurveChart::rebuildPanel(QChart* chart, QValueAxis* x, QValueAxis* y, bool answer) {
     chart->removeAllSeries();
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    QVector<QAbstractSeries*> unlisted;  // dots, bars, bands and faint lines: no legend entry
+    const auto extend = [&](double v) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    };
     for (int i = 0; i < series_.size(); ++i) {
         const DepthSeries& s = series_[i];
         const QVector<double>& mean = answer ? s.answerMean : s.noiseMean;
         const QVector<double>& sd = answer ? s.answerStd : s.noiseStd;
+        const QVector<double>& bandLow = answer ? s.answerLow : s.noiseLow;
+        const QVector<double>& bandHigh = answer ? s.answerHigh : s.noiseHigh;
         const QColor color = s.color.isValid() ? s.color : seriesColor(i);
         const int n = std::min(s.depths.size(), mean.size());
 
+        // The band first, so the lines are drawn over it.
+        if (bandLow.size() >= n && bandHigh.size() >= n && n > 0) {
+            auto* upper = new QLineSeries();
+            auto* lower = new QLineSeries();
+            for (int k = 0; k < n; ++k) {
+                if (!std::isfinite(s.depths[k]) || !std::isfinite(bandLow[k]) || !std::isfinite(bandHigh[k]))
+                    continue;
+                upper->append(s.depths[k], bandHigh[k]);
+                lower->append(s.depths[k], bandLow[k]);
+                extend(bandLow[k]);
+                extend(bandHigh[k]);
+            }
+            auto* band = new QAreaSeries(upper, lower);
+            QColor fill = color;
+            fill.setAlphaF(0.18);
+            band->setBrush(fill);
+            band->setPen(Qt::NoPen);
+            chart->addSeries(band);
+            unlisted.push_back(band);
+        }
         auto* line = new QLineSeries();
         line->setName(s.name);
-        line->setPen(QPen(color, 2.0));
-        auto* dots = new QScatterSeries();
-        dots->setMarkerSize(7.0);
-        dots->setColor(color);
-        dots->setBorderColor(color);
+        QColor lineColor = color;
+        if (s.faint) lineColor.setAlphaF(0.35);
+        line->setPen(QPen(lineColor, s.faint ? 1.0 : 2.0));
+        auto* dots = s.faint ? nullptr : new QScatterSeries();
+        if (dots) {
+            dots->setMarkerSize(7.0);
+            dots->setColor(color);
+            dots->setBorderColor(color);
+        }
         QVector<QLineSeries*> bars;
         for (int k = 0; k < n; ++k) {
             const double d = s.depths[k], m = mean[k];
             if (!std::isfinite(d) || !std::isfinite(m)) continue;
             line->append(d, m);
-            dots->append(d, m);
-            lo = std::min(lo, m);
-            hi = std::max(hi, m);
-            const double e = k < sd.size() && std::isfinite(sd[k]) ? std::fabs(sd[k]) : 0.0;
+            if (dots) dots->append(d, m);
+            extend(m);
+            const double e = !s.faint && k < sd.size() && std::isfinite(sd[k]) ? std::fabs(sd[k]) : 0.0;
             if (e <= 0.0) continue;
             // One polyline per bar: bottom cap, the vertical, top cap (caps kept inside 0–100 %).
             const double c0 = std::max(0.0, d - kCapHalfWidth), c1 = std::min(100.0, d + kCapHalfWidth);
@@ -134,22 +165,26 @@ void DepthCurveChart::rebuildPanel(QChart* chart, QValueAxis* x, QValueAxis* y, 
                          QPointF(c0, m + e), QPointF(c1, m + e)});
             bar->setPen(QPen(color, 1.2));
             bars.push_back(bar);
-            lo = std::min(lo, m - e);
-            hi = std::max(hi, m + e);
+            extend(m - e);
+            extend(m + e);
         }
         chart->addSeries(line);
-        chart->addSeries(dots);
-        for (QLineSeries* bar : bars) chart->addSeries(bar);
-        for (QAbstractSeries* a : chart->series()) {
-            if (a->attachedAxes().isEmpty()) {
-                a->attachAxis(x);
-                a->attachAxis(y);
-            }
+        if (s.faint) unlisted.push_back(line);
+        if (dots) {
+            chart->addSeries(dots);
+            unlisted.push_back(dots);
         }
-        for (QLegendMarker* m : chart->legend()->markers(dots)) m->setVisible(false);
-        for (QLineSeries* bar : bars)
-            for (QLegendMarker* m : chart->legend()->markers(bar)) m->setVisible(false);
+        for (QLineSeries* bar : bars) {
+            chart->addSeries(bar);
+            unlisted.push_back(bar);
+        }
     }
+    for (QAbstractSeries* a : chart->series()) {
+        a->attachAxis(x);
+        a->attachAxis(y);
+    }
+    for (QAbstractSeries* a : unlisted)
+        for (QLegendMarker* m : chart->legend()->markers(a)) m->setVisible(false);
     if (!(hi >= lo)) {
         lo = 0.0;
         hi = 1.0;

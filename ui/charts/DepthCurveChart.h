@@ -1,7 +1,8 @@
 #pragma once
 // The needle-depth figure: attention to the answer and to the noise as a function of needle depth
-// (0–100 %), one line per model/run with mean ± std error bars, in two panels side by side. Works
-// without a shown window, so the CLI can render the report figure offscreen.
+// (0–100 %), one line per model/run with mean ± std error bars or a shaded band (faint lines for the runs
+// behind a mean), in two panels side by side. Works without a shown window, so the CLI can render the
+// report figure offscreen.
 #include <QColor>
 #include <QString>
 #include <QVector>
@@ -25,6 +26,9 @@ struct DepthSeries {
     QVector<double> noiseMean;
     QVector<double> noiseStd;
     QColor color;  // invalid: the palette colour by position
+    // A shaded band under the line (e.g. min–max over seeds); empty: none.
+    QVector<double> answerLow, answerHigh, noiseLow, noiseHigh;
+    bool faint = false;  // a thin translucent line: no dots, error bars or legend entry
 };
 
 class DepthCurveChart : public QWidget {

@@ -33,6 +33,7 @@ struct LossChartWidget::Curve {
     LossSeries data;
     QColor color;
     Qt::PenStyle style = Qt::SolidLine;
+    bool faint = false;           // a run behind a mean: thin, translucent, no legend entry
     QLineSeries* line = nullptr;  // smoothed (or raw, with smoothing off)
     QLineSeries* raw = nullptr;   // faint raw curve behind it
     bool dirty = true;
@@ -155,10 +156,27 @@ void LossChartWidget::setSeriesStyle(const QString& series, const QColor& color,
     Curve* c = curve(series, true);
     c->color = color.isValid() ? color : c->color;
     c->style = style;
-    applyCurvePens(*c->line, *c->raw, c->color, c->style);
-    updateLegend(*c);
     c->dirty = true;  // whether its points show as dots depends on the style
+    setSeriesFaint(series, c->faint);
+}
+
+void LossChartWidget::setSeriesFaint(const QString& series, bool faint) {
+    Curve* c = curve(series, true);
+    c->faint = faint;
+    applyCurvePens(*c->line, *c->raw, c->color, c->style);
+    if (faint) {
+        QColor color = c->color;
+        color.setAlphaF(0.3);
+        c->line->setPen(QPen(color, 1.0, c->style));
+    }
+    updateLegend(*c);
+    c->dirty = true;
     scheduleRefresh();
+}
+
+bool LossChartWidget::seriesFaint(const QString& series) const {
+    const Curve* c = curve(series);
+    return c && c->faint;
 }
 
 void LossChartWidget::appendPoints(const QString& series, const QVector<QPointF>& points) {
@@ -292,6 +310,10 @@ QCategoryAxis* LossChartWidget::logTicks() const { return axes_->yTicks(); }
 // shows them.
 void LossChartWidget::updateLegend(const Curve& c) {
     for (QLegendMarker* m : chart_->legend()->markers(c.raw)) m->setVisible(false);
+    if (c.faint) {
+        for (QLegendMarker* m : chart_->legend()->markers(c.line)) m->setVisible(false);
+        return;
+    }
     QPen pen(c.color, 2.0, c.style, Qt::FlatCap);
     if (c.style != Qt::SolidLine) pen.setDashPattern({1.5, 1.5});
     for (QLegendMarker* m : chart_->legend()->markers(c.line)) m->setPen(pen);

@@ -52,6 +52,9 @@ class LossChartWidget : public QWidget {
 
     // Colour and dash of a series (created empty when new); without it a palette colour by order is used.
     void setSeriesStyle(const QString& series, const QColor& color, Qt::PenStyle style = Qt::SolidLine);
+    // A faint series (a run drawn behind the mean of its kind): thin, translucent and out of the legend.
+    void setSeriesFaint(const QString& series, bool faint);
+    bool seriesFaint(const QString& series) const;
     QStringList seriesNames() const;
     int pointCount(const QString& series) const;           // samples stored (full resolution)
     int displayedPointCount(const QString& series) const;  // points in the drawn (smoothed) line

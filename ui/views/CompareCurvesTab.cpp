@@ -1,5 +1,6 @@
 #include "ui/views/CompareCurvesTab.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -9,6 +10,7 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -16,7 +18,9 @@
 #include "core/store/RunStore.h"
 #include "ui/charts/DepthCurveChart.h"
 #include "ui/charts/LossChartWidget.h"
+#include "ui/charts/MeanBand.h"
 #include "ui/settings/SettingsKeys.h"
+#include "ui/style/Palette.h"
 #include "ui/views/CompareRunStyle.h"
 
 namespace needlescope {
@@ -58,6 +62,15 @@ CompareCurvesTab::CompareCurvesTab(const needlescope::app::AppPaths& paths, QWid
     normCombo_->addItem(tr("absolute"), int(Normalisation::Absolute));
     normCombo_->addItem(tr("raw"), int(Normalisation::Raw));
     probeRow->addWidget(normCombo_);
+    // In the probe row to spare height, but it groups both charts.
+    meanByKind_ = new QCheckBox(tr("Mean by kind"), probes);
+    meanByKind_->setObjectName(QStringLiteral("meanByKind"));
+    meanByKind_->setChecked(true);
+    meanByKind_->setToolTip(
+        tr("Several runs of one model kind (e.g. the seeds of a study) as their mean: a bold line over the "
+           "faint runs in both charts, and on the depth charts a shaded band from the lowest to the highest "
+           "run"));
+    probeRow->addWidget(meanByKind_);
     probeLayout->addLayout(probeRow);
     depthChart_ = new DepthCurveChart(probes);
     depthChart_->setMinimumHeight(200);
@@ -71,6 +84,10 @@ CompareCurvesTab::CompareCurvesTab(const needlescope::app::AppPaths& paths, QWid
     split->setSizes({600, 400});  // proportions: the loss chart gets the larger share
 
     connect(stepSlider_, &QSlider::valueChanged, this, [this](int) { updateDepthCurves(); });
+    connect(meanByKind_, &QCheckBox::toggled, this, [this](bool) {
+        updateLossCurves();
+        updateDepthCurves();
+    });
     connect(normCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this](int) { updateDepthCurves(); });
 }
@@ -98,6 +115,7 @@ void CompareCurvesTab::saveChartOptions() {
 
 void CompareCurvesTab::showRuns(const QVector<RunSource>& runs) {
     runs_ = runs;
+    meanByKind_->setEnabled(!repeatedKinds().isEmpty());
     updateLossCurves();
     loadProbes();
     updateDepthCurves();
@@ -112,17 +130,32 @@ void CompareCurvesTab::updateLossCurves() {
     if (runs_.isEmpty() || !QFileInfo::exists(paths_.dbPath)) return;
     try {
         const RunStore store = RunStore::open(paths_.dbPath.toStdString(), true);
-        for (int i = 0; i < runs_.size(); ++i) {
-            const RunSource& s = runs_[i];
-            for (const auto& [metric, suffix, style] : {std::tuple{"train_loss", " · train", Qt::SolidLine},
-                                                        std::tuple{"val_loss", " · val", Qt::DashLine}}) {
+        const QStringList grouped = groupedKinds();
+        for (const auto& [metric, suffix, style] : {std::tuple{"train_loss", " · train", Qt::SolidLine},
+                                                    std::tuple{"val_loss", " · val", Qt::DashLine}}) {
+            std::map<QString, QVector<QVector<LossSample>>> byKind;  // grouped kinds only
+            for (int i = 0; i < runs_.size(); ++i) {
+                const RunSource& s = runs_[i];
                 QVector<LossSample> samples;
                 for (const MetricPoint& p : store.metrics(s.runId, metric))
                     samples.push_back({double(p.step), double(p.tokens), p.value, p.wallTime});
                 if (samples.isEmpty()) continue;
                 const QString name = shortName(s) + QString::fromUtf8(suffix);
-                lossChart_->setSeriesStyle(name, runColor(runs_, i), style);
+                const bool faint = grouped.contains(s.kind);
+                lossChart_->setSeriesStyle(name, faint ? modelColor(s.kind) : runColor(runs_, i), style);
+                lossChart_->setSeriesFaint(name, faint);
                 lossChart_->appendSamples(name, samples);
+                if (faint) byKind[s.kind].push_back(samples);
+            }
+            for (const QString& kind : grouped) {
+                const auto it = byKind.find(kind);
+                if (it == byKind.end()) continue;
+                QVector<LossSample> mean;
+                for (const MeanBandSample& m : meanOverCurves(it->second)) mean.push_back(m.mean);
+                if (mean.isEmpty()) continue;
+                const QString name = meanName(kind, int(it->second.size())) + QString::fromUtf8(suffix);
+                lossChart_->setSeriesStyle(name, modelColor(kind), style);
+                lossChart_->appendSamples(name, mean);
             }
         }
     } catch (const std::exception& e) {
@@ -174,6 +207,8 @@ void CompareCurvesTab::updateDepthCurves() {
     QVector<DepthSeries> series;
     QStringList accuracy;
     qint64 context = 0;
+    const QStringList grouped = groupedKinds();
+    std::map<QString, QVector<DepthSeries>> byKind;  // the runs of each grouped kind
     for (int i = 0; i < runs_.size(); ++i) {
         const RunSource& s = runs_[i];
         const auto it = probeRows_.find(s.runId);
@@ -202,17 +237,78 @@ void CompareCurvesTab::updateDepthCurves() {
             accuracy << tr("%1 %2 %")
                             .arg(shortName(s))
                             .arg(100.0 * hits / double(curve->points.size()), 0, 'f', 0);
+        if (grouped.contains(s.kind)) {
+            d.faint = true;
+            d.color = modelColor(s.kind);
+            byKind[s.kind].push_back(d);
+        }
         series.push_back(d);
+    }
+    for (const QString& kind : grouped) {
+        const auto it = byKind.find(kind);
+        if (it == byKind.end()) continue;
+        if (it->second.size() > 1) {
+            series.push_back(kindMean(kind, it->second));
+            continue;
+        }
+        for (DepthSeries& d : series)  // the only run of its kind probed by this step: drawn as usual
+            if (d.name == it->second.front().name) d.faint = false;
     }
     depthChart_->setSeries(series);
     depthChart_->setTitle(
         tr("Last token's attention to the answer and to the noise vs needle depth · step %1").arg(step));
     probeInfo_->setText(
-        tr("Stored probe: context %1 tokens · %2 buckets · mean ± std over samples · retrieval "
-           "(mean over depths): %3")
+        tr("Stored probe: context %1 tokens · %2 buckets · mean ± std over samples (a kind's mean: "
+           "the mean of its runs, band from the lowest to the highest) · retrieval (mean over depths): %3")
             .arg(context)
             .arg(normCombo_->currentText())
             .arg(accuracy.join(QStringLiteral(", "))));
+}
+
+// The kinds with two or more of the compared runs, in the order they first appear.
+QStringList CompareCurvesTab::repeatedKinds() const {
+    QStringList seen, repeated;
+    for (const RunSource& s : runs_) {
+        if (seen.contains(s.kind) && !repeated.contains(s.kind)) repeated << s.kind;
+        seen << s.kind;
+    }
+    return repeated;
+}
+
+QStringList CompareCurvesTab::groupedKinds() const {
+    return meanByKind_->isChecked() ? repeatedKinds() : QStringList();
+}
+
+QString CompareCurvesTab::meanName(const QString& kind, int runs) const {
+    return tr("%1 mean of %2").arg(kindLabel(kind)).arg(runs);
+}
+
+// The mean of a kind's runs per depth (over the depths every run has), with their min–max as the band.
+DepthSeries CompareCurvesTab::kindMean(const QString& kind, const QVector<DepthSeries>& runs) const {
+    DepthSeries mean;
+    mean.name = meanName(kind, int(runs.size()));
+    mean.color = modelColor(kind);
+    for (int k = 0; k < runs.front().depths.size(); ++k) {
+        const double depth = runs.front().depths[k];
+        QVector<double> answers, noises;
+        for (const DepthSeries& r : runs) {
+            const int at = int(r.depths.indexOf(depth));
+            if (at < 0 || at >= r.answerMean.size() || at >= r.noiseMean.size()) break;
+            answers << r.answerMean[at];
+            noises << r.noiseMean[at];
+        }
+        if (answers.size() != runs.size()) continue;  // a depth some run lacks
+        const auto fill = [](const QVector<double>& v, QVector<double>& m, QVector<double>& lo,
+                             QVector<double>& hi) {
+            m << std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+            lo << *std::min_element(v.begin(), v.end());
+            hi << *std::max_element(v.begin(), v.end());
+        };
+        mean.depths << depth;
+        fill(answers, mean.answerMean, mean.answerLow, mean.answerHigh);
+        fill(noises, mean.noiseMean, mean.noiseLow, mean.noiseHigh);
+    }
+    return mean;
 }
 
 }  // namespace needlescope

@@ -1,7 +1,10 @@
 #pragma once
 // The Compare view's "Curves and probes" tab: the compared runs' train/validation loss overlaid, and answer
 // and noise attention vs needle depth from their stored probes, with a step slider over training; the two
-// charts share the height through a splitter, and the loss chart's view options persist.
+// charts share the height through a splitter, and the loss chart's view options persist. Several runs of
+// one kind (a study's seeds) are drawn as their mean over the faint runs, with a min–max band on the depth
+// charts, while "Mean by kind" is ticked.
+#include <QStringList>
 #include <QVector>
 #include <QWidget>
 #include <map>
@@ -12,6 +15,7 @@
 #include "ui/workers/InspectWorker.h"
 
 QT_BEGIN_NAMESPACE
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QSlider;
@@ -21,6 +25,7 @@ namespace needlescope {
 
 class DepthCurveChart;
 class LossChartWidget;
+struct DepthSeries;
 
 class CompareCurvesTab : public QWidget {
     Q_OBJECT
@@ -35,6 +40,7 @@ class CompareCurvesTab : public QWidget {
 
     LossChartWidget* lossChart() const { return lossChart_; }
     DepthCurveChart* depthChart() const { return depthChart_; }
+    QCheckBox* meanByKindBox() const { return meanByKind_; }
     QSlider* stepSlider() const { return stepSlider_; }
     QVector<qint64> probeSteps() const { return probeSteps_; }
 
@@ -48,10 +54,15 @@ class CompareCurvesTab : public QWidget {
     void loadProbes();
     void updateDepthCurves();
     Normalisation bucketNorm() const;
+    QStringList repeatedKinds() const;
+    QStringList groupedKinds() const;  // repeatedKinds() while "Mean by kind" is ticked
+    QString meanName(const QString& kind, int runs) const;
+    DepthSeries kindMean(const QString& kind, const QVector<DepthSeries>& runs) const;
 
     app::AppPaths paths_;
     LossChartWidget* lossChart_ = nullptr;
     DepthCurveChart* depthChart_ = nullptr;
+    QCheckBox* meanByKind_ = nullptr;
     QComboBox* normCombo_ = nullptr;
     QSlider* stepSlider_ = nullptr;
     QLabel* stepLabel_ = nullptr;

@@ -21,6 +21,7 @@
 #include "ui/views/CompareCurvesTab.h"
 #include "ui/views/CompareExport.h"
 #include "ui/views/CompareRunStyle.h"
+#include "ui/views/CompareStatsTab.h"
 #include "ui/views/ProbeNowBar.h"
 #include "ui/views/RunSources.h"
 #include "ui/widgets/ConfigDiffTable.h"
@@ -104,6 +105,8 @@ void CompareView::buildUi() {
     tabs_->addTab(curves_, tr("Curves and probes"));
     attention_ = new CompareAttentionTab(tabs_);
     tabs_->addTab(attention_, tr("Attention side by side"));
+    stats_ = new CompareStatsTab(paths_, tabs_);
+    tabs_->addTab(stats_, tr("Statistics"));
 
     splitter->addWidget(tabs_);
     splitter->setStretchFactor(0, 0);
@@ -265,6 +268,7 @@ void CompareView::rebuild() {
     updateConfigDiff();
     curves_->showRuns(compared_);
     attention_->showRuns(compared_);
+    stats_->showRuns(compared_);
 }
 
 void CompareView::updateConfigDiff() {

@@ -27,6 +27,7 @@ namespace needlescope {
 
 class CompareAttentionTab;
 class CompareCurvesTab;
+class CompareStatsTab;
 class ConfigDiffTable;
 class DepthCurveChart;
 class HeadGridWidget;
@@ -49,6 +50,8 @@ class CompareView : public QWidget {
     QTabWidget* tabs() const { return tabs_; }
     QListWidget* runList() const { return runList_; }
     ConfigDiffTable* configDiff() const { return diffTable_; }
+    CompareCurvesTab* curvesTab() const { return curves_; }
+    CompareStatsTab* statsTab() const { return stats_; }
     LossChartWidget* lossChart() const;
     DepthCurveChart* depthChart() const;
     QSlider* stepSlider() const;
@@ -95,6 +98,7 @@ class CompareView : public QWidget {
     QTabWidget* tabs_ = nullptr;
     CompareCurvesTab* curves_ = nullptr;
     CompareAttentionTab* attention_ = nullptr;
+    CompareStatsTab* stats_ = nullptr;
     QPushButton* probeButton_ = nullptr;
     ProbeNowBar* probeBar_ = nullptr;
 
