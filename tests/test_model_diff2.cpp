@@ -125,7 +125,15 @@ class TestModelDiff2 : public QObject {
                     1e-6);
             QVERIFY(std::abs(layer.lambda - layer.lambdaPerToken.mean().item<double>()) < 1e-9);
         }
-        QVERIFY(model->lambdas().empty());  // no per-layer λ: it is per token
+        // The monitor's per-layer V2 λ: the mean λ_t of the last forward (NaN before any), here over every
+        // row of a full capture.
+        Decoder fresh(diff2Config(2));
+        for (double l : fresh->lambdas()) QVERIFY(std::isnan(l));
+        auto all = model->capture(tokens);
+        const std::vector<double> means = model->lambdas();
+        QCOMPARE(means.size(), all.layers.size());
+        for (size_t l = 0; l < means.size(); ++l)
+            QVERIFY(std::abs(means[l] - all.layers[l].lambdaPerToken.mean().item<double>()) < 1e-6);
     }
 
     void bucketsOfAV2RowInAllThreeNormalisations() {

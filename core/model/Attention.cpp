@@ -116,6 +116,10 @@ torch::Tensor Diff2AttentionImpl::lambda(const torch::Tensor& x) {
     return torch::sigmoid(lambda_proj(x));  // [B, T, h]
 }
 
+double Diff2AttentionImpl::lastMeanLambda() const {
+    return lastMeanLambda_.defined() ? lastMeanLambda_.item<double>() : std::nan("");
+}
+
 torch::Tensor Diff2AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
                                           const RotaryEmbeddingImpl& rope, LayerAttention* capture,
                                           const torch::Tensor& rows) {
@@ -130,6 +134,7 @@ torch::Tensor Diff2AttentionImpl::forward(const torch::Tensor& x, const torch::T
     auto a1 = probs.select(2, 0);                                                        // [B, h, T, T]
     auto a2 = probs.select(2, 1);                                                        // [B, h, T, T]
     auto lam = lambda(x);                                                                // [B, T, h]
+    lastMeanLambda_ = lam.detach().mean();                                               // []
     auto lamRows = lam.permute({0, 2, 1}).unsqueeze(-1);  // λ of each query row              // [B, h, T, 1]
     if (capture) {
         auto attn = a1 - lamRows * a2;  // softmax first, subtract after                     // [B, h, T, T]

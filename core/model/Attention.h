@@ -56,6 +56,9 @@ class Diff2AttentionImpl : public torch::nn::Module {
                           LayerAttention* capture = nullptr, const torch::Tensor& rows = {});
 
     torch::Tensor lambda(const torch::Tensor& x);  // x: [B, T, D] → λ [B, T, h], in (0, 1)
+    // The mean λ_t over every token and head of the last forward (NaN before one): the training monitor's
+    // V2 λ. Kept as a tensor so the forward never waits on the device for it.
+    double lastMeanLambda() const;
     int64_t heads() const { return heads_; }
     int64_t kvHeads() const { return kvHeads_; }
 
@@ -67,6 +70,7 @@ class Diff2AttentionImpl : public torch::nn::Module {
 
   private:
     int64_t heads_, kvHeads_, headDim_;
+    torch::Tensor lastMeanLambda_;  // [] detached
 };
 TORCH_MODULE(Diff2Attention);
 

@@ -152,9 +152,12 @@ AttentionCapture DecoderImpl::capture(const torch::Tensor& tokens, const std::ve
 
 std::vector<double> DecoderImpl::lambdas() const {
     std::vector<double> out;
-    if (config_.kind != ModelKind::Diff) return out;
     torch::NoGradGuard noGrad;
-    for (const auto& layer : *layers) out.push_back(layer->as<BlockImpl>()->diff->lambda().item<double>());
+    for (const auto& layer : *layers) {
+        const auto* block = layer->as<BlockImpl>();
+        if (config_.kind == ModelKind::Diff) out.push_back(block->diff->lambda().item<double>());
+        if (config_.kind == ModelKind::Diff2) out.push_back(block->diff2->lastMeanLambda());
+    }
     return out;
 }
 

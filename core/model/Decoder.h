@@ -44,7 +44,8 @@ class DecoderImpl : public torch::nn::Module {
                              int64_t firstLogit = 0);
 
     const ModelConfig& config() const { return config_; }
-    std::vector<double> lambdas() const;  // λ of each DIFF layer (empty for standard)
+    // Per layer: DIFF's λ; DIFF V2's mean λ_t over the last forward (NaN before one); empty for standard.
+    std::vector<double> lambdas() const;
     int64_t parameterCount() const;
     torch::Device device() const { return embed_tokens->weight.device(); }  // where the weights live
 

@@ -31,7 +31,7 @@ struct ModelMetrics {
     double valLoss = 0, valPerplexity = 0;
     double wallTime = 0,
            valWallTime = 0;       // seconds of training (pauses excluded), as stored with the metrics
-    std::vector<double> lambdas;  // DIFF only, one per layer
+    std::vector<double> lambdas;  // one per layer: DIFF λ, or DIFF V2 mean λ_t of the step; empty: standard
 };
 
 class TrainingSink {

@@ -3,10 +3,14 @@
 // λ of each captured row, within (0, 1), and rows summing to 1 − λ_t); Compare draws it as a third line in
 // its own colour and a third heatmap; Runs names it "DIFF V2". Screenshots at 1280 × 800.
 #include <QChart>
+#include <QCheckBox>
 #include <QLineSeries>
 #include <QListWidget>
+#include <QSignalSpy>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QtTest/QtTest>
 #include <cmath>
 
@@ -21,8 +25,10 @@
 #include "ui/views/InspectView.h"
 #include "ui/views/RunsTableModel.h"
 #include "ui/views/RunsView.h"
+#include "ui/views/TrainView.h"
 #include "ui/widgets/HeatmapWidget.h"
 #include "ui/widgets/TokenStripWidget.h"
+#include "ui/workers/TrainingWorker.h"
 
 using namespace needlescope;
 
@@ -122,6 +128,64 @@ class TestViewDiff2 : public QObject {
         QCOMPARE(view.results()[2]->tokens, view.results()[0]->tokens);  // one needle for all three
         QCOMPARE(view.heatmaps()[2]->scaleMode(), ColorScale::Mode::Diverging);
         QVERIFY(!testsupport::saveScreenshot(&view, QStringLiteral("compare-view-three-kinds")).isEmpty());
+    }
+
+    // The Train form's KV heads (V2's h_kv) beside the DIFF V2 box: only with V2 ticked, validated like the
+    // config (must divide Heads), and written into the V2 run's config.
+    void trainFormTakesKvHeads() {
+        TrainView view(paths_);
+        view.show();
+        view.selectPreset("tiny");  // 4 heads
+        auto* kv = view.findChild<QSpinBox*>("kvHeadsSpin");
+        auto* v2 = view.findChild<QCheckBox*>("diff2Box");
+        QVERIFY(kv && v2);
+        QVERIFY(!v2->isChecked());
+        QVERIFY(!kv->isEnabled());
+        QCOMPARE(kv->value(), 0);
+        QCOMPARE(kv->text(), QStringLiteral("= heads"));
+        v2->setChecked(true);
+        QVERIFY(kv->isEnabled());
+        kv->setValue(3);
+        QVERIFY2(view.validationMessage().contains("kv_heads"), qPrintable(view.validationMessage()));
+        QVERIFY(!view.startAction()->isEnabled());
+        kv->setValue(2);
+        QVERIFY(view.validationMessage().isEmpty());
+        QCOMPARE(view.currentConfig().model.kvHeads, int64_t(2));
+        v2->setChecked(false);
+        QVERIFY(!kv->isEnabled());
+        QCOMPARE(view.currentConfig().model.kvHeads, int64_t(0));  // the preset's: V2 is not trained
+    }
+
+    // Training V2 alone: the monitor's λ table shows its mean λ_t per layer (within (0, 1)) in the V2
+    // column and "—" for DIFF; the same values are stored as the run's lambda_<layer> metrics.
+    void trainMonitorShowsTheMeanV2Lambda() {
+        const app::AppPaths paths = sandbox_.emptyStore(QStringLiteral("v2-train"));
+        TrainView view(paths);
+        view.show();
+        view.setDataFolder(sandbox_.corpus());
+        view.selectPreset("tiny");
+        view.findChild<QCheckBox*>("standardBox")->setChecked(false);
+        view.findChild<QCheckBox*>("diffBox")->setChecked(false);
+        view.findChild<QCheckBox*>("diff2Box")->setChecked(true);
+        view.findChild<QSpinBox*>("stepsSpin")->setValue(3);
+        QVERIFY2(view.validationMessage().isEmpty(), qPrintable(view.validationMessage()));
+        QSignalSpy finished(view.worker(), &TrainingWorker::finished);
+        view.start();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kWait);
+        auto* table = view.findChild<QTableWidget*>("lambdaTable");
+        QVERIFY(table);
+        QTRY_COMPARE(table->rowCount(), 2);  // tiny: 2 layers
+        const RunStore store = RunStore::open(paths.dbPath.toStdString(), true);
+        const int64_t run = store.runs().front().id;
+        for (int l = 0; l < 2; ++l) {
+            bool ok = false;
+            const double shown = table->item(l, 3)->text().toDouble(&ok);
+            QVERIFY2(ok && shown > 0 && shown < 1, qPrintable(table->item(l, 3)->text()));
+            QCOMPARE(table->item(l, 1)->text(), QStringLiteral("—"));
+            const auto stored = store.metrics(run, "lambda_" + std::to_string(l));
+            QCOMPARE(stored.size(), size_t(3));
+            QVERIFY(std::fabs(stored.back().value - shown) < 1e-4);  // shown with 4 decimals
+        }
     }
 
     void runsNameTheKind() {

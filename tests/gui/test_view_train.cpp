@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QtTest/QtTest>
+#include <cmath>
 
 #include "core/store/RunStore.h"
 #include "core/util/BlasKernel.h"
@@ -308,8 +309,10 @@ class TrainViewTest : public QObject {
         QCOMPARE(last.totalSteps, qint64(100000));
         QVERIFY(last.step > 0);
         auto* lambdas = view.findChild<QTableWidget*>("lambdaTable");
-        QTRY_COMPARE(lambdas->rowCount(), 2);  // tiny has 2 layers
-        QVERIFY(!lambdas->item(0, 1)->text().isEmpty());
+        QTRY_COMPARE(lambdas->rowCount(), 2);                             // tiny has 2 layers
+        QTRY_VERIFY(lambdas->item(0, 1)->text() != QStringLiteral("—"));  // DIFF's λ
+        QVERIFY(std::isfinite(lambdas->item(0, 1)->text().toDouble()));
+        QCOMPARE(lambdas->item(0, 3)->text(), QStringLiteral("—"));  // no DIFF V2 in this run
         QVERIFY(view.findChild<QLabel*>("stepValue")->text().contains("100"));
 
         // Pause holds the step count, Resume continues.

@@ -110,7 +110,8 @@ QWidget* TrainConfigForm::buildExperimentBox(QWidget* parent) {
     for (const auto& n : presetNames()) presetCombo_->addItem(QString::fromStdString(n));
     presetCombo_->setToolTip(
         tr("tiny: seconds (tests) · quick: CPU demo, minutes · small · seed: the prior study · "
-           "retrieval: quick + needle-task curriculum"));
+           "retrieval: quick + needle-task curriculum · needle: models that retrieve the needle "
+           "(answer-only loss, context 256; the study's preset)"));
     form->addRow(tr("Preset"), presetCombo_);
     auto* models = new QWidget(box);
     auto* modelsRow = new QHBoxLayout(models);
@@ -125,6 +126,17 @@ QWidget* TrainConfigForm::buildExperimentBox(QWidget* parent) {
     modelsRow->addWidget(standardBox_);
     modelsRow->addWidget(diffBox_);
     modelsRow->addWidget(diff2Box_);
+    // V2's key/value heads (grouped-query attention) belong to that kind alone, so they sit beside it.
+    kvHeadsSpin_ = new QSpinBox(models);
+    kvHeadsSpin_->setObjectName(QStringLiteral("kvHeadsSpin"));
+    kvHeadsSpin_->setRange(0, 128);
+    kvHeadsSpin_->setSpecialValueText(tr("= heads"));
+    kvHeadsSpin_->setPrefix(tr("KV heads "));
+    kvHeadsSpin_->setToolTip(
+        tr("DIFF V2 key/value heads h_kv (grouped-query attention): must divide Heads; "
+           "query heads 2i and 2i+1 share one. \"= heads\" is one per head pair"));
+    kvHeadsSpin_->setEnabled(false);
+    modelsRow->addWidget(kvHeadsSpin_);
     modelsRow->addStretch(1);
     form->addRow(tr("Models"), models);
 
@@ -133,6 +145,8 @@ QWidget* TrainConfigForm::buildExperimentBox(QWidget* parent) {
     });
     for (QCheckBox* check : {standardBox_, diffBox_, diff2Box_})
         connect(check, &QCheckBox::toggled, this, &TrainConfigForm::validate);
+    connect(diff2Box_, &QCheckBox::toggled, kvHeadsSpin_, &QWidget::setEnabled);
+    connect(kvHeadsSpin_, qOverload<int>(&QSpinBox::valueChanged), this, &TrainConfigForm::validate);
     return box;
 }
 
@@ -203,6 +217,11 @@ void TrainConfigForm::fill(const TrainConfig& c) {
     standardBox_->setChecked(std::find(c.kinds.begin(), c.kinds.end(), ModelKind::Standard) != c.kinds.end());
     diffBox_->setChecked(std::find(c.kinds.begin(), c.kinds.end(), ModelKind::Diff) != c.kinds.end());
     diff2Box_->setChecked(std::find(c.kinds.begin(), c.kinds.end(), ModelKind::Diff2) != c.kinds.end());
+    {
+        const QSignalBlocker block(kvHeadsSpin_);
+        kvHeadsSpin_->setValue(int(std::clamp<int64_t>(c.model.kvHeads, 0, kvHeadsSpin_->maximum())));
+        kvHeadsSpin_->setEnabled(diff2Box_->isChecked());
+    }
     for (const TrainField& field : trainFields())
         setFieldValue(editors_.value(QString::fromLatin1(field.objectName)), field, field.read(c));
     for (QWidget* w : editors) w->blockSignals(false);
@@ -218,7 +237,10 @@ TrainConfig TrainConfigForm::readConfig(QString* error, QHash<QString, QString>*
     c.kinds.clear();
     if (standardBox_->isChecked()) c.kinds.push_back(ModelKind::Standard);
     if (diffBox_->isChecked()) c.kinds.push_back(ModelKind::Diff);
-    if (diff2Box_->isChecked()) c.kinds.push_back(ModelKind::Diff2);
+    if (diff2Box_->isChecked()) {
+        c.kinds.push_back(ModelKind::Diff2);
+        c.model.kvHeads = kvHeadsSpin_->value();
+    }
     QStringList messages;
     for (const TrainField& field : trainFields()) {
         const QString name = QString::fromLatin1(field.objectName);

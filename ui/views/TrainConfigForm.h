@@ -13,6 +13,7 @@
 QT_BEGIN_NAMESPACE
 class QCheckBox;
 class QComboBox;
+class QSpinBox;
 class QLabel;
 class QLineEdit;
 QT_END_NAMESPACE
@@ -72,6 +73,7 @@ class TrainConfigForm : public QWidget {
     QCheckBox* standardBox_ = nullptr;
     QCheckBox* diffBox_ = nullptr;
     QCheckBox* diff2Box_ = nullptr;
+    QSpinBox* kvHeadsSpin_ = nullptr;   // DIFF V2's h_kv (0 = heads), enabled with diff2Box_
     QHash<QString, QWidget*> editors_;  // by field object name
     QLineEdit* dataEdit_ = nullptr;
     QLabel* dataInfo_ = nullptr;

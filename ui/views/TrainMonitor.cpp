@@ -18,6 +18,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 #include <exception>
+#include <map>
 
 #include "core/model/ModelConfig.h"
 #include "core/store/RunStore.h"
@@ -130,17 +131,20 @@ TrainMonitor::TrainMonitor(QWidget* parent) : QWidget(parent) {
 QWidget* TrainMonitor::buildBottom(QWidget* parent) {
     auto* bottom = new QSplitter(Qt::Horizontal, parent);
     bottom->setChildrenCollapsible(false);
-    auto* lambdaBox = new QGroupBox(tr("DIFF λ per layer"), bottom);
+    auto* lambdaBox = new QGroupBox(tr("λ per layer"), bottom);
     auto* lambdaLayout = new QVBoxLayout(lambdaBox);
     lambdaLayout->setContentsMargins(4, 4, 4, 4);
-    lambdaTable_ = new QTableWidget(0, 3, lambdaBox);
+    lambdaTable_ = new QTableWidget(0, kLambdaColumns, lambdaBox);
     lambdaTable_->setObjectName(QStringLiteral("lambdaTable"));
-    lambdaTable_->setHorizontalHeaderLabels({tr("Layer"), tr("λ"), tr("λ init")});
+    lambdaTable_->setHorizontalHeaderLabels({tr("Layer"), tr("DIFF λ"), tr("λ init"), tr("V2 mean λ")});
     lambdaTable_->verticalHeader()->hide();
     lambdaTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     lambdaTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     lambdaTable_->setSelectionMode(QAbstractItemView::NoSelection);
-    lambdaTable_->setToolTip(tr("λ re-weights the second softmax map: A = softmax₁ − λ·softmax₂"));
+    lambdaTable_->setToolTip(
+        tr("λ re-weights the second softmax map: A = softmax₁ − λ·softmax₂. DIFF learns one λ per layer "
+           "(from λ init); DIFF V2 computes λ per token and head, shown here as its mean over the last batch "
+           "(Inspect shows it per token)"));
     lambdaLayout->addWidget(lambdaTable_);
     auto* logBox = new QGroupBox(tr("Log"), bottom);
     auto* logLayout = new QVBoxLayout(logBox);
@@ -220,7 +224,7 @@ void TrainMonitor::loadHistory(const QString& dbPath, const QVector<qint64>& run
 
 void TrainMonitor::showMetrics(const QVector<ModelMetrics>& updates) {
     QHash<QString, QVector<LossSample>> batches;
-    QVector<double> lambdas;
+    std::map<ModelKind, QVector<double>> lambdas;  // the latest of each kind in this batch of updates
     auto add = [&](const QString& name, const LossSample& sample) {
         // A resumed run re-logs steps after its checkpoint: drop the stale tail first (no zig-zag).
         auto last = lastSeriesStep_.find(name);
@@ -237,10 +241,10 @@ void TrainMonitor::showMetrics(const QVector<ModelMetrics>& updates) {
             add(seriesName(kind, true), {double(u.step), double(u.tokens), u.valLoss, u.valWallTime});
             lastValLoss_[kind] = u.valLoss;
         }
-        if (!u.lambdas.empty()) lambdas = QVector<double>(u.lambdas.begin(), u.lambdas.end());
+        if (!u.lambdas.empty()) lambdas[u.kind] = QVector<double>(u.lambdas.begin(), u.lambdas.end());
     }
     for (auto it = batches.cbegin(); it != batches.cend(); ++it) chart_->appendSamples(it.key(), it.value());
-    if (!lambdas.isEmpty()) showLambdas(lambdas);
+    for (const auto& [kind, values] : lambdas) showLambdas(kind, values);
 
     QStringList parts;
     for (const QString& kind :
@@ -257,18 +261,26 @@ void TrainMonitor::showMetrics(const QVector<ModelMetrics>& updates) {
     if (!parts.isEmpty()) lossValue_->setText(parts.join(QStringLiteral(" &nbsp; ")));
 }
 
-void TrainMonitor::showLambdas(const QVector<double>& lambdas) {
-    if (lambdaTable_->rowCount() != lambdas.size()) {
+// DIFF fills the λ column (its λ init beside it), DIFF V2 the last column; a kind not trained shows "—".
+void TrainMonitor::showLambdas(ModelKind kind, const QVector<double>& lambdas) {
+    if (kind != ModelKind::Diff && kind != ModelKind::Diff2) return;
+    if (lambdaTable_->rowCount() < lambdas.size()) {
+        const int from = lambdaTable_->rowCount();
         lambdaTable_->setRowCount(lambdas.size());
-        for (int l = 0; l < lambdas.size(); ++l) {
-            lambdaTable_->setItem(l, 0, new QTableWidgetItem(QString::number(l)));
-            lambdaTable_->setItem(l, 1, new QTableWidgetItem());
-            lambdaTable_->setItem(l, 2, new QTableWidgetItem(QString::number(lambdaInit(l), 'f', 3)));
-            for (int c = 0; c < 3; ++c) lambdaTable_->item(l, c)->setTextAlignment(Qt::AlignCenter);
+        for (int l = from; l < lambdas.size(); ++l) {
+            for (int c = 0; c < kLambdaColumns; ++c) {
+                lambdaTable_->setItem(l, c, new QTableWidgetItem(QStringLiteral("—")));
+                lambdaTable_->item(l, c)->setTextAlignment(Qt::AlignCenter);
+            }
+            lambdaTable_->item(l, 0)->setText(QString::number(l));
         }
     }
-    for (int l = 0; l < lambdas.size(); ++l)
-        lambdaTable_->item(l, 1)->setText(QString::number(lambdas[l], 'f', 4));
+    const int column = kind == ModelKind::Diff ? 1 : 3;
+    for (int l = 0; l < lambdas.size(); ++l) {
+        lambdaTable_->item(l, column)->setText(QString::number(lambdas[l], 'f', 4));
+        if (kind == ModelKind::Diff)
+            lambdaTable_->item(l, 2)->setText(QString::number(lambdaInit(l), 'f', 3));
+    }
 }
 
 void TrainMonitor::showProgress(const TrainingProgress& p) {

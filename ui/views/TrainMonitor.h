@@ -45,7 +45,8 @@ class TrainMonitor : public QWidget {
     QWidget* buildBottom(QWidget* parent);
     void restoreChartOptions();
     void saveChartOptions();
-    void showLambdas(const QVector<double>& lambdas);
+    void showLambdas(ModelKind kind, const QVector<double>& lambdas);
+    static constexpr int kLambdaColumns = 4;  // layer, DIFF λ, λ init, V2 mean λ_t
 
     QLabel* stateLabel_ = nullptr;
     QLabel* groupLabel_ = nullptr;
