@@ -22,6 +22,7 @@
 #include "ui/settings/SettingsKeys.h"
 #include "ui/style/Palette.h"
 #include "ui/views/CompareRunStyle.h"
+#include "ui/widgets/BucketsCombo.h"
 
 namespace needlescope {
 
@@ -56,11 +57,7 @@ CompareCurvesTab::CompareCurvesTab(const needlescope::app::AppPaths& paths, QWid
     stepLabel_->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("step 000000 (00 of 00)")));
     probeRow->addWidget(stepLabel_);
     probeRow->addWidget(new QLabel(tr("Buckets"), probes));
-    normCombo_ = new QComboBox(probes);
-    normCombo_->setObjectName(QStringLiteral("probeNorm"));
-    normCombo_->addItem(tr("signed"), int(Normalisation::Signed));
-    normCombo_->addItem(tr("absolute"), int(Normalisation::Absolute));
-    normCombo_->addItem(tr("raw"), int(Normalisation::Raw));
+    normCombo_ = makeBucketsCombo(QStringLiteral("probeNorm"), probes);
     probeRow->addWidget(normCombo_);
     // In the probe row to spare height, but it groups both charts.
     meanByKind_ = new QCheckBox(tr("Mean by kind"), probes);
@@ -121,9 +118,7 @@ void CompareCurvesTab::showRuns(const QVector<RunSource>& runs) {
     updateDepthCurves();
 }
 
-Normalisation CompareCurvesTab::bucketNorm() const {
-    return Normalisation(normCombo_->currentData().toInt());
-}
+Normalisation CompareCurvesTab::bucketNorm() const { return bucketsComboValue(normCombo_); }
 
 void CompareCurvesTab::updateLossCurves() {
     lossChart_->clear();

@@ -13,6 +13,7 @@
 #include "core/probe/StudyRunner.h"
 #include "core/store/RunStore.h"
 #include "ui/style/Palette.h"
+#include "ui/widgets/BucketsCombo.h"
 
 namespace needlescope {
 namespace {
@@ -39,11 +40,7 @@ CompareStatsTab::CompareStatsTab(const needlescope::app::AppPaths& paths, QWidge
     stepCombo_->setToolTip(tr("The probe steps every compared run has (the latest by default)"));
     row->addWidget(stepCombo_);
     row->addWidget(new QLabel(tr("Buckets"), this));
-    normCombo_ = new QComboBox(this);
-    normCombo_->setObjectName(QStringLiteral("statsNorm"));
-    normCombo_->addItem(tr("signed"), int(Normalisation::Signed));
-    normCombo_->addItem(tr("absolute"), int(Normalisation::Absolute));
-    normCombo_->addItem(tr("raw"), int(Normalisation::Raw));
+    normCombo_ = makeBucketsCombo(QStringLiteral("statsNorm"), this);
     row->addWidget(normCombo_);
     row->addStretch(1);
     layout->addLayout(row);
@@ -123,9 +120,9 @@ void CompareStatsTab::analyse() {
     }
     try {
         const RunStore store = RunStore::open(paths_.dbPath.toStdString(), true);
-        const StudyAnalysis analysis = analyzeStoredRuns(
-            store, std::vector<int64_t>(runIds_.begin(), runIds_.end()),
-            stepCombo_->currentData().toLongLong(), Normalisation(normCombo_->currentData().toInt()));
+        const StudyAnalysis analysis =
+            analyzeStoredRuns(store, std::vector<int64_t>(runIds_.begin(), runIds_.end()),
+                              stepCombo_->currentData().toLongLong(), bucketsComboValue(normCombo_));
         const int64_t needed = seedsNeededForSignFlip();
         if (int64_t(analysis.seeds.size()) < needed) {
             seedsNote_->setText(

@@ -10,6 +10,7 @@
 
 #include "core/probe/Buckets.h"
 #include "ui/views/RunSources.h"
+#include "ui/widgets/BucketsCombo.h"
 
 namespace needlescope {
 namespace {
@@ -53,12 +54,7 @@ InspectTopBar buildInspectTopBar(QWidget* owner) {
     bar.mapButtons[0]->setChecked(true);
     top->addSpacing(12);
     top->addWidget(new QLabel(tr("Buckets"), owner));
-    bar.norm = new QComboBox(owner);
-    bar.norm->addItem(tr("signed"), int(Normalisation::Signed));
-    bar.norm->addItem(tr("absolute"), int(Normalisation::Absolute));
-    bar.norm->addItem(tr("raw"), int(Normalisation::Raw));
-    bar.norm->setToolTip(
-        tr("signed: bucket / signed row total · absolute: |a| / Σ|a| · raw: the weights as used"));
+    bar.norm = makeBucketsCombo(QString(), owner);
     top->addWidget(bar.norm);
     bar.allRows = new QCheckBox(tr("All query rows"), owner);
     bar.allRows->setChecked(true);

@@ -21,6 +21,7 @@
 #include "ui/views/InspectReadouts.h"
 #include "ui/views/InspectTopBar.h"
 #include "ui/views/RunSources.h"
+#include "ui/widgets/BucketsCombo.h"
 #include "ui/widgets/HeadGridWidget.h"
 #include "ui/widgets/HeatmapWidget.h"
 #include "ui/widgets/NeedleControls.h"
@@ -179,7 +180,7 @@ QString InspectView::emptyText() const { return emptyLabel_->text(); }
 
 QString InspectView::errorText() const { return errorLabel_->isVisible() ? errorLabel_->text() : QString(); }
 
-Normalisation InspectView::bucketNorm() const { return Normalisation(normCombo_->currentData().toInt()); }
+Normalisation InspectView::bucketNorm() const { return bucketsComboValue(normCombo_); }
 
 void InspectView::refresh() {
     const qint64 previous = currentRunId();
