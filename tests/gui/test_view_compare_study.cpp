@@ -6,18 +6,22 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
+#include <QListWidget>
+#include <QTabWidget>
 #include <QTextBrowser>
 #include <QtTest/QtTest>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/store/RunStore.h"
+#include "core/train/TrainConfig.h"
 #include "tests/gui/GuiSandbox.h"
 #include "tests/gui/Screenshot.h"
 #include "ui/charts/DepthCurveChart.h"
 #include "ui/charts/LossChartWidget.h"
 #include "ui/views/CompareCurvesTab.h"
 #include "ui/views/CompareStatsTab.h"
+#include "ui/views/CompareView.h"
 
 using namespace needlescope;
 
@@ -35,10 +39,13 @@ double trainLoss(int runIndex, int step) { return 5.0 - 0.1 * step + 0.1 * runIn
 // One run: config with its seed, train loss at every step 0..20, validation and retrieval at 10 and 20,
 // and probe rows at steps 10 and 20 (3 depths × 2 samples × 2 layers × 2 heads).
 RunSource addRun(RunStore& store, const std::string& kind, uint64_t seed, int runIndex) {
-    nlohmann::json config;
-    config["model"]["seed"] = seed;
-    const int64_t id =
-        store.createRun({"study", "s" + std::to_string(seed) + "-" + kind, kind, config.dump()});
+    TrainConfig preset = loadPreset("tiny");
+    preset.model.seed = seed;
+    preset.model.kind = modelKindFromString(kind);
+    const nlohmann::json config = preset;
+    const std::string group = "tiny-s" + std::to_string(seed);
+    const int64_t id = store.createRun({group, group + "/" + kind, kind, config.dump()});
+    store.setTags(id, {"study:tiny-study"});
     std::vector<MetricPoint> metrics;
     for (int step = 0; step <= 20; ++step)
         metrics.push_back({step, "train_loss", trainLoss(runIndex, step), int64_t(step) * 100, step * 2.0});
@@ -72,7 +79,7 @@ RunSource addRun(RunStore& store, const std::string& kind, uint64_t seed, int ru
     RunSource source;
     source.runId = id;
     source.kind = QString::fromStdString(kind);
-    source.name = QString::fromStdString("s" + std::to_string(seed) + "-" + kind);
+    source.name = QString::fromStdString(group + "/" + kind);
     return source;
 }
 
@@ -198,6 +205,31 @@ class TestViewCompareStudy : public QObject {
         QVERIFY(!tab.seedsNote()->isVisible());
         tab.showRuns({runs_[0]});
         QVERIFY(tab.report()->toPlainText().contains(QStringLiteral("two or more runs")));
+    }
+
+    // The Compare view offers the study in its experiment picker (before the per-seed groups) and opens on
+    // it: all six runs compared, each kind's mean drawn, the statistics over the three seeds.
+    void compareOpensOnTheStudy() {
+        CompareView view(paths_);
+        view.resize(1280, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.refresh();
+        QComboBox* picker = view.experimentCombo();
+        QCOMPARE(picker->count(), 4);  // the study, then one group per seed
+        QCOMPARE(picker->itemText(0), QStringLiteral("study tiny-study (6 runs)"));
+        QVERIFY(picker->itemText(1).endsWith(QStringLiteral("(2 runs)")));
+        QVector<qint64> all;
+        for (const RunSource& r : runs_) all << r.runId;
+        QCOMPARE(view.runIds(), all);
+        QVERIFY(view.curvesTab()->meanByKindBox()->isEnabled());
+        view.tabs()->setCurrentWidget(view.statsTab());
+        QTRY_VERIFY(view.statsTab()->markdown().contains(QStringLiteral("Seeds: 3 (11, 12, 13)")));
+        testsupport::saveScreenshot(&view, QStringLiteral("compare-study"), QSize(1280, 800));
+        // Picking one seed's group compares that pair only.
+        picker->setCurrentIndex(1);
+        Q_EMIT picker->activated(1);
+        QTRY_COMPARE(view.runIds().size(), 2);
     }
 
     void analysedWhenShownNotBefore() {

@@ -14,6 +14,7 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <QVariant>
 #include <algorithm>
 
 #include "core/store/RunStore.h"
@@ -69,7 +70,7 @@ void CompareView::buildUi() {
     auto* groupRow = new QHBoxLayout;
     groupRow->addWidget(new QLabel(tr("Experiment"), left));
     groupCombo_ = new QComboBox(left);
-    groupCombo_->setToolTip(tr("Check every run of a paired experiment"));
+    groupCombo_->setToolTip(tr("Check every run of a study (all its seeds) or of one paired experiment"));
     groupRow->addWidget(groupCombo_, 1);
     leftLayout->addLayout(groupRow);
     runList_ = new QListWidget(left);
@@ -115,12 +116,7 @@ void CompareView::buildUi() {
 
     // Wiring.
     connect(groupCombo_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
-        const QString group = groupCombo_->itemData(index).toString();
-        QVector<qint64> ids;
-        for (const RunSource& s : sources_)
-            if (s.group == group) ids.push_back(s.runId);
-        std::sort(ids.begin(), ids.end());
-        fillRunList(ids);
+        fillRunList(pickerRuns(index));
         rebuildTimer_->start();
     });
     connect(runList_, &QListWidget::itemChanged, this, [this](QListWidgetItem*) { rebuildTimer_->start(); });
@@ -154,18 +150,23 @@ void CompareView::refresh() {
     QString problem;
     sources_ = readRunSources(paths_, &problem);
     if (!problem.isEmpty()) Q_EMIT statusMessage(problem, 6000);
-    // Groups, the newest first.
+    // Studies, then groups, the newest first of each.
     {
         const QSignalBlocker block(groupCombo_);
         groupCombo_->clear();
-        QStringList seen;
-        for (const RunSource& s : sources_)
-            if (!s.group.isEmpty() && !seen.contains(s.group)) {
-                seen << s.group;
-                int n = 0;
-                for (const RunSource& t : sources_) n += t.group == s.group ? 1 : 0;
-                groupCombo_->addItem(tr("%1 (%2 runs)").arg(s.group).arg(n), s.group);
+        for (const bool study : {true, false}) {
+            QStringList seen;
+            for (const RunSource& s : sources_) {
+                const QString key = study ? s.study : s.group;
+                if (key.isEmpty() || seen.contains(key)) continue;
+                seen << key;
+                groupCombo_->addItem(QString(), QVariantList{study, key});
+                const auto n = pickerRuns(groupCombo_->count() - 1).size();
+                groupCombo_->setItemText(
+                    groupCombo_->count() - 1,
+                    study ? tr("study %1 (%2 runs)").arg(key).arg(n) : tr("%1 (%2 runs)").arg(key).arg(n));
             }
+        }
     }
     checked.erase(std::remove_if(checked.begin(), checked.end(),
                                  [this](qint64 id) {
@@ -174,19 +175,12 @@ void CompareView::refresh() {
                                  }),
                   checked.end());
     if (checked.size() < 2 && groupCombo_->count() > 0) {
-        // The latest paired experiment: the newest group with two or more runs (else the newest group).
+        // The latest study, else the latest paired experiment: the first entry with two or more runs (else
+        // the first).
         int pick = 0;
-        for (int i = groupCombo_->count() - 1; i >= 0; --i) {
-            const QString group = groupCombo_->itemData(i).toString();
-            const auto n = std::count_if(sources_.begin(), sources_.end(),
-                                         [&](const RunSource& s) { return s.group == group; });
-            if (n >= 2) pick = i;
-        }
-        const QString group = groupCombo_->itemData(pick).toString();
-        checked.clear();
-        for (const RunSource& s : sources_)
-            if (s.group == group) checked.push_back(s.runId);
-        std::sort(checked.begin(), checked.end());
+        for (int i = groupCombo_->count() - 1; i >= 0; --i)
+            if (pickerRuns(i).size() >= 2) pick = i;
+        checked = pickerRuns(pick);
         const QSignalBlocker block(groupCombo_);
         groupCombo_->setCurrentIndex(pick);
     }
@@ -207,6 +201,19 @@ void CompareView::compareRuns(QVector<qint64> ids) {
     }
     fillRunList(ids);
     rebuild();
+}
+
+// The runs of the picker's entry `index`: a study's (every seed) or a group's, in creation order.
+QVector<qint64> CompareView::pickerRuns(int index) const {
+    const QVariantList entry = groupCombo_->itemData(index).toList();
+    QVector<qint64> ids;
+    if (entry.size() != 2) return ids;
+    const bool study = entry[0].toBool();
+    const QString key = entry[1].toString();
+    for (const RunSource& s : sources_)
+        if ((study ? s.study : s.group) == key) ids.push_back(s.runId);
+    std::sort(ids.begin(), ids.end());
+    return ids;
 }
 
 void CompareView::probeNow() { probeBar_->probeRuns(runIds(), tr("the compared runs")); }

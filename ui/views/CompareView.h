@@ -49,6 +49,7 @@ class CompareView : public QWidget {
     // The parts, for tests and the main window.
     QTabWidget* tabs() const { return tabs_; }
     QListWidget* runList() const { return runList_; }
+    QComboBox* experimentCombo() const { return groupCombo_; }  // studies, then paired experiments
     ConfigDiffTable* configDiff() const { return diffTable_; }
     CompareCurvesTab* curvesTab() const { return curves_; }
     CompareStatsTab* statsTab() const { return stats_; }
@@ -87,6 +88,7 @@ class CompareView : public QWidget {
     void fillRunList(const QVector<qint64>& checked);
     void rebuild();
     void updateConfigDiff();
+    QVector<qint64> pickerRuns(int index) const;
 
     app::AppPaths paths_;
     QTimer* rebuildTimer_ = nullptr;

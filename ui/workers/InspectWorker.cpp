@@ -11,6 +11,7 @@
 
 #include "core/probe/RunCatalog.h"
 #include "core/store/RunStore.h"
+#include "core/train/SeedStudy.h"
 #include "core/util/Error.h"
 #include "ui/settings/AppPaths.h"
 
@@ -31,6 +32,9 @@ RunSource readRunSource(const RunStore& store, qint64 runId, const app::AppPaths
     source.name = QString::fromStdString(run.name);
     source.kind = QString::fromStdString(run.kind.empty() ? kindName(run.config->model.kind) : run.kind);
     source.group = QString::fromStdString(run.group);
+    for (const std::string& tag : run.tags)
+        if (tag.rfind(studyTag(""), 0) == 0)
+            source.study = QString::fromStdString(tag.substr(studyTag("").size()));
     source.tokenizerModel = QString::fromStdString(run.config->tokenizerModel);
     source.maxContext = int(run.config->model.maxContext);
     source.dataRoot = QString::fromStdString(run.config->dataRoot);

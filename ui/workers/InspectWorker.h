@@ -25,6 +25,7 @@ struct AppPaths;
 struct RunSource {
     qint64 runId = 0;
     QString name, kind, group;
+    QString study;  // the study the run belongs to (its "study:<name>" tag), empty when none
     QString tokenizerModel;
     QString dataRoot;  // the corpus the run recorded; the app's data folder when that one is gone
     int maxContext = 0;
