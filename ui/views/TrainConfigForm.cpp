@@ -130,7 +130,7 @@ QWidget* TrainConfigForm::buildExperimentBox(QWidget* parent) {
     kvHeadsSpin_ = new QSpinBox(models);
     kvHeadsSpin_->setObjectName(QStringLiteral("kvHeadsSpin"));
     kvHeadsSpin_->setRange(0, 128);
-    kvHeadsSpin_->setSpecialValueText(tr("= heads"));
+    kvHeadsSpin_->setSpecialValueText(tr("KV = heads"));
     kvHeadsSpin_->setPrefix(tr("KV heads "));
     kvHeadsSpin_->setToolTip(
         tr("DIFF V2 key/value heads h_kv (grouped-query attention): must divide Heads; "

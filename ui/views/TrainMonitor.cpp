@@ -136,9 +136,14 @@ QWidget* TrainMonitor::buildBottom(QWidget* parent) {
     lambdaLayout->setContentsMargins(4, 4, 4, 4);
     lambdaTable_ = new QTableWidget(0, kLambdaColumns, lambdaBox);
     lambdaTable_->setObjectName(QStringLiteral("lambdaTable"));
-    lambdaTable_->setHorizontalHeaderLabels({tr("Layer"), tr("DIFF λ"), tr("λ init"), tr("V2 mean λ")});
+    lambdaTable_->setHorizontalHeaderLabels({tr("L"), tr("DIFF λ"), tr("init"), tr("V2 λ")});
+    lambdaTable_->horizontalHeaderItem(0)->setToolTip(tr("Layer"));
+    lambdaTable_->horizontalHeaderItem(2)->setToolTip(tr("DIFF's λ init of the layer"));
+    lambdaTable_->horizontalHeaderItem(3)->setToolTip(
+        tr("DIFF V2: the mean of λ_t over every token and head of the last training batch"));
     lambdaTable_->verticalHeader()->hide();
     lambdaTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    lambdaTable_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     lambdaTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     lambdaTable_->setSelectionMode(QAbstractItemView::NoSelection);
     lambdaTable_->setToolTip(
@@ -277,7 +282,7 @@ void TrainMonitor::showLambdas(ModelKind kind, const QVector<double>& lambdas) {
     }
     const int column = kind == ModelKind::Diff ? 1 : 3;
     for (int l = 0; l < lambdas.size(); ++l) {
-        lambdaTable_->item(l, column)->setText(QString::number(lambdas[l], 'f', 4));
+        lambdaTable_->item(l, column)->setText(QString::number(lambdas[l], 'f', 3));
         if (kind == ModelKind::Diff)
             lambdaTable_->item(l, 2)->setText(QString::number(lambdaInit(l), 'f', 3));
     }
