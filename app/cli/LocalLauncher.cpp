@@ -121,6 +121,11 @@ int superviseLocalProcesses(const std::vector<LocalProcess>& processes) {
                     err << "needlescope-cli: " << describe(int(r), pid, status)
                         << (running > 0 ? "; stopping the other processes" : "") << "\n";
                     err.flush();
+                } else if (failed && !terminated) {
+                    // Failed on its own, before we stopped it: often the cause (a rank killed by a signal
+                    // is reaped after the rank that lost contact with it), so it is always reported.
+                    err << "needlescope-cli: " << describe(int(r), pid, status) << "\n";
+                    err.flush();
                 }
             }
         }
