@@ -59,7 +59,10 @@ class TestCliDiff2 : public QObject {
                  (std::vector<std::string>{"standard", "diff", "diff2"}));
         QFile md(QDir(out).filePath("study.md"));
         QVERIFY(md.open(QIODevice::ReadOnly));
-        QVERIFY(md.readAll().contains("diff2"));
+        const QByteArray markdown = md.readAll();
+        QVERIFY(markdown.contains("diff2"));
+        // The reproduce line names the study once: the given --name is not appended a second time.
+        QCOMPARE(markdown.count("--name three"), qsizetype(1));
         const RunStore store = RunStore::open(db_.toStdString(), true);
         std::vector<std::string> kinds;
         for (const RunRecord& run : store.runs()) kinds.push_back(run.kind);

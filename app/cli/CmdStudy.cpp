@@ -154,7 +154,8 @@ int runStudy(const QStringList& args) {
     const QDir dir(outDir);
     QStringList command = args;
     command.prepend("needlescope-cli");
-    if (!parser.isSet("analyse")) command << "--name" << QString::fromStdString(name);
+    if (!parser.isSet("analyse") && !parser.isSet("name"))
+        command << "--name" << QString::fromStdString(name);
     const std::string markdown =
         writeStudyReport(outDir.toStdString(), analysis, name, command.join(' ').toStdString());
     out << QString::fromStdString(markdown) << "\n";
