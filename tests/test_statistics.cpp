@@ -154,6 +154,9 @@ class TestStatistics : public QObject {
         QCOMPARE(s.pairedAllDepths.at("diff").retrieval.onlyFirst, int64_t(12));
         QCOMPARE(s.stepsTo95.at("standard"), (std::vector<int64_t>{300, 300, 300}));
         QVERIFY(!s.notes.empty() && QString::fromStdString(s.notes.front()).contains("needs 6 seeds"));
+        // Noise is 0.5 or 0.4 with no spread: its interval is above 0, so the ratio is defined.
+        QVERIFY(std::abs(s.perKind.at("diff")[1].ratio - s.perKind.at("diff")[1].answer.mean / 0.4) < 1e-12);
+        QVERIFY(!s.ratioUndefined);
         const std::string md = studyMarkdown(s, "t", "needlescope-cli study");
         QVERIFY(QString::fromStdString(md).contains("McNemar"));
         QVERIFY(QString::fromStdString(studyCsv(s)).contains("diff-standard,all"));
@@ -165,6 +168,17 @@ class TestStatistics : public QObject {
         std::vector<StudyRun> uneven = runs;
         uneven.back().rows.resize(uneven.back().rows.size() - 2);
         QVERIFY_THROWS_EXCEPTION(Error, analyzeStudy(uneven));
+        // Signed noise around 0 (DIFF can cancel it): the ratio would be noise over noise, so it is n/a.
+        std::vector<StudyRun> cancelled = runs;
+        for (StudyRun& run : cancelled)
+            for (ProbeRow& r : run.rows)
+                if (run.kind == "diff")
+                    r.signedNorm.noise = (r.sample % 2 ? 0.05 : -0.05) + 0.01 * double(r.head);
+        const StudyAnalysis c = analyzeStudy(cancelled);
+        QVERIFY(std::isnan(c.perKind.at("diff")[0].ratio));
+        QVERIFY(!std::isnan(c.perKind.at("standard")[0].ratio));
+        QVERIFY(c.ratioUndefined);
+        QVERIFY(QString::fromStdString(studyMarkdown(c, "t", "")).contains("noise interval reaches 0"));
         QCOMPARE(
             firstStepAtLeast(
                 {{100, "retrieval", 0.5, 0, 0}, {200, "retrieval", 0.96, 0, 0}, {300, "retrieval", 1, 0, 0}}),

@@ -191,7 +191,9 @@ StudyAnalysis analyzeStudy(const std::vector<StudyRun>& runs, Normalisation norm
             s.answer = bootstrapMeanCI(a);
             s.noise = bootstrapMeanCI(n);
             s.accuracy = bootstrapMeanCI(hits);
-            s.ratio = s.noise.mean != 0 ? s.answer.mean / s.noise.mean : kNaN;
+            // A ratio over a noise share whose interval reaches 0 (DIFF's signed noise can) is noise itself.
+            s.ratio = s.noise.low > 0 ? s.answer.mean / s.noise.mean : kNaN;
+            if (std::isnan(s.ratio) && !std::isnan(s.noise.mean)) study.ratioUndefined = true;
             study.perKind[kind].push_back(s);
         }
     }
@@ -212,6 +214,10 @@ StudyAnalysis analyzeStudy(const std::vector<StudyRun>& runs, Normalisation norm
             std::to_string(needed) +
             " seeds. The intervals and McNemar's test "
             "still describe these seeds.");
+    if (study.ratioUndefined)
+        study.notes.push_back(
+            "answer / noise is n/a where the noise interval reaches 0 or below: a ratio over a share "
+            "that is not clearly positive has no meaning; compare the answer and noise rows instead.");
     if (study.flaggedRows > 0)
         study.notes.push_back(
             std::to_string(study.flaggedRows) + " of " + std::to_string(study.rows) +

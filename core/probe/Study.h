@@ -59,6 +59,7 @@ struct StudyAnalysis {
     std::map<std::string, std::vector<double>> minutesTo95;
     std::map<std::string, std::vector<ProbeSummary>> summaries;  // kind → one per seed (per layer/head)
     int64_t flaggedRows = 0, rows = 0;
+    bool ratioUndefined = false;     // some answer / noise left n/a: the noise interval reached 0
     std::vector<std::string> notes;  // e.g. "K = 3 seeds: a sign-flip test cannot reach p < 0.05 (needs 6)"
 };
 
