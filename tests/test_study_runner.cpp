@@ -6,9 +6,12 @@
 #include <QtTest/QtTest>
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
+#include "core/probe/ProbeReport.h"
 #include "core/probe/StudyRunner.h"
 #include "core/train/SeedStudy.h"
 #include "test_probe_support.h"
@@ -132,6 +135,36 @@ class TestStudyRunner : public QObject {
         logged.clear();
         probeStudy(store, "tiny-two", more, progress);
         QCOMPARE(logged.filter("probing run").size(), 4);
+    }
+
+    // Held-out prompts: another prompt seed probes every run again on other prompts, next to (never over)
+    // the rows of seed 0, and the report names the seed; runs probed on different seeds are not compared.
+    void aPromptSeedProbesHeldOutPrompts() {
+        RunStore store = RunStore::open(db_);
+        StudyProbeSettings heldOut = settings_;
+        heldOut.promptSeed = 7;
+        const StudyAnalysis study = probeStudy(store, "tiny-two", heldOut);
+        QCOMPARE(study.promptSeed, int64_t(7));
+        QVERIFY(QString::fromStdString(studyMarkdown(study, "t", "")).contains("prompt seed 7, held out"));
+        const int64_t run = trained_.runIds.front();
+        const int64_t step = store.probeSteps(run).back();
+        // prompt seed → (depth, sample, layer, head) → answer share: other prompts, other attention
+        std::map<int64_t, std::map<std::tuple<double, int64_t, int64_t, int64_t>, double>> answerBySeed;
+        for (const ProbeRow& row : store.probeRows(run, step))
+            answerBySeed[row.probeSeed][{row.depth, row.sample, row.layer, row.head}] = row.raw.answer;
+        QVERIFY(answerBySeed.count(0) && answerBySeed.count(7));
+        QVERIFY(answerBySeed.at(0) != answerBySeed.at(7));
+        QCOMPARE(probeStudy(store, "tiny-two", settings_).promptSeed, int64_t(0));  // seed 0's rows intact
+
+        std::vector<StudyRun> mixed;
+        for (int64_t id : trained_.runIds) {
+            ProbeSelection selection;
+            selection.step = step;
+            selection.probeSeed = id == run ? 7 : 0;
+            mixed.push_back(
+                storedStudyRun(store, store.run(id), selectProbeRows(store.probeRows(id, step), selection)));
+        }
+        QVERIFY(errorText([&] { analyzeStudy(mixed); }).contains("prompt seed"));
     }
 
     void badRequestsAreClearErrors() {

@@ -64,6 +64,10 @@ int runStudy(const QStringList& args) {
         {"samples", "Probe prompts per depth after training (the same prompts for every model and seed).",
          "n", "20"},
         {"depths", "Needle depths in percent.", "list", "0,25,50,75,100"},
+        {"prompt-seed",
+         "Seed of the probe prompts after training. 0 (default) reuses the training-time probes' prompts; "
+         "another seed gives held-out prompts that no choice made while training has seen.",
+         "n", "0"},
         {"norm", "Normalisation of the table and figure: signed, absolute or raw.", "norm", "signed"},
         {"name", "Study name (default: <preset>-study-<time>).", "name"},
         {"analyse", "Skip training: probe (where needed) and report the existing study NAME.", "name"},
@@ -139,6 +143,7 @@ int runStudy(const QStringList& args) {
     StudyProbeSettings settings;
     settings.depths = depths;
     settings.samples = samples;
+    settings.promptSeed = uint64_t(parseInt(parser, "prompt-seed", 0));
     settings.norm = norm;
     settings.fallbackDataDir = [&paths] { return paths.locateData().toStdString(); };
     StudyProgress progress;

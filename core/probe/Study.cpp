@@ -128,6 +128,12 @@ StudyAnalysis analyzeStudy(const std::vector<StudyRun>& runs, Normalisation norm
         if (run.rows.empty())
             throw Error("run " + std::to_string(run.runId) + " (" + run.kind + ", seed " +
                         std::to_string(run.seed) + ") has no probe results to analyse");
+        for (const ProbeRow& row : run.rows)
+            if (row.probeSeed != runs.front().rows.front().probeSeed)
+                throw Error("run " + std::to_string(run.runId) + " was probed with prompt seed " +
+                            std::to_string(row.probeSeed) + ", run " + std::to_string(runs.front().runId) +
+                            " with " + std::to_string(runs.front().rows.front().probeSeed) +
+                            ": a study compares identical prompts");
         if (std::find(study.kinds.begin(), study.kinds.end(), run.kind) == study.kinds.end())
             study.kinds.push_back(run.kind);
         auto& bySeed = outcomes[run.kind];
@@ -141,6 +147,7 @@ StudyAnalysis analyzeStudy(const std::vector<StudyRun>& runs, Normalisation norm
         }
         seeds.insert(run.seed);
         study.contextLength = run.rows.front().contextLength;
+        study.promptSeed = run.rows.front().probeSeed;
         study.step = std::max(study.step, run.rows.front().step);
         ProbeSummary summary = summarizeProbe(run.rows);
         summary.kind = run.kind;
@@ -233,8 +240,10 @@ std::string studyMarkdown(const StudyAnalysis& s, const std::string& title, cons
     out << "Seeds: " << s.seeds.size() << " (";
     for (size_t i = 0; i < s.seeds.size(); ++i) out << (i ? ", " : "") << s.seeds[i];
     out << "); probe at step " << s.step << ", context " << s.contextLength << " tokens, "
-        << s.samplesPerDepth
-        << " prompts per depth (identical for every model); normalisation: " << toString(s.norm)
+        << s.samplesPerDepth << " prompts per depth (prompt seed " << s.promptSeed
+        << (s.promptSeed == 0 ? ", the training-time probes' prompts"
+                              : ", held out from the training-time probes")
+        << "; identical for every model); normalisation: " << toString(s.norm)
         << "; intervals: 95 % bootstrap over seeds × prompts.\n\n";
 
     out << "## Retrieval\n\n| model | steps to 95 % (per seed) | minutes to 95 % |";
@@ -347,6 +356,7 @@ nlohmann::json studyJson(const StudyAnalysis& s) {
     j["depths"] = s.depths;
     j["context_length"] = s.contextLength;
     j["step"] = s.step;
+    j["prompt_seed"] = s.promptSeed;
     j["prompts_per_depth"] = s.samplesPerDepth;
     j["flagged_rows"] = s.flaggedRows;
     j["rows"] = s.rows;

@@ -52,6 +52,7 @@ struct StudyAnalysis {
     std::vector<uint64_t> seeds;
     std::vector<double> depths;
     int64_t contextLength = 0, step = 0, samplesPerDepth = 0;
+    int64_t promptSeed = 0;  // the probe prompts' seed (0: the training-time probes' prompts)
     std::map<std::string, std::vector<KindDepthStats>> perKind;   // kind → per depth
     std::map<std::string, std::vector<PairedDepthStats>> paired;  // kind (≠ baseline) → per depth
     std::map<std::string, PairedDepthStats> pairedAllDepths;      // every depth pooled

@@ -31,7 +31,7 @@ std::vector<ProbeRow> reusableRows(const RunStore& store, int64_t runId, int64_t
     std::set<std::pair<double, int64_t>> have;
     for (const ProbeRow& row : store.probeRows(runId, step))
         if (row.contextLength == context && row.needles == 1 && row.sample < s.samples &&
-            row.query == "last" && row.answerSpan == "number" && row.probeSeed == 0 &&
+            row.query == "last" && row.answerSpan == "number" && row.probeSeed == int64_t(s.promptSeed) &&
             std::find(s.depths.begin(), s.depths.end(), row.depth) != s.depths.end()) {
             rows.push_back(row);
             have.insert({row.depth, row.sample});
@@ -73,6 +73,7 @@ StudyAnalysis probeStudy(RunStore& store, const std::string& name, const StudyPr
     ProbeOptions options;
     options.depths = settings.depths;
     options.samples = settings.samples;
+    options.seed = settings.promptSeed;
     std::vector<StudyRun> studied;
     for (const RunRecord& r : runs) {
         if (progress.cancelled && progress.cancelled()) throw StudyCancelled();
@@ -85,7 +86,7 @@ StudyAnalysis probeStudy(RunStore& store, const std::string& name, const StudyPr
             log("probing run " + std::to_string(r.id) + " (" + r.kind + ") at step " +
                 std::to_string(probe.checkpoint().step) + ": " + std::to_string(settings.samples) +
                 " prompts x " + std::to_string(settings.depths.size()) + " depths, context " +
-                std::to_string(context));
+                std::to_string(context) + ", prompt seed " + std::to_string(settings.promptSeed));
             ProbeResult result = probe.runAndStore(store, options, progress.placements);
             for (const std::string& warning : result.warnings) log("warning: " + warning);
             rows = std::move(result.rows);

@@ -17,6 +17,9 @@ struct StudyProbeSettings {
     std::vector<double> depths = {0, 25, 50, 75, 100};
     int64_t samples = 20;  // prompts per depth, identical for every run
     Normalisation norm = Normalisation::Signed;
+    // The prompts' seed. 0 is the seed the training-time probes use; another seed gives prompts that no
+    // decision made while training (steps to 95 %, choosing a preset) has seen.
+    uint64_t promptSeed = 0;
     std::function<std::string()> fallbackDataDir;  // where the corpus is when a run's folder has gone
 };
 
