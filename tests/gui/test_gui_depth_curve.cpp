@@ -8,6 +8,7 @@
 
 #include "tests/gui/Screenshot.h"
 #include "ui/charts/DepthCurveChart.h"
+#include "ui/charts/NiceTicks.h"
 
 using namespace needlescope;
 
@@ -88,10 +89,38 @@ class DepthCurveTest : public QObject {
         auto* x = qobject_cast<QValueAxis*>(chart.answerChart()->axes(Qt::Horizontal).value(0));
         QVERIFY(x);
         QVERIFY(!x->isTitleVisible());
+        // The y ticks are at least a label's height apart (closer, Qt Charts draws "…" for every one).
+        for (QChart* panel : {chart.answerChart(), chart.noiseChart()}) {
+            auto* y = qobject_cast<QValueAxis*>(panel->axes(Qt::Vertical).value(0));
+            QVERIFY(y);
+            const auto gap = [&] { return panel->plotArea().height() / double(y->tickCount() - 1); };
+            QTRY_VERIFY2(gap() >= QFontMetricsF(y->labelsFont()).height(),
+                         qPrintable(QString("%1 ticks, %2 px apart").arg(y->tickCount()).arg(gap())));
+        }
         chart.resize(900, 420);
         QTRY_VERIFY(!chart.compact());
         QVERIFY(x->isTitleVisible());
+        auto* tallY = qobject_cast<QValueAxis*>(chart.noiseChart()->axes(Qt::Vertical).value(0));
+        QTRY_VERIFY(tallY->tickCount() >= 4);  // a tall panel gets its ticks back
         QCOMPARE(x->titleText(), QStringLiteral("needle depth"));
+    }
+
+    void niceTicksAreRoundAndNoMoreThanAsked() {
+        NiceTicks t = niceTicks(0.0, 0.83, 6);  // step 0.2
+        QCOMPARE(t.count, 6);
+        QCOMPARE(t.low, 0.0);
+        QVERIFY(std::abs(t.high - 1.0) < 1e-12);
+        t = niceTicks(-0.23, 0.8, 3);  // 0.5 would need 4 ticks: step 1
+        QCOMPARE(t.count, 3);
+        QCOMPARE(t.low, -1.0);
+        QCOMPARE(t.high, 1.0);
+        t = niceTicks(0.0, 0.06, 4);  // step 0.02
+        QCOMPARE(t.count, 4);
+        QVERIFY(std::abs(t.high - 0.06) < 1e-12);
+        QCOMPARE(niceTicks(0.3, 0.3, 6).count >= 2, true);  // an empty range still gets an axis
+        QCOMPARE(ticksThatFit(70.0, 15.0, 6), 4);           // 70 / 21 px → 3 gaps
+        QCOMPARE(ticksThatFit(10.0, 15.0, 6), 2);
+        QCOMPARE(ticksThatFit(900.0, 15.0, 6), 6);
     }
 
     void emptyChartStillRenders() {

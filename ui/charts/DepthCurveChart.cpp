@@ -3,6 +3,7 @@
 #include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
+#include <QFontMetricsF>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegendMarker>
@@ -18,6 +19,7 @@
 #include <tuple>
 
 #include "ui/charts/ChartStyle.h"
+#include "ui/charts/NiceTicks.h"
 #include "ui/style/Palette.h"
 #include "ui/widgets/ImageExport.h"
 
@@ -27,6 +29,7 @@ namespace {
 constexpr double kCapHalfWidth = 1.2;  // error-bar cap, in percent of depth
 // Below this panel height Qt Charts elides every tick label to "…" unless the axis titles make room.
 constexpr int kCompactBelowHeight = 230;
+constexpr int kMaxYTicks = 6;
 
 QChartView* makeView(QChart* chart, QWidget* parent) {
     auto* view = new QChartView(chart, parent);
@@ -68,6 +71,11 @@ DepthCurveChart::DepthCurveChart(QWidget* parent) : QWidget(parent) {
         x->setTickCount(6);
         chart->addAxis(x, Qt::AlignBottom);
         chart->addAxis(y, Qt::AlignLeft);
+        // As many y ticks as the plot's height holds (closer than a label's height, Qt Charts elides every
+        // label). Queued: a range set inside the chart's own layout pass lays it out again, recursively.
+        connect(
+            chart, &QChart::plotAreaChanged, this, [this, chart, y] { fitYTicks(chart, y); },
+            Qt::QueuedConnection);
     }
     answerView_ = makeView(answerChart_, this);
     noiseView_ = makeView(noiseChart_, this);
@@ -192,9 +200,8 @@ void DepthCurveChart::rebuildPanel(QChart* chart, QValueAxis* x, QValueAxis* y, 
     // Fractions: start at 0 unless something is negative (DIFF can be), and leave a little headroom.
     lo = std::min(0.0, lo);
     const double pad = 0.05 * std::max(1e-6, hi - lo);
-    y->setRange(lo < 0.0 ? lo - pad : 0.0, hi + pad);
-    y->setTickCount(6);
-    y->applyNiceNumbers();
+    (answer ? answerData_ : noiseData_) = {lo < 0.0 ? lo - pad : 0.0, hi + pad};
+    fitYTicks(chart, y);
     chart->legend()->setVisible(!series_.isEmpty());
 }
 
@@ -211,6 +218,18 @@ void DepthCurveChart::renderTo(QPaintDevice* device) {
     painter.setRenderHint(QPainter::Antialiasing);
     painter.scale(double(device->width()) / width(), double(device->height()) / height());
     render(&painter, QPoint(), QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);
+}
+
+void DepthCurveChart::fitYTicks(QChart* chart, QValueAxis* y) {
+    const auto [lo, hi] = chart == answerChart_ ? answerData_ : noiseData_;
+    const double plot = chart->plotArea().height();
+    const int cap = plot > 0 ? ticksThatFit(plot, QFontMetricsF(y->labelsFont()).height(), kMaxYTicks)
+                             : kMaxYTicks;  // not laid out yet: plotAreaChanged comes back
+    const NiceTicks ticks = niceTicks(lo, hi, cap);
+    const double tolerance = 1e-9 * (ticks.high - ticks.low);
+    if (std::abs(y->min() - ticks.low) > tolerance || std::abs(y->max() - ticks.high) > tolerance)
+        y->setRange(ticks.low, ticks.high);
+    if (y->tickCount() != ticks.count) y->setTickCount(ticks.count);
 }
 
 void DepthCurveChart::resizeEvent(QResizeEvent* event) {

@@ -7,6 +7,7 @@
 #include <QString>
 #include <QVector>
 #include <QWidget>
+#include <utility>
 
 QT_BEGIN_NAMESPACE
 class QChart;
@@ -63,6 +64,7 @@ class DepthCurveChart : public QWidget {
   private:
     void setCompact(bool compact);
     void rebuildPanel(QChart* chart, QValueAxis* x, QValueAxis* y, bool answer);
+    void fitYTicks(QChart* chart, QValueAxis* y);  // round ticks over the panel's data, as many as fit
 
     QVector<DepthSeries> series_;
     QLabel* titleLabel_ = nullptr;
@@ -75,6 +77,7 @@ class DepthCurveChart : public QWidget {
     QValueAxis* noiseX_ = nullptr;
     QValueAxis* noiseY_ = nullptr;
     bool compact_ = false;
+    std::pair<double, double> answerData_{0.0, 1.0}, noiseData_{0.0, 1.0};  // y ranges the data needs
 };
 
 }  // namespace needlescope
