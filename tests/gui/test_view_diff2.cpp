@@ -130,8 +130,8 @@ class TestViewDiff2 : public QObject {
         QVERIFY(!testsupport::saveScreenshot(&view, QStringLiteral("compare-view-three-kinds")).isEmpty());
     }
 
-    // The Train form's KV heads (V2's h_kv) beside the DIFF V2 box: only with V2 ticked, validated like the
-    // config (must divide Heads), and written into the V2 run's config.
+    // The Train form's KV heads (V2's h_kv) in the row under the DIFF V2 box: only with V2 ticked, validated
+    // like the config (must divide Heads), and written into the V2 run's config.
     void trainFormTakesKvHeads() {
         TrainView view(paths_);
         view.show();

@@ -5,6 +5,7 @@
 // window-<w>x<h>-<view>.png for the README (docs/screenshots/ holds the copies it shows).
 #include <QApplication>
 #include <QImage>
+#include <QScrollArea>
 #include <QSet>
 #include <QTabWidget>
 #include <QtTest/QtTest>
@@ -60,6 +61,13 @@ class WindowSizesTest : public QObject {
         QCOMPARE(window.size(), size);
 
         shoot(window, MainWindow::TrainTab, size, QStringLiteral("train"));
+        // The Train form has no horizontal scroll bar: its fields must get their minimum width, not be cut.
+        const auto* form = window.findChild<QScrollArea*>(QStringLiteral("trainFormScroll"));
+        QVERIFY(form && form->widget());
+        QVERIFY2(form->widget()->width() >= form->widget()->minimumSizeHint().width(),
+                 qPrintable(QStringLiteral("the Train form is %1 px wide, its fields need %2")
+                                .arg(form->widget()->width())
+                                .arg(form->widget()->minimumSizeHint().width())));
 
         window.showTab(MainWindow::InspectTab);
         window.inspectView()->showRun(runIds_[1]);  // the DIFF model

@@ -15,6 +15,7 @@
 #include <QPalette>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTimer>
@@ -58,6 +59,10 @@ TrainConfigForm::TrainConfigForm(const app::AppPaths& paths, QWidget* parent)
     fieldsLayout->addWidget(buildDataBox(fields_));
     fieldsLayout->addStretch(1);
     scroll->setWidget(fields_);
+    scroll->setObjectName(QStringLiteral("trainFormScroll"));
+    // No horizontal scroll bar, so the pane is never narrower than its fields (else they are cut off).
+    scroll->setMinimumWidth(fields_->minimumSizeHint().width() +
+                            scroll->verticalScrollBar()->sizeHint().width());
 
     errorLabel_ = new QLabel(this);
     errorLabel_->setObjectName(QStringLiteral("errorLabel"));
@@ -126,19 +131,18 @@ QWidget* TrainConfigForm::buildExperimentBox(QWidget* parent) {
     modelsRow->addWidget(standardBox_);
     modelsRow->addWidget(diffBox_);
     modelsRow->addWidget(diff2Box_);
-    // V2's key/value heads (grouped-query attention) belong to that kind alone, so they sit beside it.
-    kvHeadsSpin_ = new QSpinBox(models);
+    modelsRow->addStretch(1);
+    form->addRow(tr("Models"), models);
+    // V2's key/value heads (grouped-query attention) belong to that kind alone: the row under its box.
+    kvHeadsSpin_ = new QSpinBox(box);
     kvHeadsSpin_->setObjectName(QStringLiteral("kvHeadsSpin"));
     kvHeadsSpin_->setRange(0, 128);
     kvHeadsSpin_->setSpecialValueText(tr("KV = heads"));
-    kvHeadsSpin_->setPrefix(tr("KV heads "));
     kvHeadsSpin_->setToolTip(
         tr("DIFF V2 key/value heads h_kv (grouped-query attention): must divide Heads; "
            "query heads 2i and 2i+1 share one. \"= heads\" is one per head pair"));
     kvHeadsSpin_->setEnabled(false);
-    modelsRow->addWidget(kvHeadsSpin_);
-    modelsRow->addStretch(1);
-    form->addRow(tr("Models"), models);
+    form->addRow(tr("V2 KV heads"), kvHeadsSpin_);
 
     connect(presetCombo_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
         if (!name.isEmpty()) selectPreset(name);
