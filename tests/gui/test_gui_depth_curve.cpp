@@ -7,8 +7,8 @@
 #include <cmath>
 
 #include "tests/gui/Screenshot.h"
+#include "ui/charts/AxisTicks.h"
 #include "ui/charts/DepthCurveChart.h"
-#include "ui/charts/NiceTicks.h"
 
 using namespace needlescope;
 

@@ -41,6 +41,23 @@ double niceStep(double span, int count) {
     return (m <= 1.0 ? 1.0 : m <= 2.0 ? 2.0 : m <= 5.0 ? 5.0 : 10.0) * power;
 }
 
+NiceTicks niceTicks(double low, double high, int maxTicks) {
+    maxTicks = std::max(2, maxTicks);
+    if (!(high > low)) high = low + 1.0;
+    // Rounding the ends outwards can add a tick: the next 1-2-5 step until they fit.
+    for (double step = niceStep(high - low, maxTicks - 1);; step = niceStep(step * 1.01, 1)) {
+        const double a = std::floor(low / step + 1e-9) * step;
+        const double b = std::ceil(high / step - 1e-9) * step;
+        const int count = int(std::lround((b - a) / step)) + 1;
+        if (count <= maxTicks) return {a, b, std::max(2, count)};
+    }
+}
+
+int ticksThatFit(double pixels, double labelHeight, int cap) {
+    const double gap = std::max(1.0, 1.4 * labelHeight);  // a label's height and a little air
+    return std::clamp(int(std::floor(pixels / gap)) + 1, 2, std::max(2, cap));
+}
+
 QVector<AxisTick> logTicks(double lo, double hi) {
     if (!(lo > 0.0) || !(hi > lo) || !std::isfinite(hi)) return {};
     const double decades = std::log10(hi / lo);

@@ -1,6 +1,7 @@
 #pragma once
 // Readable tick positions and labels for the axes Qt Charts cannot label well by itself: a log axis (only
-// powers of its base get a label there) and a training-time axis in seconds (shown as m:ss or h:mm).
+// powers of its base get a label there), a training-time axis in seconds (shown as m:ss or h:mm), and a
+// value axis in a short panel (more ticks than fit, and Qt Charts elides every label).
 // The ticks are drawn by a QCategoryAxis laid over the axis that maps the data (setCategoryTicks).
 #include <QString>
 #include <QVector>
@@ -33,6 +34,17 @@ QString durationFormat(double hi, double step);
 QString durationLabel(double seconds, const QString& format);
 // The evenly spaced 1-2-5 step giving about `count` intervals over `span` (span > 0).
 double niceStep(double span, int count);
+
+// A value axis with round ticks: [low, high] are multiples of the step that cover the data, `count` ticks.
+struct NiceTicks {
+    double low = 0, high = 1;
+    int count = 2;
+};
+// The smallest 1-2-5 step whose ticks over [low, high] number at most maxTicks (at least 2).
+NiceTicks niceTicks(double low, double high, int maxTicks);
+// How many ticks a vertical axis of `pixels` height holds with labels `labelHeight` high (2 to `cap`):
+// closer than that, Qt Charts elides every label to "…".
+int ticksThatFit(double pixels, double labelHeight, int cap);
 
 // Replaces the categories of `axis` with `ticks` (labels on the values) over [lo, hi]; with `log10`, the
 // category axis runs over log10(lo)…log10(hi) and the ticks sit at log10 of their values, matching a

@@ -18,8 +18,8 @@
 #include <limits>
 #include <tuple>
 
+#include "ui/charts/AxisTicks.h"
 #include "ui/charts/ChartStyle.h"
-#include "ui/charts/NiceTicks.h"
 #include "ui/style/Palette.h"
 #include "ui/widgets/ImageExport.h"
 
