@@ -203,6 +203,14 @@ class TestCliValidation : public QObject {
         QVERIFY(!QFile::exists(QDir(dir_.filePath("precision")).filePath("runs.db")));
     }
 
+    void scheduleIsChecked() {
+        const auto unknown = cli(train("schedule", {"--preset", "tiny", "--lr-schedule", "step"}));
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.err.contains("--lr-schedule") && unknown.err.contains("step"),
+                 qPrintable(unknown.err));
+        QVERIFY(!QFile::exists(QDir(dir_.filePath("schedule")).filePath("runs.db")));
+    }
+
     void missingRunsAndProbeResultsAreNamed() {
         const QString db = dir_.filePath("named.db");
         int64_t id = 0;

@@ -113,6 +113,23 @@ class TestConfigValidation : public QObject {
         QVERIFY2(error.contains("precision") && error.contains("fp16"), qPrintable(error));
     }
 
+    void scheduleIsCheckedAndDefaultsToCosine() {
+        nlohmann::json j = tinyJson();
+        j["optimizer"].erase("schedule");  // configs stored before schedules existed
+        j["optimizer"].erase("decay_fraction");
+        QCOMPARE(parsed(j).optimizer.schedule, std::string("cosine"));
+        QCOMPARE(parsed(j).optimizer.decayFraction, 0.2);
+        j["optimizer"]["schedule"] = "linear";
+        QString error = errorOf([&] { parsed(j).validate(); });
+        QVERIFY2(error.contains("schedule") && error.contains("linear"), qPrintable(error));
+        j["optimizer"]["schedule"] = "wsd";
+        j["optimizer"]["decay_fraction"] = 0.0;
+        error = errorOf([&] { parsed(j).validate(); });
+        QVERIFY2(error.contains("decay_fraction"), qPrintable(error));
+        j["optimizer"]["decay_fraction"] = 0.3;
+        QCOMPARE(parsed(j).optimizer.decayFraction, 0.3);
+    }
+
     void precisionNeedsCudaForBf16() {
         QVERIFY(precisionFromString("bf16") == Precision::Bf16);
         QCOMPARE(toString(precisionFromString("fp32")), std::string("fp32"));

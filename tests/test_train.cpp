@@ -283,6 +283,23 @@ class TestTrain : public QObject {
         QVERIFY(learningRate(o, 30, 100) > learningRate(o, 31, 100));
     }
 
+    void wsdScheduleHoldsThenDecaysLinearly() {
+        OptimizerConfig o;
+        o.lr = 1e-3;
+        o.warmupSteps = 10;
+        o.minLrRatio = 0.1;
+        o.schedule = "wsd";
+        o.decayFraction = 0.2;  // 110 steps: 100 after warm-up, the last 20 of them decay (steps 90..110)
+        QCOMPARE(learningRate(o, 0, 110), 1e-4);                        // the same warm-up as cosine
+        QCOMPARE(learningRate(o, 50, 110), 1e-3);                       // stable: held at lr
+        QCOMPARE(learningRate(o, 90, 110), 1e-3);                       // decay starts here
+        QVERIFY(std::abs(learningRate(o, 100, 110) - 5.5e-4) < 1e-12);  // halfway: (lr + lr·ratio)/2
+        QVERIFY(std::abs(learningRate(o, 95, 110) - 7.75e-4) < 1e-12);  // linear: a quarter of the way
+        QVERIFY(std::abs(learningRate(o, 110, 110) - 1e-4) < 1e-12);    // ends at lr·ratio
+        o.schedule = "cosine";
+        QVERIFY(learningRate(o, 50, 110) < 1e-3);  // cosine is already decaying where WSD holds
+    }
+
     void presetsLoadAndValidate() {
         for (const auto& name : presetNames()) {
             const TrainConfig c = loadPreset(name);

@@ -99,12 +99,20 @@ std::vector<ModelKind> parseModelKinds(const QString& list) {
 }
 
 TrainConfig loadTrainConfig(const QCommandLineParser& parser) {
+    TrainConfig config;
     try {
-        return loadPreset(parser.isSet("config") ? parser.value("config").toStdString()
-                                                 : parser.value("preset").toStdString());
+        config = loadPreset(parser.isSet("config") ? parser.value("config").toStdString()
+                                                   : parser.value("preset").toStdString());
     } catch (const Error& e) {
         throw BadUsage(e.what());
     }
+    if (parser.isSet("lr-schedule")) {
+        const QString schedule = parser.value("lr-schedule");
+        if (schedule != "cosine" && schedule != "wsd")
+            throw BadUsage("--lr-schedule expects cosine or wsd, got '" + schedule.toStdString() + "'");
+        config.optimizer.schedule = schedule.toStdString();
+    }
+    return config;
 }
 
 int guarded(const std::function<int()>& body) {

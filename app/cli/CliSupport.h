@@ -44,7 +44,8 @@ void requireDistinct(const std::vector<T>& values, const QString& name) {
                                    .toStdString());
 }
 std::vector<ModelKind> parseModelKinds(const QString& list);
-// The config of --config FILE, else of --preset NAME; a bad file or key is a usage error naming both.
+// The config of --config FILE, else of --preset NAME, with --lr-schedule applied; a bad file, key or
+// schedule is a usage error.
 TrainConfig loadTrainConfig(const QCommandLineParser& parser);
 
 // Runs a command body, mapping BadUsage → 2 and needlescope::Error / std::exception → 1 with a message.

@@ -29,6 +29,10 @@ std::optional<std::string> TrainConfig::validationError() const {
     if (!(optimizer.lr > 0) || !std::isfinite(optimizer.lr)) return "learning rate must be positive";
     if (optimizer.warmupSteps < 0) return "warm-up steps must not be negative";
     if (optimizer.minLrRatio < 0 || optimizer.minLrRatio > 1) return "min_lr_ratio must be within [0, 1]";
+    if (optimizer.schedule != "cosine" && optimizer.schedule != "wsd")
+        return "schedule must be cosine or wsd, got '" + optimizer.schedule + "'";
+    if (!(optimizer.decayFraction > 0 && optimizer.decayFraction <= 1))
+        return "decay_fraction must be within (0, 1]";
     if (evalEvery <= 0 || checkpointEvery <= 0 || logEvery <= 0)
         return "eval/checkpoint/log intervals must be positive";
     if (evalBatches <= 0) return "eval batches must be positive";
@@ -87,6 +91,8 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
          {{"lr", c.optimizer.lr},
           {"min_lr_ratio", c.optimizer.minLrRatio},
           {"warmup_steps", c.optimizer.warmupSteps},
+          {"schedule", c.optimizer.schedule},
+          {"decay_fraction", c.optimizer.decayFraction},
           {"beta1", c.optimizer.beta1},
           {"beta2", c.optimizer.beta2},
           {"weight_decay", c.optimizer.weightDecay},
@@ -115,12 +121,14 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
 namespace {
 
 void readOptimizer(const nlohmann::json& j, OptimizerConfig& o) {
-    const JsonFields fields(
-        j, "optimizer.",
-        {"lr", "min_lr_ratio", "warmup_steps", "beta1", "beta2", "weight_decay", "clip_norm"});
+    const JsonFields fields(j, "optimizer.",
+                            {"lr", "min_lr_ratio", "warmup_steps", "schedule", "decay_fraction", "beta1",
+                             "beta2", "weight_decay", "clip_norm"});
     fields.number("lr", o.lr);
     fields.number("min_lr_ratio", o.minLrRatio);
     fields.integer("warmup_steps", o.warmupSteps);
+    fields.string("schedule", o.schedule);  // absent in configs stored before it existed: cosine
+    fields.number("decay_fraction", o.decayFraction);
     fields.number("beta1", o.beta1);
     fields.number("beta2", o.beta2);
     fields.number("weight_decay", o.weightDecay);

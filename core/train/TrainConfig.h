@@ -11,8 +11,12 @@ namespace needlescope {
 
 struct OptimizerConfig {
     double lr = 3e-4;
-    double minLrRatio = 0.1;  // cosine decays to lr·ratio
+    double minLrRatio = 0.1;  // the schedule decays to lr·ratio
     int64_t warmupSteps = 100;
+    // After warm-up: "cosine" decays over every remaining step; "wsd" (warm-up, stable, decay) holds lr
+    // and decays linearly over the last `decayFraction` of the post-warm-up steps.
+    std::string schedule = "cosine";
+    double decayFraction = 0.2;
     double beta1 = 0.9, beta2 = 0.95;
     double weightDecay = 0.1;
     double clipNorm = 1.0;
