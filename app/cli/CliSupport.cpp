@@ -107,10 +107,10 @@ TrainConfig loadTrainConfig(const QCommandLineParser& parser) {
         throw BadUsage(e.what());
     }
     if (parser.isSet("lr-schedule")) {
-        const QString schedule = parser.value("lr-schedule");
-        if (schedule != "cosine" && schedule != "wsd")
-            throw BadUsage("--lr-schedule expects cosine or wsd, got '" + schedule.toStdString() + "'");
-        config.optimizer.schedule = schedule.toStdString();
+        const std::string schedule = parser.value("lr-schedule").toStdString();
+        if (!isLrSchedule(schedule))
+            throw BadUsage("--lr-schedule expects cosine or wsd, got '" + schedule + "'");
+        config.optimizer.schedule = schedule;
     }
     return config;
 }

@@ -29,7 +29,7 @@ std::optional<std::string> TrainConfig::validationError() const {
     if (!(optimizer.lr > 0) || !std::isfinite(optimizer.lr)) return "learning rate must be positive";
     if (optimizer.warmupSteps < 0) return "warm-up steps must not be negative";
     if (optimizer.minLrRatio < 0 || optimizer.minLrRatio > 1) return "min_lr_ratio must be within [0, 1]";
-    if (optimizer.schedule != "cosine" && optimizer.schedule != "wsd")
+    if (!isLrSchedule(optimizer.schedule))
         return "schedule must be cosine or wsd, got '" + optimizer.schedule + "'";
     if (!(optimizer.decayFraction > 0 && optimizer.decayFraction <= 1))
         return "decay_fraction must be within (0, 1]";
@@ -55,6 +55,8 @@ std::optional<std::string> TrainConfig::validationError() const {
         return "precision must be fp32 or bf16, got '" + precision + "'";
     return std::nullopt;
 }
+
+bool isLrSchedule(const std::string& name) { return name == "cosine" || name == "wsd"; }
 
 void TrainConfig::validate() const {
     if (auto err = validationError()) throw Error("invalid training config: " + *err);
