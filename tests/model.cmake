@@ -8,3 +8,4 @@ needlescope_add_test(test_cli_diff2 TORCH SOURCES test_cli_diff2.cpp cli_test_su
 target_compile_definitions(test_cli_diff2 PRIVATE NEEDLESCOPE_CLI_PATH="$<TARGET_FILE:needlescope-cli>")
 add_dependencies(test_cli_diff2 needlescope-cli)
 needlescope_add_test(test_lean_autograd TORCH SOURCES test_lean_autograd.cpp LIBS needlescope_core LABELS core)
+needlescope_add_test(test_sliced_attention TORCH SOURCES test_sliced_attention.cpp LIBS needlescope_core LABELS core)

@@ -5,6 +5,7 @@
 #include "core/model/BatchedMatmul.h"
 #include "core/model/LeanAutograd.h"
 #include "core/model/ModelConfig.h"
+#include "core/model/SlicedAttention.h"
 
 namespace needlescope {
 namespace {
@@ -22,6 +23,18 @@ torch::Tensor causalProbabilities(const torch::Tensor& q, const torch::Tensor& k
     auto scores = batchedMatmul(qb, kb.transpose(1, 2));                                  // [B·N, T, T]
     scores.add_(mask);  // causal: −inf above the diagonal                        // [B·N, T, T]
     return torch::softmax(scores, -1).view({B, N, T, T});  // [B, N, T, T]
+}
+
+// Training and plain forwards on the CPU take the sliced path (no [B, H, T, T] map kept); the maps are
+// built whole only where they are captured, and on other devices.
+bool useSlices(const torch::Tensor& x, const LayerAttention* capture) {
+    return !capture && x.device().is_cpu();
+}
+
+// [B, T, N, d] → [B·N/P, P, T, d]: sub-heads P·i … P·i + P − 1 become slice i's maps.
+torch::Tensor toSlices(const torch::Tensor& x, int64_t P) {
+    const int64_t B = x.size(0), T = x.size(1), N = x.size(2), d = x.size(3);
+    return x.transpose(1, 2).reshape({B * N / P, P, T, d});  // [B·N/P, P, T, d]
 }
 
 torch::Tensor selectRows(const torch::Tensor& maps, const torch::Tensor& rows) {
@@ -48,8 +61,13 @@ torch::Tensor StandardAttentionImpl::forward(const torch::Tensor& x, const torch
     auto q = rope.forward(qkv[0].view({B, T, heads_, headDim_}));                       // [B, T, H, d]
     auto k = rope.forward(qkv[1].view({B, T, heads_, headDim_}));                       // [B, T, H, d]
     auto v = qkv[2].view({B, T, heads_, headDim_}).transpose(1, 2);                     // [B, H, T, d]
-    auto attn = causalProbabilities(q, k, mask);                                        // [B, H, T, T]
-    if (capture) capture->effective = selectRows(attn, rows);                           // [B, H, R, T]
+    if (useSlices(x, capture)) {
+        auto out = slicedCausalAttention(toSlices(q, 1), toSlices(k, 1), v.reshape({B * heads_, T, headDim_}),
+                                         {}, 1.0 / std::sqrt(double(headDim_)));  // [B·H, T, d]
+        return out_proj(out.view({B, heads_, T, headDim_}).transpose(1, 2).reshape({B, T, D}));  // [B, T, D]
+    }
+    auto attn = causalProbabilities(q, k, mask);               // [B, H, T, T]
+    if (capture) capture->effective = selectRows(attn, rows);  // [B, H, R, T]
     auto out =
         batchedMatmul(attn.view({B * heads_, T, T}), v.reshape({B * heads_, T, headDim_}));  // [B·H, T, d]
     return out_proj(
@@ -83,13 +101,22 @@ torch::Tensor DiffAttentionImpl::forward(const torch::Tensor& x, const torch::Te
     auto qkv =
         fusedLinear(x, {q_proj->weight, k_proj->weight, v_proj->weight}).split(D, -1);  // 3 × [B, T, D]
     // Sub-heads 2i and 2i+1 are head i's (Q1, Q2) and (K1, K2).
-    auto q = rope.forward(qkv[0].view({B, T, 2 * h, d}));                // [B, T, 2h, d]
-    auto k = rope.forward(qkv[1].view({B, T, 2 * h, d}));                // [B, T, 2h, d]
-    auto v = qkv[2].view({B, T, h, 2 * d}).transpose(1, 2);              // [B, h, T, 2d]
+    auto q = rope.forward(qkv[0].view({B, T, 2 * h, d}));         // [B, T, 2h, d]
+    auto k = rope.forward(qkv[1].view({B, T, 2 * h, d}));         // [B, T, 2h, d]
+    auto v = qkv[2].view({B, T, h, 2 * d}).transpose(1, 2);       // [B, h, T, 2d]
+    auto lam = lambda();                                          // []
+    auto finish = [&](const torch::Tensor& mixed) {               // [B, h, T, 2d] → [B, T, D]
+        auto out = subln(mixed) * (1.0 - lambdaInit_);            // [B, h, T, 2d]
+        return out_proj(out.transpose(1, 2).reshape({B, T, D}));  // [B, T, D]
+    };
+    if (useSlices(x, capture)) {
+        auto out = slicedCausalAttention(toSlices(q, 2), toSlices(k, 2), v.reshape({B * h, T, 2 * d}), lam,
+                                         1.0 / std::sqrt(double(d)));  // (A1 − λ·A2)·V  [B·h, T, 2d]
+        return finish(out.view({B, h, T, 2 * d}));
+    }
     auto probs = causalProbabilities(q, k, mask).view({B, h, 2, T, T});  // [B, h, 2, T, T]
     auto a1 = probs.select(2, 0);                                        // [B, h, T, T]
     auto a2 = probs.select(2, 1);                                        // [B, h, T, T]
-    auto lam = lambda();                                                 // []
     if (capture) {
         auto attn = torch::addcmul(a1, a2, -lam);     // softmax first, subtract after  // [B, h, T, T]
         capture->effective = selectRows(attn, rows);  // [B, h, R, T]
@@ -98,9 +125,7 @@ torch::Tensor DiffAttentionImpl::forward(const torch::Tensor& x, const torch::Te
         capture->lambda = lam.item<double>();
         capture->lambdaInit = lambdaInit_;
     }
-    auto out = differentialMix(probs, lam, v);                // (A1 − λ·A2)·V       // [B, h, T, 2d]
-    out = subln(out) * (1.0 - lambdaInit_);                   // [B, h, T, 2d]
-    return out_proj(out.transpose(1, 2).reshape({B, T, D}));  // [B, T, D]
+    return finish(differentialMix(probs, lam, v));  // (A1 − λ·A2)·V  [B, h, T, 2d]
 }
 
 Diff2AttentionImpl::Diff2AttentionImpl(int64_t dModel, int64_t heads, int64_t kvHeads)
@@ -130,12 +155,20 @@ torch::Tensor Diff2AttentionImpl::forward(const torch::Tensor& x, const torch::T
     auto v = v_proj(x).view({B, T, g, d});                    // [B, T, g, d]
     // Query head j reads KV head j / (2·perKv): heads 2i and 2i+1 land in the same group (i / perKv).
     auto kq = k.unsqueeze(3).expand({B, T, g, 2 * perKv, d}).reshape({B, T, 2 * h, d});  // [B, T, 2h, d]
-    auto probs = causalProbabilities(q, kq, mask).view({B, h, 2, T, T});                 // [B, h, 2, T, T]
-    auto a1 = probs.select(2, 0);                                                        // [B, h, T, T]
-    auto a2 = probs.select(2, 1);                                                        // [B, h, T, T]
     auto lam = lambda(x);                                                                // [B, T, h]
     lastMeanLambda_ = lam.detach().mean();                                               // []
     auto lamRows = lam.permute({0, 2, 1}).unsqueeze(-1);  // λ of each query row              // [B, h, T, 1]
+    auto vh =
+        v.transpose(1, 2).unsqueeze(2).expand({B, g, perKv, T, d}).reshape({B, h, T, d});  // [B, h, T, d]
+    if (useSlices(x, capture)) {
+        auto out = slicedCausalAttention(toSlices(q, 2), toSlices(kq, 2), vh.reshape({B * h, T, d}),
+                                         lamRows.reshape({B * h, T, 1}),
+                                         1.0 / std::sqrt(double(d)));  // (A_2i − λ_t·A_2i+1)·V  [B·h, T, d]
+        return out_proj(out.view({B, h, T, d}).transpose(1, 2).reshape({B, T, D}));  // [B, T, D]
+    }
+    auto probs = causalProbabilities(q, kq, mask).view({B, h, 2, T, T});  // [B, h, 2, T, T]
+    auto a1 = probs.select(2, 0);                                         // [B, h, T, T]
+    auto a2 = probs.select(2, 1);                                         // [B, h, T, T]
     if (capture) {
         auto attn = a1 - lamRows * a2;  // softmax first, subtract after                     // [B, h, T, T]
         capture->effective = selectRows(attn, rows);             // [B, h, R, T]
@@ -146,8 +179,6 @@ torch::Tensor Diff2AttentionImpl::forward(const torch::Tensor& x, const torch::T
         capture->lambda = lamPicked.mean().item<double>();       // mean over the captured rows and heads
         capture->lambdaInit = 0.0;
     }
-    auto vh =
-        v.transpose(1, 2).unsqueeze(2).expand({B, g, perKv, T, d}).reshape({B, h, T, d});  // [B, h, T, d]
     auto out = differentialMix(probs, lamRows, vh);  // (A_2i − λ_t·A_2i+1)·V             // [B, h, T, d]
     return out_proj(out.transpose(1, 2).reshape({B, T, D}));  // [B, T, D]
 }
