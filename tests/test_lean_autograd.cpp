@@ -1,6 +1,7 @@
-// The memory-lean autograd functions (issue 10) against the plain op chains they replace: the same
-// values and the same gradients for every input (≤ 1e-6), under a random upstream gradient, in
-// no-grad mode, and through a whole DIFF decoder (causality of its maps is tested in test_model).
+// The memory-lean autograd functions (issue 10: SwiGLU's down projection, RMSNorm, DIFF's value mix)
+// against the plain op chains they replace: the same values and the same gradients for every input
+// (≤ 1e-6), under a random upstream gradient, in no-grad mode, and through a whole DIFF decoder
+// (causality of its maps is tested in test_model).
 #include <torch/torch.h>
 
 #include <QtTest/QtTest>
@@ -49,6 +50,31 @@ class TestLeanAutograd : public QObject {
         QVERIFY(maxDiff(gateUpA.grad(), gateUpB.grad()) < 1e-12);
         QVERIFY(maxDiff(w2A.grad(), w2B.grad()) < 1e-12);
         QVERIFY(gateUpB.grad().abs().sum().item<double>() > 0);  // the gradient really flowed
+    }
+
+    void rmsNormMatchesThePlainChain() {
+        const int64_t B = 3, T = 5, W = 8;
+        const double eps = 1e-5;
+        const auto x0 = torch::randn({B, T, W}, torch::kDouble);        // [B, T, W]
+        const auto weight0 = torch::randn({W}, torch::kDouble);         // [W]
+        const auto upstream = torch::randn({B, T, W}, torch::kDouble);  // [B, T, W]
+
+        auto xA = leaf(x0), wA = leaf(weight0);
+        auto plain = xA / torch::sqrt(xA.pow(2).mean(-1, true) + eps) * wA;  // [B, T, W]
+        (plain * upstream).sum().backward();
+
+        auto xB = leaf(x0), wB = leaf(weight0);
+        auto lean = leanRmsNorm(xB, wB, eps);  // [B, T, W]
+        (lean * upstream).sum().backward();
+
+        QVERIFY(maxDiff(plain, lean) < 1e-12);
+        QVERIFY(maxDiff(xA.grad(), xB.grad()) < 1e-12);
+        QVERIFY(maxDiff(wA.grad(), wB.grad()) < 1e-12);
+        QVERIFY(xB.grad().abs().sum().item<double>() > 0);
+        // Each output row has unit RMS before the weight: an invariant the plain formula does not share code
+        // with.
+        const auto unit = leanRmsNorm(x0, torch::ones({W}, torch::kDouble), 0.0);  // [B, T, W]
+        QVERIFY(maxDiff(unit.pow(2).mean(-1), torch::ones({B, T}, torch::kDouble)) < 1e-12);
     }
 
     void differentialMixMatchesThePlainChain_data() {

@@ -15,6 +15,6 @@ torch::Tensor chunkedLinearCrossEntropy(const torch::Tensor& hidden, const torch
                                         int64_t rowsPerBlock = 0);
 
 // Rows per block so that one block's logits take about `bytes` (at least 1 row).
-int64_t lmHeadRowsPerBlock(int64_t vocabSize, int64_t bytes = int64_t(16) << 20);
+int64_t lmHeadRowsPerBlock(int64_t vocabSize, int64_t bytes = int64_t(4) << 20);
 
 }  // namespace needlescope

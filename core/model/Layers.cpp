@@ -11,8 +11,7 @@ RMSNormImpl::RMSNormImpl(int64_t width, double eps) : eps_(eps) {
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) { return rmsNorm(x, weight, eps_); }
 
 torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
-    auto inverseRms = torch::rsqrt(x.pow(2).mean(-1, /*keepdim=*/true) + eps);  // [..., 1]
-    return x * inverseRms * weight;                                             // [..., width]
+    return leanRmsNorm(x, weight, eps);  // [..., width]
 }
 
 SwiGLUImpl::SwiGLUImpl(int64_t dModel, int64_t hidden) {

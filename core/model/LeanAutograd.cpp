@@ -24,17 +24,45 @@ struct SwigluDown : public torch::autograd::Function<SwigluDown> {
         const auto& up = halves[1];        // [..., F]
         const auto grad = gradOutputs[0];  // [..., D]
         const int64_t F = w2.size(1), D = w2.size(0);
-        const auto sigmoid = torch::sigmoid(gate);  // [..., F]
-        const auto activated = gate * sigmoid;      // [..., F]  silu(gate), recomputed
-        const auto gradW2 =
-            torch::mm(grad.reshape({-1, D}).t(), (activated * up).reshape({-1, F}));  // [D, F]
-        const auto gradHidden = torch::matmul(grad, w2);                              // [..., F]
-        auto gradGateUp = torch::empty_like(gateUp);                                  // [..., 2F]
+        // Three [..., F] work buffers and the [..., 2F] result at most (each step in place).
+        const auto sigmoid = torch::sigmoid(gate);        // [..., F]
+        auto work = gate * sigmoid;                       // [..., F]  silu(gate), recomputed
+        const auto gradHidden = torch::matmul(grad, w2);  // [..., F]
+        auto gradGateUp = torch::empty_like(gateUp);      // [..., 2F]
         auto halvesOut = gradGateUp.chunk(2, -1);
-        // d silu(g)/dg = σ(g)·(1 + g·(1 − σ(g)))
-        halvesOut[0].copy_(gradHidden * up * sigmoid * (1 + gate * (1 - sigmoid)));  // [..., F]
-        halvesOut[1].copy_(gradHidden * activated);                                  // [..., F]
+        torch::mul_out(halvesOut[1], gradHidden, work);  // d/d up = dh · silu(gate)
+        work.mul_(up);                                   // silu(gate) · up
+        const auto gradW2 = torch::mm(grad.reshape({-1, D}).t(), work.reshape({-1, F}));  // [D, F]
+        // d silu(g)/dg = σ(g)·(1 + g·(1 − σ(g))), times up
+        work.copy_(sigmoid).neg_().add_(1).mul_(gate).add_(1).mul_(sigmoid).mul_(up);
+        torch::mul_out(halvesOut[0], gradHidden, work);  // d/d gate
         return {gradGateUp, gradW2};
+    }
+};
+
+// RMSNorm over the last dim: y = x · r · w with r = (mean(x²) + eps)^(−1/2). Keeps x and r only (the plain
+// chain also keeps x · r, a second tensor the size of x).
+struct RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight,
+                                 double eps) {
+        const auto inverseRms = torch::rsqrt(x.pow(2).mean(-1, true) + eps);  // [..., 1]
+        ctx->save_for_backward({x, inverseRms, weight});
+        return x * inverseRms * weight;  // [..., W]
+    }
+
+    static tensor_list backward(AutogradContext* ctx, tensor_list gradOutputs) {
+        const auto saved = ctx->get_saved_variables();
+        const auto& x = saved[0];            // [..., W]
+        const auto& inverseRms = saved[1];   // [..., 1]
+        const auto& weight = saved[2];       // [W]
+        const auto& grad = gradOutputs[0];   // [..., W]
+        const auto normed = x * inverseRms;  // [..., W]  x̂, recomputed
+        const auto gradWeight = (grad * normed).reshape({-1, x.size(-1)}).sum(0);  // [W]
+        // dx = r · (g·w − x̂ · mean(g·w · x̂))
+        auto gradNormed = grad * weight;                               // [..., W]
+        const auto projection = (gradNormed * normed).mean(-1, true);  // [..., 1]
+        gradNormed.sub_(normed * projection).mul_(inverseRms);         // [..., W]
+        return {gradNormed, gradWeight, torch::Tensor()};
     }
 };
 
@@ -91,6 +119,12 @@ torch::Tensor swigluDown(const torch::Tensor& gateUp, const torch::Tensor& w2) {
     if (needsGraph({gateUp, w2})) return SwigluDown::apply(gateUp, w2);
     const auto halves = gateUp.chunk(2, -1);                           // 2 × [..., F]
     return torch::matmul(torch::silu(halves[0]) * halves[1], w2.t());  // [..., D]
+}
+
+torch::Tensor leanRmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+    if (needsGraph({x, weight})) return RmsNormFunction::apply(x, weight, eps);
+    const auto inverseRms = torch::rsqrt(x.pow(2).mean(-1, true) + eps);  // [..., 1]
+    return x * inverseRms * weight;                                       // [..., W]
 }
 
 torch::Tensor differentialMix(const torch::Tensor& probs, const torch::Tensor& lambda,

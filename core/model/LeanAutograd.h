@@ -1,5 +1,5 @@
 #pragma once
-// Two autograd functions that keep fewer activations for backward than the plain op chains would
+// Autograd functions that keep fewer activations for backward than the plain op chains would
 // (issue 10: peak training memory). Both recompute cheap element-wise products in backward instead of
 // storing them; their values and gradients equal the plain chains' (checked in test_lean_autograd).
 #include <torch/torch.h>
@@ -10,6 +10,10 @@ namespace needlescope {
 // gateUp: [..., 2F], w2: [D, F] → [..., D]. Keeps gateUp only (the plain chain also keeps silu(gate)
 // and the product: 2 more [..., F] tensors per layer).
 torch::Tensor swigluDown(const torch::Tensor& gateUp, const torch::Tensor& w2);
+
+// RMSNorm over the last dim, x · (mean(x²) + eps)^(−1/2) · weight. x: [..., W], weight: [W] → [..., W].
+// Keeps x and the [..., 1] inverse RMS (the plain chain also keeps the normalised x).
+torch::Tensor leanRmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
 
 // DIFF attention's value mix: (A1 − λ·A2) · V with probs = [A1, A2] stacked on dim 2.
 // probs: [B, h, 2, T, T], lambda: [] (DIFF) or [B, h, T, 1] (DIFF V2: per head and query row),
