@@ -45,7 +45,8 @@ class TestSlicedAttention : public QObject {
         QTest::newRow("standard, short") << 1 << false << 7;
         QTest::newRow("DIFF, short") << 2 << false << 7;
         QTest::newRow("DIFF V2, short") << 2 << true << 7;
-        // 128 tokens: a chunk holds 8 (one map) or 4 (two maps) slices, so 19 slices make several chunks.
+        // 128 tokens and 256 KiB chunks: a chunk holds 4 (one map) or 2 (two maps) slices, so 19 slices
+        // make several chunks.
         QTest::newRow("standard, several chunks") << 1 << false << 128;
         QTest::newRow("DIFF, several chunks") << 2 << false << 128;
         QTest::newRow("DIFF V2, several chunks") << 2 << true << 128;
@@ -72,7 +73,7 @@ class TestSlicedAttention : public QObject {
 
         auto qB = leaf(q0), kB = leaf(k0), vB = leaf(v0);
         auto lB = lambda0.defined() ? leaf(lambda0) : torch::Tensor();
-        auto sliced = slicedCausalAttention(qB, kB, vB, lB, scale);  // [S, T, e]
+        auto sliced = slicedCausalAttention(qB, kB, vB, lB, scale, int64_t(256) << 10);  // [S, T, e]
         (sliced * upstream).sum().backward();
 
         QCOMPARE(sliced.sizes(), plain.sizes());

@@ -10,10 +10,10 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
-// Slices per work item: about 1 MiB of maps, so a thread's maps stay in its cache.
-int64_t slicesPerChunk(int64_t maps, int64_t T) {
+// Slices per work item: about chunkBytes of maps.
+int64_t slicesPerChunk(int64_t maps, int64_t T, int64_t chunkBytes) {
     const int64_t bytesPerSlice = maps * T * T * int64_t(sizeof(float));
-    return std::max<int64_t>(1, (int64_t(1) << 20) / std::max<int64_t>(1, bytesPerSlice));
+    return std::max<int64_t>(1, chunkBytes / std::max<int64_t>(1, bytesPerSlice));
 }
 
 // Runs fn(first, count) over [0, S) in chunks, the chunks spread over the threads.
@@ -31,9 +31,11 @@ struct Slices {
     const torch::Tensor& lambda;
     torch::Tensor mask;  // [T, T]: 0 on and below the diagonal, −inf above
     double scale;
+    int64_t chunkBytes;
 
     int64_t maps() const { return q.size(1); }
     int64_t T() const { return q.size(2); }
+    int64_t chunk() const { return slicesPerChunk(maps(), T(), chunkBytes); }
 
     // The softmax maps of slices [b, b + G): [G, P, T, T].
     torch::Tensor probs(int64_t b, int64_t G) const {
@@ -63,7 +65,7 @@ torch::Tensor causalMask(int64_t T, const torch::TensorOptions& options) {
 torch::Tensor forwardSlices(const Slices& s) {
     const int64_t S = s.q.size(0), n = s.T(), e = s.v.size(2);
     auto out = torch::empty({S, n, e}, s.v.options());  // [S, T, e]
-    forEachChunk(S, slicesPerChunk(s.maps(), n), [&](int64_t b, int64_t G) {
+    forEachChunk(S, s.chunk(), [&](int64_t b, int64_t G) {
         auto outChunk = out.narrow(0, b, G);  // [G, T, e]
         at::bmm_out(outChunk, s.mixed(s.probs(b, G), b, G), s.v.narrow(0, b, G));
     });
@@ -72,17 +74,25 @@ torch::Tensor forwardSlices(const Slices& s) {
 
 struct SlicedAttentionFunction : public torch::autograd::Function<SlicedAttentionFunction> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& q, const torch::Tensor& k,
-                                 const torch::Tensor& v, const torch::Tensor& lambda, double scale) {
+                                 const torch::Tensor& v, const torch::Tensor& lambda, double scale,
+                                 int64_t chunkBytes) {
         ctx->save_for_backward({q, k, v, lambda});
         ctx->saved_data["scale"] = scale;
-        return forwardSlices({q, k, v, lambda, causalMask(q.size(2), q.options()), scale});
+        ctx->saved_data["chunkBytes"] = chunkBytes;
+        return forwardSlices({q, k, v, lambda, causalMask(q.size(2), q.options()), scale, chunkBytes});
     }
 
     static tensor_list backward(AutogradContext* ctx, tensor_list gradOutputs) {
         const auto saved = ctx->get_saved_variables();
         const auto &q = saved[0], &k = saved[1], &v = saved[2], &lambda = saved[3];
         const double scale = ctx->saved_data["scale"].toDouble();
-        const Slices s{q, k, v, lambda, causalMask(q.size(2), q.options()), scale};
+        const Slices s{q,
+                       k,
+                       v,
+                       lambda,
+                       causalMask(q.size(2), q.options()),
+                       scale,
+                       ctx->saved_data["chunkBytes"].toInt()};
         const auto grad = gradOutputs[0].contiguous();  // [S, T, e]
         const int64_t S = q.size(0), P = s.maps(), n = s.T(), d = q.size(3);
         auto gradQ = torch::empty_like(q), gradK = torch::empty_like(k), gradV = torch::empty_like(v);
@@ -91,47 +101,48 @@ struct SlicedAttentionFunction : public torch::autograd::Function<SlicedAttentio
         auto gradLambda = P == 1   ? torch::Tensor()
                           : perRow ? torch::empty_like(lambda)        // [S, T, 1]
                                    : torch::empty({S}, q.options());  // [S]
-        forEachChunk(S, slicesPerChunk(P, n), [&](int64_t b, int64_t G) {
+        forEachChunk(S, s.chunk(), [&](int64_t b, int64_t G) {
             const auto p = s.probs(b, G);                                           // [G, P, T, T]
             const auto dO = grad.narrow(0, b, G);                                   // [G, T, e]
             const auto gradMixed = at::bmm(dO, v.narrow(0, b, G).transpose(1, 2));  // [G, T, T]
             auto gradVChunk = gradV.narrow(0, b, G);                                // [G, T, e]
             at::bmm_out(gradVChunk, s.mixed(p, b, G).transpose(1, 2), dO);
-            torch::Tensor gradP;  // [G, P, T, T]
-            if (P == 1) {
-                gradP = gradMixed.unsqueeze(1);
-            } else {
+            if (P == 2) {
                 const auto second = gradMixed * p.select(1, 1);  // [G, T, T]
                 if (perRow)
                     gradLambda.narrow(0, b, G).copy_(-second.sum(-1, true));  // [G, T, 1]
                 else
-                    gradLambda.narrow(0, b, G).copy_(-second.sum({1, 2}));         // [G]
-                gradP = at::stack({gradMixed, gradMixed * -s.lambdaOf(b, G)}, 1);  // [G, 2, T, T]
+                    gradLambda.narrow(0, b, G).copy_(-second.sum({1, 2}));  // [G]
             }
-            // Softmax backward: dS = A ⊙ (dA − rowsum(dA ⊙ A)), times the scale of the scores.
-            auto gradScores = p * (gradP - (gradP * p).sum(-1, true));  // [G, P, T, T]
-            gradScores.mul_(scale);
+            // Softmax backward, fused: dS = A ⊙ (dA − rowsum(dA ⊙ A)). Both maps get dA = dM; the second's
+            // true dA is −λ·dM, and λ (one number, or one per row) comes out of the row sum, so it is applied
+            // after.
+            auto gradScores = at::_softmax_backward_data(gradMixed.unsqueeze(1).expand({G, P, n, n}), p, -1,
+                                                         p.scalar_type());  // [G, P, T, T]
+            if (P == 2) gradScores.select(1, 1).mul_(-s.lambdaOf(b, G));
             const auto flat = gradScores.view({G * P, n, n});             // [G·P, T, T]
             auto gradQChunk = gradQ.narrow(0, b, G).view({G * P, n, d});  // [G·P, T, d]
             auto gradKChunk = gradK.narrow(0, b, G).view({G * P, n, d});  // [G·P, T, d]
             at::bmm_out(gradQChunk, flat, k.narrow(0, b, G).view({G * P, n, d}));
             at::bmm_out(gradKChunk, flat.transpose(1, 2), q.narrow(0, b, G).view({G * P, n, d}));
+            gradQChunk.mul_(scale);  // the scores' scale, on [T, d] rather than [T, T]
+            gradKChunk.mul_(scale);
         });
         if (P == 2 && !perRow) gradLambda = gradLambda.sum();  // []
-        return {gradQ, gradK, gradV, gradLambda, torch::Tensor()};
+        return {gradQ, gradK, gradV, gradLambda, torch::Tensor(), torch::Tensor()};
     }
 };
 
 }  // namespace
 
 torch::Tensor slicedCausalAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                    const torch::Tensor& lambda, double scale) {
+                                    const torch::Tensor& lambda, double scale, int64_t chunkBytes) {
     const auto qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous();
     const auto lam = lambda.defined() ? lambda : torch::zeros({}, q.options());  // unused when P = 1
     const bool graph = torch::GradMode::is_enabled() &&
                        (q.requires_grad() || k.requires_grad() || v.requires_grad() || lam.requires_grad());
-    if (graph) return SlicedAttentionFunction::apply(qc, kc, vc, lam, scale);
-    return forwardSlices({qc, kc, vc, lam, causalMask(q.size(2), q.options()), scale});
+    if (graph) return SlicedAttentionFunction::apply(qc, kc, vc, lam, scale, chunkBytes);
+    return forwardSlices({qc, kc, vc, lam, causalMask(q.size(2), q.options()), scale, chunkBytes});
 }
 
 }  // namespace needlescope
