@@ -30,6 +30,12 @@ torch::Tensor plainAttention(const torch::Tensor& q, const torch::Tensor& k, con
     return torch::matmul(mixed, v);                                                  // [S, T, e]
 }
 
+// The additive causal mask the decoder passes: 0 on and below the diagonal, −inf above. [T, T]
+torch::Tensor additiveMask(int64_t T, torch::ScalarType dtype) {
+    auto future = torch::ones({T, T}, torch::kBool).triu(1);            // [T, T]
+    return torch::zeros({T, T}, dtype).masked_fill(future, -INFINITY);  // [T, T]
+}
+
 }  // namespace
 
 class TestSlicedAttention : public QObject {
@@ -73,7 +79,8 @@ class TestSlicedAttention : public QObject {
 
         auto qB = leaf(q0), kB = leaf(k0), vB = leaf(v0);
         auto lB = lambda0.defined() ? leaf(lambda0) : torch::Tensor();
-        auto sliced = slicedCausalAttention(qB, kB, vB, lB, scale, int64_t(256) << 10);  // [S, T, e]
+        auto sliced = slicedCausalAttention(qB, kB, vB, lB, additiveMask(T, torch::kDouble), scale,
+                                            int64_t(256) << 10);  // [S, T, e]
         (sliced * upstream).sum().backward();
 
         QCOMPARE(sliced.sizes(), plain.sizes());
@@ -94,10 +101,12 @@ class TestSlicedAttention : public QObject {
         const int64_t S = 3, T = 9, d = 4;
         auto q = torch::randn({S, 2, T, d}), k = torch::randn({S, 2, T, d}), v = torch::randn({S, T, d});
         const auto lambda = torch::tensor(0.3f);
-        const auto before = slicedCausalAttention(q, k, v, lambda, 0.5);  // [S, T, d]
+        const auto before =
+            slicedCausalAttention(q, k, v, lambda, additiveMask(T, torch::kFloat), 0.5);  // [S, T, d]
         k.select(2, T - 1).add_(3.0);
         v.select(1, T - 1).add_(3.0);
-        const auto after = slicedCausalAttention(q, k, v, lambda, 0.5);  // [S, T, d]
+        const auto after =
+            slicedCausalAttention(q, k, v, lambda, additiveMask(T, torch::kFloat), 0.5);  // [S, T, d]
         QVERIFY(maxDiff(before.narrow(1, 0, T - 1), after.narrow(1, 0, T - 1)) < 1e-6);
         QVERIFY(maxDiff(before.select(1, T - 1), after.select(1, T - 1)) > 1e-3);
     }

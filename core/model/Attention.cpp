@@ -63,7 +63,7 @@ torch::Tensor StandardAttentionImpl::forward(const torch::Tensor& x, const torch
     auto v = qkv[2].view({B, T, heads_, headDim_}).transpose(1, 2);                     // [B, H, T, d]
     if (useSlices(x, capture)) {
         auto out = slicedCausalAttention(toSlices(q, 1), toSlices(k, 1), v.reshape({B * heads_, T, headDim_}),
-                                         {}, 1.0 / std::sqrt(double(headDim_)));  // [B·H, T, d]
+                                         {}, mask, 1.0 / std::sqrt(double(headDim_)));  // [B·H, T, d]
         return out_proj(out.view({B, heads_, T, headDim_}).transpose(1, 2).reshape({B, T, D}));  // [B, T, D]
     }
     auto attn = causalProbabilities(q, k, mask);               // [B, H, T, T]
@@ -111,7 +111,7 @@ torch::Tensor DiffAttentionImpl::forward(const torch::Tensor& x, const torch::Te
     };
     if (useSlices(x, capture)) {
         auto out = slicedCausalAttention(toSlices(q, 2), toSlices(k, 2), v.reshape({B * h, T, 2 * d}), lam,
-                                         1.0 / std::sqrt(double(d)));  // (A1 − λ·A2)·V  [B·h, T, 2d]
+                                         mask, 1.0 / std::sqrt(double(d)));  // (A1 − λ·A2)·V  [B·h, T, 2d]
         return finish(out.view({B, h, T, 2 * d}));
     }
     auto probs = causalProbabilities(q, k, mask).view({B, h, 2, T, T});  // [B, h, 2, T, T]
@@ -162,7 +162,7 @@ torch::Tensor Diff2AttentionImpl::forward(const torch::Tensor& x, const torch::T
         v.transpose(1, 2).unsqueeze(2).expand({B, g, perKv, T, d}).reshape({B, h, T, d});  // [B, h, T, d]
     if (useSlices(x, capture)) {
         auto out = slicedCausalAttention(toSlices(q, 2), toSlices(kq, 2), vh.reshape({B * h, T, d}),
-                                         lamRows.reshape({B * h, T, 1}),
+                                         lamRows.reshape({B * h, T, 1}), mask,
                                          1.0 / std::sqrt(double(d)));  // (A_2i − λ_t·A_2i+1)·V  [B·h, T, d]
         return out_proj(out.view({B, h, T, d}).transpose(1, 2).reshape({B, T, D}));  // [B, T, D]
     }

@@ -45,9 +45,13 @@ struct SwigluDown : public torch::autograd::Function<SwigluDown> {
 struct RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight,
                                  double eps) {
-        const auto inverseRms = torch::rsqrt(x.pow(2).mean(-1, true) + eps);  // [..., 1]
+        const auto inverseRms = inverseRmsOf(x, eps);  // [..., 1]
         ctx->save_for_backward({x, inverseRms, weight});
         return x * inverseRms * weight;  // [..., W]
+    }
+
+    static torch::Tensor inverseRmsOf(const torch::Tensor& x, double eps) {
+        return torch::rsqrt(x.pow(2).mean(-1, true) + eps);  // [..., 1]
     }
 
     static tensor_list backward(AutogradContext* ctx, tensor_list gradOutputs) {
@@ -106,14 +110,14 @@ struct DifferentialMix : public torch::autograd::Function<DifferentialMix> {
     }
 };
 
+}  // namespace
+
 bool needsGraph(std::initializer_list<torch::Tensor> inputs) {
     if (!torch::GradMode::is_enabled()) return false;
     for (const auto& t : inputs)
         if (t.requires_grad()) return true;
     return false;
 }
-
-}  // namespace
 
 torch::Tensor swigluDown(const torch::Tensor& gateUp, const torch::Tensor& w2) {
     if (needsGraph({gateUp, w2})) return SwigluDown::apply(gateUp, w2);
@@ -123,8 +127,7 @@ torch::Tensor swigluDown(const torch::Tensor& gateUp, const torch::Tensor& w2) {
 
 torch::Tensor leanRmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
     if (needsGraph({x, weight})) return RmsNormFunction::apply(x, weight, eps);
-    const auto inverseRms = torch::rsqrt(x.pow(2).mean(-1, true) + eps);  // [..., 1]
-    return x * inverseRms * weight;                                       // [..., W]
+    return x * RmsNormFunction::inverseRmsOf(x, eps) * weight;  // [..., W]
 }
 
 torch::Tensor differentialMix(const torch::Tensor& probs, const torch::Tensor& lambda,

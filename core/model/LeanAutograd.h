@@ -6,6 +6,9 @@
 
 namespace needlescope {
 
+// True when autograd must record: grad mode is on and some input requires a gradient.
+bool needsGraph(std::initializer_list<torch::Tensor> inputs);
+
 // SwiGLU's second half: w2(silu(gate) · up) with gateUp = [gate | up] along the last dim.
 // gateUp: [..., 2F], w2: [D, F] → [..., D]. Keeps gateUp only (the plain chain also keeps silu(gate)
 // and the product: 2 more [..., F] tensors per layer).

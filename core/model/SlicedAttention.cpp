@@ -2,7 +2,7 @@
 
 #include <ATen/Parallel.h>
 
-#include <limits>
+#include "core/model/LeanAutograd.h"
 
 namespace needlescope {
 namespace {
@@ -29,7 +29,7 @@ struct Slices {
     const torch::Tensor& k;  // [S, P, T, d]
     const torch::Tensor& v;  // [S, T, e]
     const torch::Tensor& lambda;
-    torch::Tensor mask;  // [T, T]: 0 on and below the diagonal, −inf above
+    const torch::Tensor& mask;  // [T, T]: 0 on and below the diagonal, −inf above
     double scale;
     int64_t chunkBytes;
 
@@ -58,10 +58,6 @@ struct Slices {
     }
 };
 
-torch::Tensor causalMask(int64_t T, const torch::TensorOptions& options) {
-    return torch::full({T, T}, -std::numeric_limits<double>::infinity(), options).triu(1);  // [T, T]
-}
-
 torch::Tensor forwardSlices(const Slices& s) {
     const int64_t S = s.q.size(0), n = s.T(), e = s.v.size(2);
     auto out = torch::empty({S, n, e}, s.v.options());  // [S, T, e]
@@ -74,25 +70,19 @@ torch::Tensor forwardSlices(const Slices& s) {
 
 struct SlicedAttentionFunction : public torch::autograd::Function<SlicedAttentionFunction> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& q, const torch::Tensor& k,
-                                 const torch::Tensor& v, const torch::Tensor& lambda, double scale,
-                                 int64_t chunkBytes) {
-        ctx->save_for_backward({q, k, v, lambda});
+                                 const torch::Tensor& v, const torch::Tensor& lambda,
+                                 const torch::Tensor& mask, double scale, int64_t chunkBytes) {
+        ctx->save_for_backward({q, k, v, lambda, mask});
         ctx->saved_data["scale"] = scale;
         ctx->saved_data["chunkBytes"] = chunkBytes;
-        return forwardSlices({q, k, v, lambda, causalMask(q.size(2), q.options()), scale, chunkBytes});
+        return forwardSlices({q, k, v, lambda, mask, scale, chunkBytes});
     }
 
     static tensor_list backward(AutogradContext* ctx, tensor_list gradOutputs) {
         const auto saved = ctx->get_saved_variables();
-        const auto &q = saved[0], &k = saved[1], &v = saved[2], &lambda = saved[3];
+        const auto &q = saved[0], &k = saved[1], &v = saved[2], &lambda = saved[3], &mask = saved[4];
         const double scale = ctx->saved_data["scale"].toDouble();
-        const Slices s{q,
-                       k,
-                       v,
-                       lambda,
-                       causalMask(q.size(2), q.options()),
-                       scale,
-                       ctx->saved_data["chunkBytes"].toInt()};
+        const Slices s{q, k, v, lambda, mask, scale, ctx->saved_data["chunkBytes"].toInt()};
         const auto grad = gradOutputs[0].contiguous();  // [S, T, e]
         const int64_t S = q.size(0), P = s.maps(), n = s.T(), d = q.size(3);
         auto gradQ = torch::empty_like(q), gradK = torch::empty_like(k), gradV = torch::empty_like(v);
@@ -129,20 +119,20 @@ struct SlicedAttentionFunction : public torch::autograd::Function<SlicedAttentio
             gradKChunk.mul_(scale);
         });
         if (P == 2 && !perRow) gradLambda = gradLambda.sum();  // []
-        return {gradQ, gradK, gradV, gradLambda, torch::Tensor(), torch::Tensor()};
+        return {gradQ, gradK, gradV, gradLambda, torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 
 }  // namespace
 
 torch::Tensor slicedCausalAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                    const torch::Tensor& lambda, double scale, int64_t chunkBytes) {
+                                    const torch::Tensor& lambda, const torch::Tensor& mask, double scale,
+                                    int64_t chunkBytes) {
     const auto qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous();
     const auto lam = lambda.defined() ? lambda : torch::zeros({}, q.options());  // unused when P = 1
-    const bool graph = torch::GradMode::is_enabled() &&
-                       (q.requires_grad() || k.requires_grad() || v.requires_grad() || lam.requires_grad());
-    if (graph) return SlicedAttentionFunction::apply(qc, kc, vc, lam, scale, chunkBytes);
-    return forwardSlices({qc, kc, vc, lam, causalMask(q.size(2), q.options()), scale, chunkBytes});
+    if (needsGraph({qc, kc, vc, lam}))
+        return SlicedAttentionFunction::apply(qc, kc, vc, lam, mask, scale, chunkBytes);
+    return forwardSlices({qc, kc, vc, lam, mask, scale, chunkBytes});
 }
 
 }  // namespace needlescope
