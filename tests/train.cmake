@@ -17,3 +17,4 @@ needlescope_add_test(test_cli_validation TORCH SOURCES test_cli_validation.cpp L
   LABELS cli TIMEOUT 300)
 target_compile_definitions(test_cli_validation PRIVATE NEEDLESCOPE_CLI_PATH="$<TARGET_FILE:needlescope-cli>")
 add_dependencies(test_cli_validation needlescope-cli)
+needlescope_add_test(test_memory_estimate TORCH SOURCES test_memory_estimate.cpp LIBS needlescope_core LABELS core)

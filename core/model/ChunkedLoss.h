@@ -5,6 +5,8 @@
 // them), which costs the same three GEMMs as the plain path and keeps O(rows·D + V·D) memory.
 #include <torch/torch.h>
 
+#include "core/model/BlockSizes.h"
+
 namespace needlescope {
 
 // hidden [N, D], weight [V, D], targets [N] int64, weights [N] (undefined = every row weighs 1) → [] loss:
@@ -15,6 +17,6 @@ torch::Tensor chunkedLinearCrossEntropy(const torch::Tensor& hidden, const torch
                                         int64_t rowsPerBlock = 0);
 
 // Rows per block so that one block's logits take about `bytes` (at least 1 row).
-int64_t lmHeadRowsPerBlock(int64_t vocabSize, int64_t bytes = int64_t(4) << 20);
+int64_t lmHeadRowsPerBlock(int64_t vocabSize, int64_t bytes = kLmHeadBlockBytes);
 
 }  // namespace needlescope

@@ -7,6 +7,8 @@
 // chain on other devices and whenever the maps themselves are wanted (Inspect, the probe).
 #include <torch/torch.h>
 
+#include "core/model/BlockSizes.h"
+
 namespace needlescope {
 
 // q, k: [S, P, T, d] — P = 1 (standard: one map per slice) or 2 (DIFF: A1 and A2 of one head);
@@ -19,6 +21,6 @@ namespace needlescope {
 // (fewer, larger ops up to 8 MiB; at 16 MiB the two threads get unequal shares).
 torch::Tensor slicedCausalAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                     const torch::Tensor& lambda, const torch::Tensor& mask, double scale,
-                                    int64_t chunkBytes = int64_t(8) << 20);
+                                    int64_t chunkBytes = kAttentionChunkBytes);
 
 }  // namespace needlescope

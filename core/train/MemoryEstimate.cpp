@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include "core/model/BlockSizes.h"
 #include "core/util/Error.h"
 
 namespace needlescope {
@@ -14,6 +16,9 @@ namespace {
 
 constexpr double kFloat = 4;               // fp32 bytes
 constexpr double kBytesPerParameter = 16;  // weight, gradient, AdamW's two moments
+// The heap holds more than the tensors in it at the peak of a step: glibc's heap was ~1.4x its in-use peak
+// at `bench train --config small` (mallinfo2 sampled during steps), so activations are counted 1.5x.
+constexpr double kHeapSlack = 1.5;
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 std::string gib(double bytes) {
@@ -59,24 +64,27 @@ std::string parameterFormula(const ModelConfig& c) {
            n(c.nLayers) + "·(" + numeric + " + 3·" + D + "·" + F + " + 2·" + D + ") + " + D + " = " + total;
 }
 
-double activationBytes(const ModelConfig& c, int64_t batch, int64_t context) {
+double activationBytes(const ModelConfig& c, int64_t batch, int64_t context, int threads) {
     const double BT = double(batch) * double(context), D = double(c.dModel), F = double(c.ffnHidden());
-    // One [B, H, T, T] attention map set; DIFF keeps twice the maps (two softmaxes and their difference), V2
-    // three times (2h softmaxes of h-head size each, and the difference).
-    const double map = double(batch) * double(c.nHeads) * double(context) * double(context);
-    const double mapsPerLayer = c.kind == ModelKind::Diff    ? 2 * map
-                                : c.kind == ModelKind::Diff2 ? 3 * map
-                                                             : map;
-    // Per layer: norms, q/k/v, RoPE'd q/k, attention output and residuals (~13·D a token) and the SwiGLU's
-    // gate, up, activation and product (4·F a token).
-    const double layer = BT * (13 * D + 4 * F) + mapsPerLayer;
-    // Embedding output and final norm, the logits with their log-softmax and gradient, and the gradient of
-    // one layer's maps during backward.
-    const double outside = BT * 3 * D + BT * 3 * double(c.vocabSize) + 2 * map;
-    return kFloat * (double(c.nLayers) * layer + outside);
+    // Kept per layer: norms, q/k/v, RoPE'd q/k, attention output and residuals (~13·D a token), q, k and v
+    // laid out as the sliced attention's slices (3·D) and the SwiGLU's gate, up, activation and product
+    // (4·F).
+    const double layer = BT * (16 * D + 4 * F);
+    // Kept outside the layers: the embedding output, the final norm and the hidden states' gradient.
+    const double outside = BT * 3 * D;
+    // In flight only, never kept: the attention maps of the chunks the threads work on (in backward a chunk's
+    // maps, the mixed map's gradient and the scores' gradient: at most 3 chunks' worth each), and the LM
+    // head's row block (logits, softmax and gradient). A chunk or block is at least one slice or row.
+    const double T = double(context), subMaps = c.kind == ModelKind::Diff2 ? 2 * c.nHeads : c.nHeads;
+    const double perSlice = (c.kind == ModelKind::Standard ? 1 : 2) * T * T;  // one or two maps a slice
+    const double chunk = std::max(double(kAttentionChunkBytes) / kFloat, perSlice);
+    const double attention = 3 * std::min(double(batch) * subMaps * T * T, std::max(1, threads) * chunk);
+    const double lmHead = 3 * std::max(double(kLmHeadBlockBytes) / kFloat, double(c.vocabSize));
+    return kHeapSlack * kFloat * (double(c.nLayers) * layer + outside + attention + lmHead);
 }
 
 MemoryEstimate estimateTrainingMemory(const TrainConfig& config) {
+    const int threads = config.threads > 0 ? config.threads : int(std::thread::hardware_concurrency());
     MemoryEstimate estimate;
     for (ModelKind kind : config.kinds) {
         ModelConfig m = config.model;
@@ -84,7 +92,7 @@ MemoryEstimate estimateTrainingMemory(const TrainConfig& config) {
         m.vocabSize = config.tokenizerVocab;
         estimate.parameters += modelParameterCount(m);
         estimate.activationBytes =
-            std::max(estimate.activationBytes, activationBytes(m, config.batchSize, m.maxContext));
+            std::max(estimate.activationBytes, activationBytes(m, config.batchSize, m.maxContext, threads));
     }
     estimate.parameterBytes = kBytesPerParameter * estimate.parameters;
     return estimate;

@@ -11,9 +11,10 @@
 namespace needlescope {
 
 struct MemoryEstimate {
-    double parameters = 0;       // of all models trained together
-    double parameterBytes = 0;   // weights + gradients + AdamW moments: 16 bytes a parameter in fp32
-    double activationBytes = 0;  // what one training step keeps for backward (the models step one at a time)
+    double parameters = 0;      // of all models trained together
+    double parameterBytes = 0;  // weights + gradients + AdamW moments: 16 bytes a parameter in fp32
+    double activationBytes =
+        0;  // what one CPU training step holds at its peak (the models step one at a time)
     double totalBytes() const { return parameterBytes + activationBytes; }
 };
 
@@ -22,8 +23,11 @@ double modelParameterCount(const ModelConfig& config);
 // The formula behind modelParameterCount, symbolic then with this config's numbers, e.g. for V2
 // "V·D + L·(3D² + 2·D·h_kv·d + D·h + 3·D·F + 2D) + D = 97·32 + 3·(…) + 32 = 48000".
 std::string parameterFormula(const ModelConfig& config);
-// Activations kept for backward by one step of `batch` x `context` tokens (fp32; rough, per-layer formula).
-double activationBytes(const ModelConfig& config, int64_t batch, int64_t context);
+// Activations one CPU training step of `batch` x `context` tokens holds at its peak (fp32; rough, per-layer
+// formula). The attention maps and the [B·T, V] logits are never whole on the CPU (sliced attention, chunked
+// LM head), so only the chunks `threads` threads work on at once count, not the T² maps of every layer. Heap
+// slack included: what a step adds to the resident size stays within this (test_memory_estimate).
+double activationBytes(const ModelConfig& config, int64_t batch, int64_t context, int threads);
 MemoryEstimate estimateTrainingMemory(const TrainConfig& config);
 
 // Memory available to this process in bytes (MemAvailable from /proc/meminfo, else sysconf); nullopt if
