@@ -211,6 +211,22 @@ class TestCliValidation : public QObject {
         QVERIFY(!QFile::exists(QDir(dir_.filePath("schedule")).filePath("runs.db")));
     }
 
+    void seedIsCheckedAndStored() {
+        const auto bad = cli(train("badseed", {"--preset", "tiny", "--seed", "-3"}));
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("--seed") && bad.err.contains("-3"), qPrintable(bad.err));
+        QVERIFY(!QFile::exists(QDir(dir_.filePath("badseed")).filePath("runs.db")));
+        // A good seed becomes the runs' model seed (initial weights and data order), as stored with the run.
+        const auto good = cli(train("seed", {"--preset", "tiny", "--steps", "1", "--seed", "77"}));
+        QVERIFY2(good.exitCode == 0, qPrintable(good.err));
+        RunStore store = RunStore::open(QDir(dir_.filePath("seed")).filePath("runs.db").toStdString());
+        const auto runs = store.runs();
+        QVERIFY(!runs.empty());
+        for (const auto& run : runs)
+            QCOMPARE(nlohmann::json::parse(run.configJson).at("model").at("seed").get<uint64_t>(),
+                     uint64_t(77));
+    }
+
     void missingRunsAndProbeResultsAreNamed() {
         const QString db = dir_.filePath("named.db");
         int64_t id = 0;

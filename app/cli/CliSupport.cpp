@@ -98,6 +98,19 @@ std::vector<ModelKind> parseModelKinds(const QString& list) {
     return kinds;
 }
 
+QList<QCommandLineOption> presetOverrideOptions() {
+    return {
+        {"steps", "Total optimisation steps (overrides the preset).", "n"},
+        {"lr-schedule",
+         "Learning-rate schedule after warm-up: cosine, or wsd (hold, then decay) (overrides the preset).",
+         "name"},
+        {"seed",
+         "Seed of the initial weights and the data order (overrides the preset's model.seed); with --seeds K "
+         "the first of K.",
+         "n"},
+    };
+}
+
 TrainConfig loadTrainConfig(const QCommandLineParser& parser) {
     TrainConfig config;
     try {
@@ -106,11 +119,20 @@ TrainConfig loadTrainConfig(const QCommandLineParser& parser) {
     } catch (const Error& e) {
         throw BadUsage(e.what());
     }
+    if (parser.isSet("steps")) config.steps = parseInt(parser, "steps", 1);
     if (parser.isSet("lr-schedule")) {
         const std::string schedule = parser.value("lr-schedule").toStdString();
         if (!isLrSchedule(schedule))
             throw BadUsage("--lr-schedule expects cosine or wsd, got '" + schedule + "'");
         config.optimizer.schedule = schedule;
+    }
+    if (parser.isSet("seed")) {
+        bool ok = false;
+        const qulonglong seed = parser.value("seed").trimmed().toULongLong(&ok);
+        if (!ok)
+            throw BadUsage("--seed expects a whole number >= 0, got '" + parser.value("seed").toStdString() +
+                           "'");
+        config.model.seed = seed;
     }
     return config;
 }

@@ -44,9 +44,11 @@ void requireDistinct(const std::vector<T>& values, const QString& name) {
                                    .toStdString());
 }
 std::vector<ModelKind> parseModelKinds(const QString& list);
-// The config of --config FILE, else of --preset NAME, with --lr-schedule applied; a bad file, key or
-// schedule is a usage error.
+// The config of --config FILE, else of --preset NAME, with --steps, --lr-schedule and --seed applied; a bad
+// file, key, step count, schedule or seed is a usage error.
 TrainConfig loadTrainConfig(const QCommandLineParser& parser);
+// --steps, --lr-schedule and --seed: what `train` and `study` may override in a preset.
+QList<QCommandLineOption> presetOverrideOptions();
 
 // Runs a command body, mapping BadUsage → 2 and needlescope::Error / std::exception → 1 with a message.
 int guarded(const std::function<int()>& body);

@@ -60,10 +60,6 @@ int runStudy(const QStringList& args) {
          "Paired runs with seeds base, base+1, ... (6 or more for the sign-flip test to reach p < 0.05).",
          "k", "3"},
         {"models", "Comma-separated model kinds (the first is the baseline of the comparison).", "list"},
-        {"steps", "Total optimisation steps (overrides the preset).", "n"},
-        {"lr-schedule",
-         "Learning-rate schedule after warm-up: cosine, or wsd (hold, then decay) (overrides the preset).",
-         "name"},
         {"samples", "Probe prompts per depth after training (the same prompts for every model and seed).",
          "n", "20"},
         {"depths", "Needle depths in percent.", "list", "0,25,50,75,100"},
@@ -79,6 +75,7 @@ int runStudy(const QStringList& args) {
         {"data", "Corpus folder (WikiText-2/103 or plain text).", "dir"},
         {"db", "Run store (SQLite) path.", "file"},
     });
+    parser.addOptions(presetOverrideOptions());
     if (!parseOrExplain(parser, args)) return Ok;
     const int seeds = parseInt(parser, "seeds", 1);
     const int samples = parseInt(parser, "samples", 1);
@@ -107,7 +104,6 @@ int runStudy(const QStringList& args) {
     } else {
         TrainConfig config = loadTrainConfig(parser);
         if (parser.isSet("models")) config.kinds = parseModelKinds(parser.value("models"));
-        if (parser.isSet("steps")) config.steps = parseInt(parser, "steps", 1);
         if (parser.isSet("threads")) config.threads = threads;
         if (config.probeEvery <= 0)
             config.probeEvery = std::max<int64_t>(1, config.evalEvery);  // steps to 95 %

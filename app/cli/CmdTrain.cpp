@@ -64,10 +64,6 @@ int runTrain(const QStringList& args) {
         {"models", "Comma-separated model kinds: standard,diff,diff2.", "list"},
         {"data", "Corpus folder (WikiText-2/103 or plain text).", "dir"},
         {"db", "Run store (SQLite) path.", "file"},
-        {"steps", "Total optimisation steps (overrides the preset).", "n"},
-        {"lr-schedule",
-         "Learning-rate schedule after warm-up: cosine, or wsd (hold, then decay) (overrides the preset).",
-         "name"},
         {"epochs", "Epochs over the train split (overrides the preset).", "x"},
         {"threads", "Intra-op threads (0 = all cores).", "n"},
         {"device", "cpu, cuda, cuda:N or auto.", "device"},
@@ -90,6 +86,7 @@ int runTrain(const QStringList& args) {
          "default) or 'runs' (whole runs per process, no communication).",
          "mode"},
     });
+    parser.addOptions(presetOverrideOptions());
     // Set by the launcher on the processes it starts.
     for (const char* hidden : {"seed-share", "study-name"}) {
         QCommandLineOption option(hidden, hidden, "value");
@@ -152,7 +149,6 @@ int runTrain(const QStringList& args) {
 
     TrainConfig config = loadTrainConfig(parser);
     if (parser.isSet("models")) config.kinds = parseModelKinds(parser.value("models"));
-    if (parser.isSet("steps")) config.steps = parseInt(parser, "steps", 1);
     if (parser.isSet("epochs")) {
         config.epochs = parseDouble(parser, "epochs", 0, 1e6);
         if (!(config.epochs > 0))
