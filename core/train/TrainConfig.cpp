@@ -56,7 +56,15 @@ std::optional<std::string> TrainConfig::validationError() const {
     return std::nullopt;
 }
 
-bool isLrSchedule(const std::string& name) { return name == "cosine" || name == "wsd"; }
+const std::vector<std::string>& lrScheduleNames() {
+    static const std::vector<std::string> names{"cosine", "wsd"};
+    return names;
+}
+
+bool isLrSchedule(const std::string& name) {
+    const auto& names = lrScheduleNames();
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
 
 void TrainConfig::validate() const {
     if (auto err = validationError()) throw Error("invalid training config: " + *err);

@@ -59,9 +59,10 @@ void to_json(nlohmann::json& j, const TrainConfig& c);
 void from_json(const nlohmann::json& j, TrainConfig& c);
 
 // The learning-rate schedules OptimizerConfig::schedule may name: "cosine" and "wsd".
+const std::vector<std::string>& lrScheduleNames();
 bool isLrSchedule(const std::string& name);
 
-// Presets shipped in resources/presets/*.json: tiny, quick, small, seed, retrieval.
+// Presets shipped in resources/presets/*.json: tiny, quick, small, seed, retrieval, needle.
 std::vector<std::string> presetNames();
 TrainConfig loadPreset(const std::string& nameOrPath);  // a preset name or a JSON file path; throws Error
 

@@ -1,6 +1,7 @@
 // The Train view: constructs with an empty store and beside a stored paired run, validates the config
-// inline, detects the data folder, and drives a real `tiny` experiment from the UI: progress signals,
-// curves gaining points, λ per layer, Stop within a second, the run in the Runs view, and resume.
+// inline, shows and applies the learning-rate schedule, detects the data folder, and drives a real `tiny`
+// experiment from the UI: progress signals, curves gaining points, λ per layer, Stop within a second, the run
+// in the Runs view, and resume.
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -120,6 +121,26 @@ class TrainViewTest : public QObject {
         view.findChild<QCheckBox*>("diffBox")->setChecked(false);
         QVERIFY(view.validationMessage().contains("model"));
         QVERIFY(!view.startAction()->isEnabled());
+    }
+
+    void scheduleFollowsThePresetAndCanBeChosen() {
+        TrainView view(empty_);
+        view.show();
+        auto* schedule = view.findChild<QComboBox*>("scheduleCombo");
+        QVERIFY(schedule);
+        QVERIFY(schedule->isEnabled());
+        view.selectPreset("needle");  // WSD in its preset file
+        QCOMPARE(schedule->currentData().toString(), QString("wsd"));
+        QCOMPARE(view.currentConfig().optimizer.schedule, std::string("wsd"));
+        view.selectPreset("tiny");  // cosine
+        QCOMPARE(schedule->currentData().toString(), QString("cosine"));
+        QCOMPARE(view.currentConfig().optimizer.schedule, std::string("cosine"));
+        // The user's choice is what trains.
+        schedule->setCurrentIndex(schedule->findData(QString("wsd")));
+        QCOMPARE(view.currentConfig().optimizer.schedule, std::string("wsd"));
+        QVERIFY(view.validationMessage().isEmpty());
+        view.selectPreset("tiny");  // choosing the preset again restores its schedule
+        QCOMPARE(view.currentConfig().optimizer.schedule, std::string("cosine"));
     }
 
     void dataFolderIsDetected() {

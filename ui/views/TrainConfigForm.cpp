@@ -166,6 +166,19 @@ QWidget* TrainConfigForm::buildFieldBox(FieldGroup group, const QString& title, 
         editors_.insert(QString::fromLatin1(field.objectName), editor);
         ++index;
     }
+    if (group == FieldGroup::Training) {  // the one non-numeric training field, in the grid's last cell
+        scheduleCombo_ = new QComboBox(box);
+        scheduleCombo_->setObjectName(QStringLiteral("scheduleCombo"));
+        for (const auto& name : lrScheduleNames())
+            scheduleCombo_->addItem(name == "wsd" ? tr("WSD") : QString::fromStdString(name),
+                                    QString::fromStdString(name));
+        scheduleCombo_->setToolTip(
+            tr("Learning rate after the warm-up: cosine decays to LR × min_lr_ratio over the remaining "
+               "steps; WSD holds LR, then decays linearly over the last decay_fraction of them"));
+        addPair(grid, index / 2, index % 2, tr("Schedule"), scheduleCombo_);
+        connect(scheduleCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+                &TrainConfigForm::validate);
+    }
     return box;
 }
 
@@ -228,6 +241,8 @@ void TrainConfigForm::fill(const TrainConfig& c) {
     }
     for (const TrainField& field : trainFields())
         setFieldValue(editors_.value(QString::fromLatin1(field.objectName)), field, field.read(c));
+    scheduleCombo_->setCurrentIndex(
+        std::max(0, scheduleCombo_->findData(QString::fromStdString(c.optimizer.schedule))));
     for (QWidget* w : editors) w->blockSignals(false);
     validate();
 }
@@ -245,6 +260,7 @@ TrainConfig TrainConfigForm::readConfig(QString* error, QHash<QString, QString>*
         c.kinds.push_back(ModelKind::Diff2);
         c.model.kvHeads = kvHeadsSpin_->value();
     }
+    c.optimizer.schedule = scheduleCombo_->currentData().toString().toStdString();
     QStringList messages;
     for (const TrainField& field : trainFields()) {
         const QString name = QString::fromLatin1(field.objectName);

@@ -73,8 +73,9 @@ class TrainConfigForm : public QWidget {
     QCheckBox* standardBox_ = nullptr;
     QCheckBox* diffBox_ = nullptr;
     QCheckBox* diff2Box_ = nullptr;
-    QSpinBox* kvHeadsSpin_ = nullptr;   // DIFF V2's h_kv (0 = heads), enabled with diff2Box_
-    QHash<QString, QWidget*> editors_;  // by field object name
+    QSpinBox* kvHeadsSpin_ = nullptr;     // DIFF V2's h_kv (0 = heads), enabled with diff2Box_
+    QComboBox* scheduleCombo_ = nullptr;  // the learning-rate schedule after the warm-up
+    QHash<QString, QWidget*> editors_;    // by field object name
     QLineEdit* dataEdit_ = nullptr;
     QLabel* dataInfo_ = nullptr;
     QLabel* errorLabel_ = nullptr;

@@ -71,14 +71,13 @@ std::vector<TrainField> makeFields() {
          [](TrainConfig& c, double v) { c.epochs = c.steps > 0 ? 0.0 : v; }},
         {"lrEdit", QT_TRANSLATE_NOOP("needlescope::TrainConfigForm", "LR"),
          QT_TRANSLATE_NOOP("needlescope::TrainConfigForm",
-                           "Peak learning rate, e.g. 3e-4; after the warm-up it follows the preset's "
-                           "schedule (cosine or WSD)"),
+                           "Peak learning rate, e.g. 3e-4; after the warm-up it follows the Schedule "
+                           "(cosine or WSD)"),
          G::Training, E::Scientific, 0.0, 10.0, 0, 12, nullptr,
          [](const TrainConfig& c) { return c.optimizer.lr; },
          [](TrainConfig& c, double v) { c.optimizer.lr = v; }},
         {"warmupSpin", QT_TRANSLATE_NOOP("needlescope::TrainConfigForm", "Warm-up"),
-         QT_TRANSLATE_NOOP("needlescope::TrainConfigForm",
-                           "Linear warm-up steps, then the preset's decay schedule"),
+         QT_TRANSLATE_NOOP("needlescope::TrainConfigForm", "Linear warm-up steps, then the Schedule"),
          G::Training, E::Int, 0, kIntMax, 10, 0, nullptr,
          [](const TrainConfig& c) { return double(c.optimizer.warmupSteps); },
          [](TrainConfig& c, double v) { c.optimizer.warmupSteps = int64_t(v); }},
