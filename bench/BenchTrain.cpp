@@ -1,6 +1,5 @@
 #include "bench/BenchTrain.h"
 
-#include <malloc.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include "core/train/MemoryEstimate.h"
 #include "core/util/BlasKernel.h"
 #include "core/util/Error.h"
+#include "core/util/ProcessMemory.h"
 #include "core/util/Runtime.h"
 
 namespace needlescope::bench {
@@ -33,11 +33,6 @@ double gemmGflops(const torch::Device& device) {
         best = std::min(best, watch.seconds());
     }
     return 2.0 * double(n) * n * n / best / 1e9;
-}
-
-void resetPeakRss() {
-    malloc_trim(0);
-    std::ofstream("/proc/self/clear_refs") << "5";  // resets VmHWM to the current RSS
 }
 
 }  // namespace
@@ -104,7 +99,7 @@ int runTrainBench(const TrainBenchOptions& options) {
         const auto shape = trainBenchShape(options.config, kind);
         const int64_t logitsBytes = shape.batch * shape.seq * shape.model.vocabSize * 4;
         if (options.keepFreedMemory) keepFreedMemory(std::size_t(logitsBytes));
-        resetPeakRss();
+        resetPeakResident();
         Decoder model(shape.model);
         model->to(device);
         torch::optim::AdamW optimizer(model->parameters(),

@@ -2,38 +2,15 @@
 // adds to the process's peak resident memory stays within the estimated activations plus the gradients, for
 // each model kind, and is not far below it either (the estimate once counted every layer's whole
 // [B, H, T, T] maps, which the CPU path never keeps, and overestimated ~3x at long contexts).
-#include <malloc.h>
 #include <torch/torch.h>
 
 #include <QtTest/QtTest>
-#include <fstream>
-#include <string>
 
 #include "core/model/Decoder.h"
 #include "core/train/MemoryEstimate.h"
+#include "core/util/ProcessMemory.h"
 
 using namespace needlescope;
-
-namespace {
-
-// A field of /proc/self/status in bytes ("VmRSS", "VmHWM"); -1 when it cannot be read.
-double statusBytes(const std::string& key) {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind(key + ":", 0) == 0) return std::stod(line.substr(key.size() + 1)) * 1024.0;
-    return -1;
-}
-
-// Hands freed heap memory back and starts a new peak at the current resident size; false where the kernel
-// does not allow resetting the peak.
-bool resetPeak() {
-    malloc_trim(0);
-    std::ofstream("/proc/self/clear_refs") << "5";
-    return statusBytes("VmHWM") <= statusBytes("VmRSS") + 1024.0 * 1024.0;
-}
-
-}  // namespace
 
 class TestMemoryEstimate : public QObject {
     Q_OBJECT
@@ -66,10 +43,10 @@ class TestMemoryEstimate : public QObject {
             optimizer.step();
         };
         step();  // warm-up: AdamW's moments, BLAS buffers and thread pools exist from here on
-        if (!resetPeak()) QSKIP("this kernel does not let a process reset its peak resident size");
-        const double before = statusBytes("VmRSS");
+        if (!resetPeakResident()) QSKIP("this kernel does not let a process reset its peak resident size");
+        const double before = residentBytes();
         step();
-        const double added = statusBytes("VmHWM") - before;
+        const double added = peakResidentBytes() - before;
         const double gradients = 4.0 * modelParameterCount(config);
         const double estimate = activationBytes(config, B, T, at::get_num_threads()) + gradients;
         qInfo("step added %.1f MiB; estimate %.1f MiB", added / 1048576.0, estimate / 1048576.0);

@@ -13,8 +13,8 @@ namespace needlescope {
 struct MemoryEstimate {
     double parameters = 0;      // of all models trained together
     double parameterBytes = 0;  // weights + gradients + AdamW moments: 16 bytes a parameter in fp32
-    double activationBytes =
-        0;  // what one CPU training step holds at its peak (the models step one at a time)
+    // What one CPU training step holds at its peak (the models step one at a time).
+    double activationBytes = 0;
     double totalBytes() const { return parameterBytes + activationBytes; }
 };
 
