@@ -6,8 +6,12 @@
 #include <torch/torch.h>
 
 #include <QtTest/QtTest>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "core/model/Decoder.h"
+#include "core/model/ParallelFor.h"
 #include "core/model/SlicedAttention.h"
 
 using namespace needlescope;
@@ -42,7 +46,26 @@ class TestSlicedAttention : public QObject {
     Q_OBJECT
 
   private Q_SLOTS:
-    void initTestCase() { torch::manual_seed(11); }
+    void initTestCase() {
+        torch::manual_seed(11);
+        at::set_num_threads(2);  // the chunks below then run on two threads, as in training
+    }
+
+    // Our own parallel loops must really be parallel (they run on one thread when this code is compiled
+    // without OpenMP) and must run with the caller's grad mode (off inside an autograd Function).
+    void chunksRunOnSeveralThreadsWithTheCallersGradMode() {
+        std::mutex mutex;
+        std::set<std::thread::id> threads;
+        bool gradModeSeen = false;
+        torch::NoGradGuard noGrad;
+        parallelForWithCallerState(0, 8, 1, [&](int64_t, int64_t) {
+            std::lock_guard<std::mutex> lock(mutex);
+            threads.insert(std::this_thread::get_id());
+            gradModeSeen = gradModeSeen || torch::GradMode::is_enabled();
+        });
+        QCOMPARE(int(threads.size()), 2);
+        QVERIFY(!gradModeSeen);
+    }
 
     void matchesThePlainChain_data() {
         QTest::addColumn<int>("maps");

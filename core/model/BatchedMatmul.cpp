@@ -1,6 +1,6 @@
 #include "core/model/BatchedMatmul.h"
 
-#include <ATen/Parallel.h>
+#include "core/model/ParallelFor.h"
 
 namespace needlescope {
 namespace {
@@ -8,7 +8,7 @@ namespace {
 // Plain (non-autograd) product, one GEMM per batch item, batch items spread over the threads.
 torch::Tensor parallelBmm(const torch::Tensor& a, const torch::Tensor& b) {
     auto out = torch::empty({a.size(0), a.size(1), b.size(2)}, a.options());  // [N, M, P]
-    at::parallel_for(0, a.size(0), 1, [&](int64_t begin, int64_t end) {
+    parallelForWithCallerState(0, a.size(0), 1, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             auto slice = out.select(0, i);  // [M, P]
             at::mm_out(slice, a.select(0, i), b.select(0, i));

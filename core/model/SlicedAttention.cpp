@@ -1,8 +1,7 @@
 #include "core/model/SlicedAttention.h"
 
-#include <ATen/Parallel.h>
-
 #include "core/model/LeanAutograd.h"
+#include "core/model/ParallelFor.h"
 
 namespace needlescope {
 namespace {
@@ -19,7 +18,7 @@ int64_t slicesPerChunk(int64_t maps, int64_t T, int64_t chunkBytes) {
 // Runs fn(first, count) over [0, S) in chunks, the chunks spread over the threads.
 template <typename Fn>
 void forEachChunk(int64_t S, int64_t chunk, const Fn& fn) {
-    at::parallel_for(0, S, chunk, [&](int64_t begin, int64_t end) {
+    parallelForWithCallerState(0, S, chunk, [&](int64_t begin, int64_t end) {
         for (int64_t b = begin; b < end; b += chunk) fn(b, std::min(chunk, end - b));
     });
 }
