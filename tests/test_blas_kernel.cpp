@@ -107,6 +107,17 @@ class TestBlasKernel : public QObject {
         QVERIFY(!bestKernelFor(sseOnly()).has_value());
     }
 
+    void openMpWorkersSpinBrieflyThenSleepUnlessTheUserChose() {
+        using Settings = std::vector<std::pair<std::string, std::string>>;
+        const Settings chosen = openMpWaitSettings(std::nullopt, std::nullopt);
+        QVERIFY(chosen == Settings({{"OMP_WAIT_POLICY", "PASSIVE"}, {"GOMP_SPINCOUNT", "3000"}}));
+        QVERIFY(
+            openMpWaitSettings(std::string("ACTIVE"), std::nullopt).empty());  // the user's policy decides
+        QVERIFY(openMpWaitSettings(std::string("PASSIVE"), std::nullopt).empty());
+        QVERIFY(openMpWaitSettings(std::nullopt, std::string("0")) ==  // the user's spin count is kept
+                Settings({{"OMP_WAIT_POLICY", "PASSIVE"}}));
+    }
+
     void gemmSelfCheckPassesHere() { QVERIFY(blasSelfCheck()); }
 
     void cliVersionNamesTheActiveCore() {

@@ -8,7 +8,7 @@
 #include "ui/settings/AppPaths.h"
 
 int main(int argc, char** argv) {
-    needlescope::prepareProcess(argv);  // passive OpenMP waits, the right BLAS kernel; may restart once
+    needlescope::prepareProcess(argv);  // OpenMP waits (short spin, then sleep), the BLAS kernel; may restart
     const auto app = needlescope::cli::makeApplication(argc, argv);  // QApplication (offscreen) for `report`
     needlescope::app::setApplicationNames();  // before anything reads QSettings or QStandardPaths
     QCoreApplication::setApplicationVersion(NEEDLESCOPE_VERSION);

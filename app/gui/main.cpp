@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
         parser.process(app);  // prints and exits
         return 0;
     }
-    needlescope::prepareProcess(argv);  // passive OpenMP waits, the right BLAS kernel; may restart once
+    needlescope::prepareProcess(argv);  // OpenMP waits (short spin, then sleep), the BLAS kernel; may restart
     QApplication app(argc, argv);
     setApplicationNames();
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Needlescope"));

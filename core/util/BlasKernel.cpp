@@ -150,13 +150,21 @@ std::string blasCoreSummary() {
     return summary;
 }
 
+std::vector<std::pair<std::string, std::string>> openMpWaitSettings(const std::optional<std::string>& policy,
+                                                                    const std::optional<std::string>& spins) {
+    if (policy) return {};
+    std::vector<std::pair<std::string, std::string>> settings{{"OMP_WAIT_POLICY", "PASSIVE"}};
+    if (!spins) settings.emplace_back("GOMP_SPINCOUNT", "3000");
+    return settings;
+}
+
 void prepareProcess(char** argv) {
 #ifdef __linux__
     if (!argv || !argv[0]) return;
-    // Idle OpenMP workers sleep instead of spinning, so the UI and other work keep their cores.
+    // libgomp reads these when it loads, before main: set them, then re-execute.
     bool restart = false;
-    if (!env("OMP_WAIT_POLICY")) {
-        ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    for (const auto& [name, value] : openMpWaitSettings(env("OMP_WAIT_POLICY"), env("GOMP_SPINCOUNT"))) {
+        ::setenv(name.c_str(), value.c_str(), 1);
         restart = true;
     }
     BlasKernelInputs inputs;

@@ -5,6 +5,8 @@
 // The decision is a pure function of what was observed, so every branch is testable.
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace needlescope {
 
@@ -39,7 +41,15 @@ std::string activeBlasCore();     // openblas_get_corename() looked up at run ti
 bool blasSelfCheck();             // a 64x48x32 fp32 GEMM against a naive double product
 std::string blasCoreSummary();    // "OpenBLAS core Haswell (chosen by Needlescope)" and the like
 
-// At the very start of main(): passive OpenMP waits and the BLAS kernel; may re-execute the process once
+// The OpenMP wait settings to put in the environment, given the user's OMP_WAIT_POLICY and GOMP_SPINCOUNT:
+// PASSIVE (idle workers sleep, so the UI and other programs keep their cores) after a short spin of 3,000
+// iterations (tens of microseconds: a training step starts ~800 parallel regions, and waking a sleeping
+// worker costs ~50 us on these machines; bench small 2 threads: 3,549 -> 3,942 tokens/s). Anything the
+// user set is kept; a user's OMP_WAIT_POLICY alone decides (ACTIVE means spin).
+std::vector<std::pair<std::string, std::string>> openMpWaitSettings(const std::optional<std::string>& policy,
+                                                                    const std::optional<std::string>& spins);
+
+// At the very start of main(): the OpenMP wait settings and the BLAS kernel; may re-execute the process once
 // (before anything else has happened, so nothing is lost). Notes go to stderr.
 void prepareProcess(char** argv);
 

@@ -27,10 +27,6 @@ class SettingsDialog : public QDialog {
     void save() const;
     // Applies the saved thread count to LibTorch (0 = all cores); returns the count in effect.
     static int applyComputeSettings();
-    // Call first thing in main(): unless OMP_WAIT_POLICY is set, sets it to PASSIVE and re-executes the
-    // program (libgomp reads it when it loads, before main). Spinning OpenMP workers starve the UI thread
-    // and collapse when the machine is busy (5x slower training measured on 2 loaded cores); passive
-    // waits keep the window responsive. Returns only when no restart happened (or it failed).
 
   public Q_SLOTS:
     void accept() override;
