@@ -18,14 +18,15 @@ torch::Tensor weightedCrossEntropySum(const torch::Tensor& hidden, const torch::
     auto total = torch::zeros({}, hidden.options().dtype(torch::kFloat32));  // []
     for (int64_t r0 = 0; r0 < N; r0 += block) {
         const int64_t n = std::min(block, N - r0);
-        const auto h = hidden.narrow(0, r0, n);                                                     // [n, D]
-        const auto t = targets.narrow(0, r0, n).unsqueeze(1);                                       // [n, 1]
-        const auto w = rowWeights.narrow(0, r0, n);                                                 // [n]
-        const auto logProbs = torch::log_softmax(torch::mm(h, weight.t()).to(torch::kFloat32), 1);  // [n, V]
-        total -= (logProbs.gather(1, t).squeeze(1) * w).sum();                                      // []
+        const auto h = hidden.narrow(0, r0, n);                                               // [n, D]
+        const auto t = targets.narrow(0, r0, n).unsqueeze(1);                                 // [n, 1]
+        const auto w = rowWeights.narrow(0, r0, n);                                           // [n]
+        auto logProbs = torch::log_softmax(torch::mm(h, weight.t()).to(torch::kFloat32), 1);  // [n, V]
+        total -= (logProbs.gather(1, t).squeeze(1) * w).sum();                                // []
         if (!gradHidden) continue;
-        // d ce / d logits = softmax − onehot(target), times the row's share of the weighted mean.
-        auto dLogits = logProbs.exp();  // [n, V]
+        // d ce / d logits = softmax − onehot(target), times the row's share of the weighted mean; built in
+        // the log-probabilities' buffer (their last use was the gather above).
+        auto dLogits = logProbs.exp_();  // [n, V]
         dLogits.scatter_add_(1, t, -torch::ones({n, 1}, dLogits.options()));
         dLogits.mul_((w / denominator).unsqueeze(1));
         dLogits = dLogits.to(hidden.scalar_type());                      // [n, V]

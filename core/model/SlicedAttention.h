@@ -16,9 +16,8 @@ namespace needlescope {
 // mask: [T, T], 0 on and below the diagonal and −inf above (the decoder's causal mask).
 // Returns [S, T, e] = M·v with M = softmax(q₁k₁ᵀ·scale + causal) for P = 1, or
 // M = softmax(q₁k₁ᵀ·scale + causal) − λ·softmax(q₂k₂ᵀ·scale + causal) for P = 2.
-// The slices are worked on in chunks of about chunkBytes of maps, spread over the threads. Measured at bench
-// small on 2 threads: 256 KiB chunks 3,030 tokens/s, 1 MiB 3,360, 4 MiB 3,380, 8 MiB 3,590, 16 MiB 3,320
-// (fewer, larger ops up to 8 MiB; at 16 MiB the two threads get unequal shares).
+// The slices are worked on in chunks of about chunkBytes of maps, spread over the threads (each thread's
+// GEMMs then run single-threaded); the size is chosen in BlockSizes.h.
 torch::Tensor slicedCausalAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                     const torch::Tensor& lambda, const torch::Tensor& mask, double scale,
                                     int64_t chunkBytes = kAttentionChunkBytes);

@@ -74,12 +74,14 @@ double activationBytes(const ModelConfig& c, int64_t batch, int64_t context, int
     const double outside = BT * 3 * D;
     // In flight only, never kept: the attention maps of the chunks the threads work on (in backward a chunk's
     // maps, the mixed map's gradient and the scores' gradient: at most 3 chunks' worth each), and the LM
-    // head's row block (logits, softmax and gradient). A chunk or block is at least one slice or row.
+    // head's row block (logits and log-softmax; the gradient reuses the latter's buffer), no more rows than
+    // the batch has. A chunk or block is at least one slice or row.
     const double T = double(context), subMaps = c.kind == ModelKind::Diff2 ? 2 * c.nHeads : c.nHeads;
     const double perSlice = (c.kind == ModelKind::Standard ? 1 : 2) * T * T;  // one or two maps a slice
     const double chunk = std::max(double(kAttentionChunkBytes) / kFloat, perSlice);
     const double attention = 3 * std::min(double(batch) * subMaps * T * T, std::max(1, threads) * chunk);
-    const double lmHead = 3 * std::max(double(kLmHeadBlockBytes) / kFloat, double(c.vocabSize));
+    const double lmHead = 2 * std::min(BT * double(c.vocabSize),
+                                       std::max(double(kLmHeadBlockBytes) / kFloat, double(c.vocabSize)));
     return kHeapSlack * kFloat * (double(c.nLayers) * layer + outside + attention + lmHead);
 }
 

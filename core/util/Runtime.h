@@ -19,7 +19,8 @@ void setInferenceDevice(const torch::Device& device);
 torch::Device inferenceDevice();
 
 // Keeps freed tensor buffers in the process instead of returning them to the OS after each step
-// (glibc otherwise unmaps big blocks and training pays page faults to get them back).
+// (glibc otherwise unmaps big blocks and training pays page faults to get them back), in one heap shared
+// by all threads.
 void keepFreedMemory(std::size_t largestBufferBytes);
 
 // Human-readable versions of LibTorch and the BLAS in use, for About dialogs and benchmark headers.
