@@ -123,7 +123,7 @@ TrainConfig loadTrainConfig(const QCommandLineParser& parser) {
     if (parser.isSet("lr-schedule")) {
         const std::string schedule = parser.value("lr-schedule").toStdString();
         if (!isLrSchedule(schedule))
-            throw BadUsage("--lr-schedule expects cosine or wsd, got '" + schedule + "'");
+            throw BadUsage("--lr-schedule expects " + lrScheduleChoices() + ", got '" + schedule + "'");
         config.optimizer.schedule = schedule;
     }
     if (parser.isSet("seed")) {

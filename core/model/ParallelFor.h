@@ -25,9 +25,10 @@ namespace needlescope {
 template <typename Fn>
 void parallelForWithCallerState(int64_t begin, int64_t end, int64_t grain, const Fn& fn) {
     if (begin >= end) return;
+#ifdef _OPENMP
     const int64_t pieces = (end - begin + std::max<int64_t>(grain, 1) - 1) / std::max<int64_t>(grain, 1);
     const int threads = at::get_num_threads();
-#ifdef _OPENMP
+    // Both checks: LibTorch's runtime and ours may be two copies that do not see each other's regions.
     if (pieces > 1 && threads > 1 && !at::in_parallel_region() && !omp_in_parallel()) {
         const at::ThreadLocalState callerState;
         std::exception_ptr error;
@@ -49,9 +50,9 @@ void parallelForWithCallerState(int64_t begin, int64_t end, int64_t grain, const
         if (error) std::rethrow_exception(error);
         return;
     }
+#else
+    (void)grain;
 #endif
-    (void)pieces;
-    (void)threads;
     fn(begin, end);
 }
 

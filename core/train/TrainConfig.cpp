@@ -30,7 +30,7 @@ std::optional<std::string> TrainConfig::validationError() const {
     if (optimizer.warmupSteps < 0) return "warm-up steps must not be negative";
     if (optimizer.minLrRatio < 0 || optimizer.minLrRatio > 1) return "min_lr_ratio must be within [0, 1]";
     if (!isLrSchedule(optimizer.schedule))
-        return "schedule must be cosine or wsd, got '" + optimizer.schedule + "'";
+        return "schedule must be " + lrScheduleChoices() + ", got '" + optimizer.schedule + "'";
     if (!(optimizer.decayFraction > 0 && optimizer.decayFraction <= 1))
         return "decay_fraction must be within (0, 1]";
     if (evalEvery <= 0 || checkpointEvery <= 0 || logEvery <= 0)
@@ -59,6 +59,14 @@ std::optional<std::string> TrainConfig::validationError() const {
 const std::vector<std::string>& lrScheduleNames() {
     static const std::vector<std::string> names{"cosine", "wsd"};
     return names;
+}
+
+std::string lrScheduleChoices() {
+    std::string text;
+    const auto& names = lrScheduleNames();
+    for (size_t i = 0; i < names.size(); ++i)
+        text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+    return text;
 }
 
 bool isLrSchedule(const std::string& name) {

@@ -60,6 +60,7 @@ void from_json(const nlohmann::json& j, TrainConfig& c);
 
 // The learning-rate schedules OptimizerConfig::schedule may name: "cosine" and "wsd".
 const std::vector<std::string>& lrScheduleNames();
+std::string lrScheduleChoices();  // "cosine or wsd", for messages
 bool isLrSchedule(const std::string& name);
 
 // Presets shipped in resources/presets/*.json: tiny, quick, small, seed, retrieval, needle.
